@@ -1,0 +1,153 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event as sa_event
+
+from cafe import PACKAGE_DIR, resource_dir
+from cafe.config import defaults, from_environment, instance_secret_key
+from cafe.extensions import babel, csrf, db, login_manager, socketio
+
+
+def _async_mode(app: Flask) -> str:
+    """gevent when ``cafe run`` has monkey-patched the process, else threads."""
+    configured = app.config.get("CAFE_ASYNC_MODE")
+    if configured:
+        return str(configured)
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL lets boards read while phones write; NORMAL sync keeps commits cheap but durable
+    across a process crash; a busy timeout rides out a concurrent writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+_namespaces_registered = False
+
+
+def _register_namespaces() -> None:
+    """Attach the socket namespaces to the shared SocketIO object once per process."""
+    global _namespaces_registered
+    if _namespaces_registered:
+        return
+    from cafe.board.events import BoardNamespace
+    from cafe.broadcast import BOARD, FACILITATOR, PHONE
+    from cafe.events.events import FacilitatorNamespace
+    from cafe.phone.events import PhoneNamespace
+
+    socketio.on_namespace(PhoneNamespace(PHONE))
+    socketio.on_namespace(BoardNamespace(BOARD))
+    socketio.on_namespace(FacilitatorNamespace(FACILITATOR))
+    _namespaces_registered = True
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app: defaults, instance config and environment, or
+    ``test_config`` in tests."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=resource_dir("templates"),
+        static_folder=resource_dir("static"),
+    )
+    if os.environ.get("CAFE_INSTANCE_PATH"):
+        app.instance_path = os.environ["CAFE_INSTANCE_PATH"]
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(from_environment())
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    db.init_app(app)
+    with app.app_context():
+        sa_event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from cafe.i18n import js_catalog, role_label, select_locale
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from cafe.ratelimit import TokenBuckets
+
+    app.extensions["cafe_post_limiter"] = TokenBuckets(
+        app.config["CAFE_POST_BURST"], app.config["CAFE_POSTS_PER_MINUTE"]
+    )
+    app.extensions["cafe_join_limiter"] = TokenBuckets(
+        app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"], app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"]
+    )
+
+    _register_namespaces()
+    socketio.init_app(
+        app,
+        async_mode=_async_mode(app),
+        message_queue=app.config.get("CAFE_MESSAGE_QUEUE"),
+        # Phones on a venue's Wi-Fi drop and come back; a short ping notices quickly.
+        ping_interval=10,
+        ping_timeout=10,
+        max_http_buffer_size=64 * 1024,
+    )
+
+    from cafe import i18n, security
+    from cafe.auth import views as auth_views
+    from cafe.board import views as board_views
+    from cafe.events import views as event_views
+    from cafe.phone import views as phone_views
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(event_views.bp)
+    app.register_blueprint(phone_views.bp)
+    app.register_blueprint(board_views.bp)
+    app.register_blueprint(i18n.bp)
+    security.init_app(app)
+
+    from cafe.domain.phases import PHASES
+    from cafe.i18n import LANGUAGE_NAMES, PHASE_LABELS
+
+    app.jinja_env.globals.update(
+        js_catalog=js_catalog,
+        role_label=role_label,
+        PHASES=PHASES,
+        PHASE_LABELS=PHASE_LABELS,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+    )
+
+    from flask_babel import get_locale
+
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+
+    from cafe.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    @app.route("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness probe for the test harness and process managers."""
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,1 @@
+"""Facilitator and organizer accounts (participants never have one)."""

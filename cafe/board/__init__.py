@@ -1,0 +1,1 @@
+"""The projected board: a read-only live view behind a secret link."""

@@ -1,0 +1,199 @@
+"""The one place that builds real-time payloads and sends them.
+
+Every broadcast is ``socketio.emit(...)`` called *after* the database commit, so that a
+receiver that asks for fresh state sees what it was told about, and so that switching on
+Flask-SocketIO's ``message_queue`` (Redis) relays every broadcast between processes with
+no change here. ``docs/protocol.md`` lists what goes to whom.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from cafe.domain.timer import Timer
+from cafe.extensions import socketio
+from cafe.models import CafeEvent, EventTable, Post
+from cafe.presence import presence
+
+PHONE = "/phone"
+BOARD = "/board"
+FACILITATOR = "/facilitator"
+
+
+# --- rooms -------------------------------------------------------------------------------
+
+
+def event_room(event_id: int) -> str:
+    """Every socket of an event, in each namespace."""
+    return f"event:{event_id}"
+
+
+def table_room(table_id: int) -> str:
+    """The phones sitting at one table."""
+    return f"table:{table_id}"
+
+
+def device_room(event_id: int, device: str) -> str:
+    """All sockets of one phone in one event (it may have two tabs open)."""
+    return f"device:{event_id}:{device}"
+
+
+# --- payloads ----------------------------------------------------------------------------
+
+
+def timer_payload(timer: Timer, now: float | None = None) -> dict[str, Any]:
+    """The countdown; clients tick locally, correcting by ``server_now``."""
+    now = time.time() if now is None else now
+    return {
+        "duration": timer.duration,
+        "running": timer.running,
+        "ends_at": int(timer.ends_at * 1000) if timer.ends_at is not None else None,
+        "remaining": timer.seconds_left(now),
+        "server_now": int(now * 1000),
+    }
+
+
+def table_payload(table: EventTable) -> dict[str, Any]:
+    """A table as everyone may see it (whether it has a host, never who)."""
+    return {
+        "id": table.id,
+        "number": table.position,
+        "name": table.name,
+        "has_host": table.host_hash is not None,
+    }
+
+
+def event_payload(event: CafeEvent) -> dict[str, Any]:
+    """The public description of a running event."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "topic": event.topic,
+        "date": event.date.isoformat(),
+        "start": event.start_time.strftime("%H:%M"),
+        "end": event.end_time.strftime("%H:%M"),
+        "place": event.place,
+        "language": event.language,
+        "join_code": event.join_code,
+        "role_tags": list(event.role_tags),
+        "phase": event.phase,
+        "timer": timer_payload(event.timer),
+        "tables": [table_payload(t) for t in event.tables],
+    }
+
+
+def post_payload(post: Post, *, moderation: bool = False) -> dict[str, Any]:
+    """A post as phones and boards see it; ``moderation`` adds the hidden flag.
+
+    The writer's device hash never leaves the server: a phone recognises its own
+    posts by the client ids it generated.
+    """
+    payload: dict[str, Any] = {
+        "id": post.client_id,
+        "table": post.table_id,
+        "text": post.text,
+        "role": post.role_tag,
+        "core": post.is_core,
+        "created": post.created_at.isoformat() + "Z",
+        "edited": post.updated_at > post.created_at,
+    }
+    if moderation:
+        payload["hidden"] = post.hidden
+    return payload
+
+
+def presence_payload(event: CafeEvent) -> dict[str, Any]:
+    """Connected phones per table id."""
+    counts = presence.counts([t.id for t in event.tables])
+    return {"tables": {str(tid): n for tid, n in counts.items()}}
+
+
+# --- broadcasts --------------------------------------------------------------------------
+
+
+def post_changed(post: Post, *, was_core: bool = False, was_visible: bool = True) -> None:
+    """A post was written, edited, marked, hidden, shown or deleted.
+
+    Phones at its table get ``post`` or ``post_removed``; facilitators get ``post`` with
+    the hidden flag; boards get ``core`` or ``core_removed`` when it is, or was, a core idea.
+    """
+    payload = post_payload(post)
+    if post.visible:
+        socketio.emit("post", payload, to=table_room(post.table_id), namespace=PHONE)
+    elif was_visible:
+        socketio.emit(
+            "post_removed",
+            {"id": post.client_id, "table": post.table_id},
+            to=table_room(post.table_id),
+            namespace=PHONE,
+        )
+    if post.deleted:
+        socketio.emit(
+            "post_removed",
+            {"id": post.client_id, "table": post.table_id},
+            to=event_room(post.event_id),
+            namespace=FACILITATOR,
+        )
+    else:
+        socketio.emit(
+            "post",
+            post_payload(post, moderation=True),
+            to=event_room(post.event_id),
+            namespace=FACILITATOR,
+        )
+    if post.visible and post.is_core:
+        socketio.emit("core", payload, to=event_room(post.event_id), namespace=BOARD)
+    elif was_core and was_visible:
+        socketio.emit(
+            "core_removed",
+            {"id": post.client_id, "table": post.table_id},
+            to=event_room(post.event_id),
+            namespace=BOARD,
+        )
+
+
+def phase_changed(event: CafeEvent) -> None:
+    """Every phone, board and facilitator of the event follows the new phase."""
+    for namespace in (PHONE, BOARD, FACILITATOR):
+        socketio.emit("phase", {"phase": event.phase}, to=event_room(event.id), namespace=namespace)
+
+
+def timer_changed(event: CafeEvent) -> None:
+    """Every phone, board and facilitator of the event follows the countdown."""
+    payload = timer_payload(event.timer)
+    for namespace in (PHONE, BOARD, FACILITATOR):
+        socketio.emit("timer", payload, to=event_room(event.id), namespace=namespace)
+
+
+def host_changed(table: EventTable, previous_host: str | None) -> None:
+    """A table's host role was taken, released or revoked.
+
+    Everyone learns whether the table has a host; the phone that gained or lost the role
+    learns it through its private device room.
+    """
+    payload = table_payload(table)
+    for namespace in (BOARD, FACILITATOR):
+        socketio.emit("table", payload, to=event_room(table.event_id), namespace=namespace)
+    socketio.emit("table", payload, to=table_room(table.id), namespace=PHONE)
+    if previous_host and previous_host != table.host_hash:
+        socketio.emit(
+            "you_host",
+            {"table": table.id, "host": False},
+            to=device_room(table.event_id, previous_host),
+            namespace=PHONE,
+        )
+    if table.host_hash:
+        socketio.emit(
+            "you_host",
+            {"table": table.id, "host": True},
+            to=device_room(table.event_id, table.host_hash),
+            namespace=PHONE,
+        )
+
+
+def presence_changed(event: CafeEvent) -> None:
+    """Boards and facilitators see how many phones sit at each table."""
+    payload = presence_payload(event)
+    for namespace in (BOARD, FACILITATOR):
+        socketio.emit("presence", payload, to=event_room(event.id), namespace=namespace)

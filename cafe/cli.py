@@ -1,0 +1,175 @@
+"""The ``cafe`` command: ``run``, ``db upgrade``, ``user add``, ``event create``, ``event list``."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from cafe import create_app, resource_dir
+from cafe.domain.errors import DomainError
+from cafe.domain.plan import EventPlan, parse_plan
+from cafe.extensions import db, socketio
+from cafe.links import EventLinks, event_links
+from cafe.messages import message_for
+from cafe.models import CafeEvent
+
+#: The plan a newcomer sees running on first start: the seed's Cafe Social of 31.10.17.
+SAMPLE_PLAN = "cafe-social-2017-10-31.toml"
+
+
+def _links(app: Flask, event: CafeEvent, base_url: str | None) -> EventLinks:
+    base = base_url or app.config.get("CAFE_PUBLIC_URL") or "http://127.0.0.1:5000"
+    with app.test_request_context(base_url=base):
+        return event_links(event)
+
+
+def _print_event(app: Flask, event: CafeEvent, base_url: str | None = None) -> None:
+    links = _links(app, event, base_url)
+    click.echo(f"Event:      {event.topic} ({event.date:%d.%m.%Y})")
+    click.echo(f"Join code:  {event.join_code}")
+    click.echo(f"Phone URL:  {links.phone}")
+    click.echo(f"Board URL:  {links.board}")
+    click.echo(f"Control:    {links.control}")
+
+
+def _fail(error: DomainError, what: str) -> None:
+    with force_locale("en"):
+        click.echo(f"error: {what}: {message_for(error)}", err=True)
+    sys.exit(2)
+
+
+def read_plan(path: Path) -> EventPlan:
+    """Read and validate a plan file; exit 2 with a clear message if it is not one."""
+    try:
+        source = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        click.echo(f"error: {path}: {exc.strerror}", err=True)
+        sys.exit(2)
+    except UnicodeDecodeError:
+        click.echo(f"error: {path}: not UTF-8 text", err=True)
+        sys.exit(2)
+    try:
+        return parse_plan(source)
+    except DomainError as error:
+        _fail(error, str(path))
+        raise  # unreachable: _fail exits
+
+
+@click.group()
+def cli() -> None:
+    """Cafe Social platform."""
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-sample", is_flag=True, help="Do not load the sample event on first start.")
+def run_command(host: str, port: int, no_sample: bool) -> None:
+    """Migrate the database, create the first account if none exists, and serve."""
+    from cafe.auth.operations import create_user, random_password, user_count
+    from cafe.database import upgrade_database
+    from cafe.events.operations import create_event
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        if user_count() == 0:
+            password = random_password()
+            create_user("facilitator", password)
+            click.echo("First start: created the facilitator account (shown only this once):")
+            click.echo("  username: facilitator")
+            click.echo(f"  password: {password}")
+        has_events = db.session.execute(select(CafeEvent.id).limit(1)).first() is not None
+        if not has_events and not no_sample:
+            plan = read_plan(Path(resource_dir("sessions")) / SAMPLE_PLAN)
+            event = create_event(plan)
+            click.echo("Loaded the sample Cafe Social:")
+            _print_event(app, event, f"http://{host}:{port}")
+    click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode})")
+    # Long-lived objects made at start-up are frozen out of the collector, and full
+    # collections are made rare: gen-2 pauses otherwise dominate the p99 latency.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(700, 10, 1000)
+    socketio.run(app, host=host, port=port, log_output=False)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    from cafe.database import upgrade_database
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+    click.echo("Database is up to date.")
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Facilitator and organizer accounts."""
+
+
+@user_group.command("add")
+@click.argument("username")
+@click.password_option(help="Asked for when not given.")
+def user_add(username: str, password: str) -> None:
+    """Create an account that can log in to facilitator and organizer pages."""
+    from cafe.auth.operations import create_user
+    from cafe.database import upgrade_database
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        try:
+            create_user(username, password)
+        except DomainError as error:
+            _fail(error, username)
+    click.echo(f"Created user {username}.")
+
+
+@cli.group("event")
+def event_group() -> None:
+    """Events."""
+
+
+@event_group.command("create")
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--base-url", help="Public address phones use, e.g. http://192.168.1.10:5000")
+def event_create(plan: Path, base_url: str | None) -> None:
+    """Create an event from a plan file; prints the join code, phone URL and board URL."""
+    from cafe.database import upgrade_database
+    from cafe.events.operations import create_event
+
+    parsed = read_plan(plan)
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        event = create_event(parsed)
+        for warning in parsed.warnings:
+            with force_locale("en"):
+                click.echo(f"warning: {message_for(DomainError(warning))}", err=True)
+        _print_event(app, event, base_url)
+
+
+@event_group.command("list")
+@click.option("--base-url", help="Public address phones use.")
+def event_list(base_url: str | None) -> None:
+    """List events with their join codes and links."""
+    app = create_app()
+    with app.app_context():
+        events = db.session.execute(select(CafeEvent).order_by(CafeEvent.date)).scalars()
+        for event in events:
+            _print_event(app, event, base_url)
+            click.echo("")

@@ -1,0 +1,65 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``CAFE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+#: Environment variables that override configuration keys.
+ENVIRONMENT = {
+    "CAFE_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "CAFE_SECRET_KEY": "SECRET_KEY",
+    "CAFE_MESSAGE_QUEUE": "CAFE_MESSAGE_QUEUE",
+    "CAFE_PUBLIC_URL": "CAFE_PUBLIC_URL",
+    "CAFE_ASYNC_MODE": "CAFE_ASYNC_MODE",
+}
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Return the embedded default configuration: one SQLite file in the instance folder."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "cafe.db"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Redis URL; when set, Flask-SocketIO relays every broadcast through it so that
+        # several server processes can serve one event.
+        "CAFE_MESSAGE_QUEUE": None,
+        # Base URL printed in QR codes and by the CLI; defaults to the request's host.
+        "CAFE_PUBLIC_URL": None,
+        # None lets Flask-SocketIO pick (gevent when the server was started by `cafe run`).
+        "CAFE_ASYNC_MODE": None,
+        "CAFE_POST_MAX_CHARS": 500,
+        # Token bucket per phone: a burst of this many posts, refilled at this rate.
+        "CAFE_POST_BURST": 10,
+        "CAFE_POSTS_PER_MINUTE": 30,
+        # Failed join-code attempts allowed per client address per minute (memory only).
+        "CAFE_JOIN_ATTEMPTS_PER_MINUTE": 20,
+        "BABEL_DEFAULT_LOCALE": "fi",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
+        "CAFE_LANGUAGES": ("fi", "sv", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+
+
+def from_environment() -> dict[str, Any]:
+    """Return the configuration keys set by ``CAFE_*`` environment variables."""
+    return {key: os.environ[var] for var, key in ENVIRONMENT.items() if os.environ.get(var)}
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, creating it on first start.
+
+    Kept in a file so that logins survive a restart without anyone having to configure it.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

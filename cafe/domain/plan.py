@@ -1,0 +1,229 @@
+"""Event plans: the data that sets up a Cafe Social, from a form or a TOML plan file.
+
+A plan file is human-editable TOML; ``sessions/README.md`` documents every key. Parsing
+and validation live here, free of Flask, so the web form and ``cafe event create`` obey
+exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cafe.domain.errors import DomainError
+
+LANGUAGES = ("fi", "sv", "en")
+DEFAULT_ROLE_TAGS = ("asiakas", "kokemusasiantuntija", "ammattilainen", "opiskelija", "muu")
+DEFAULT_TITLE = "Cafe Social -keskustelukahvila"
+MAX_TABLES = 60
+MAX_OPENERS = 20
+MAX_ROLE_TAGS = 12
+SHORT_TEXT = 200
+LONG_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Opener:
+    """An invited opener ("alustaja"); the only people ever named in an event."""
+
+    name: str
+    title: str = ""
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """Everything needed to create an event, validated."""
+
+    topic: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    title: str = DEFAULT_TITLE
+    place: str = ""
+    language: str = "fi"
+    openers: tuple[Opener, ...] = ()
+    tables: tuple[str, ...] = ()
+    role_tags: tuple[str, ...] = DEFAULT_ROLE_TAGS
+    next_date: dt.date | None = None
+    next_start: dt.time | None = None
+    next_end: dt.time | None = None
+    footer: str = ""
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+PLAN_KEYS = {
+    "title",
+    "topic",
+    "date",
+    "start",
+    "end",
+    "place",
+    "language",
+    "openers",
+    "tables",
+    "role_tags",
+    "next_session",
+    "footer",
+}
+
+
+def _text(
+    data: dict[str, Any], key: str, *, required: bool = False, limit: int = SHORT_TEXT
+) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise DomainError("plan_not_text", {"key": key})
+    value = value.strip()
+    if required and not value:
+        raise DomainError("plan_missing", {"key": key})
+    if len(value) > limit:
+        raise DomainError("plan_too_long", {"key": key, "max": limit})
+    return value
+
+
+def parse_date(value: object, key: str) -> dt.date:
+    """Accept a TOML date, ``2017-10-31`` or the Finnish ``31.10.2017``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+    raise DomainError("plan_bad_date", {"key": key})
+
+
+def parse_time(value: object, key: str) -> dt.time:
+    """Accept a TOML time, ``14:00``, ``14.00`` or a bare hour ``14``."""
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str):
+        text = value.strip().replace(".", ":")
+        for fmt in ("%H:%M", "%H"):
+            try:
+                return dt.datetime.strptime(text, fmt).time()
+            except ValueError:
+                continue
+    raise DomainError("plan_bad_time", {"key": key})
+
+
+def default_table_names(count: int, language: str) -> tuple[str, ...]:
+    """Name tables "Pöytä 1", "Bord 1" or "Table 1" in the event's language."""
+    word = {"fi": "Pöytä", "sv": "Bord", "en": "Table"}[language]
+    return tuple(f"{word} {n}" for n in range(1, count + 1))
+
+
+def _tables(value: object, language: str) -> tuple[str, ...]:
+    if isinstance(value, bool):
+        raise DomainError("plan_bad_tables")
+    if isinstance(value, int):
+        if not 1 <= value <= MAX_TABLES:
+            raise DomainError("plan_table_count", {"max": MAX_TABLES})
+        return default_table_names(value, language)
+    if not isinstance(value, list) or not value:
+        raise DomainError("plan_bad_tables")
+    names = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise DomainError("plan_bad_tables")
+        if len(item.strip()) > 60:
+            raise DomainError("plan_too_long", {"key": "tables", "max": 60})
+        names.append(item.strip())
+    if len(names) > MAX_TABLES:
+        raise DomainError("plan_table_count", {"max": MAX_TABLES})
+    if len(set(n.casefold() for n in names)) != len(names):
+        raise DomainError("plan_duplicate_table")
+    return tuple(names)
+
+
+def _role_tags(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or len(value) > MAX_ROLE_TAGS:
+        raise DomainError("plan_bad_roles", {"max": MAX_ROLE_TAGS})
+    tags = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item.strip()) > 40:
+            raise DomainError("plan_bad_roles", {"max": MAX_ROLE_TAGS})
+        tags.append(item.strip())
+    if len(set(tags)) != len(tags):
+        raise DomainError("plan_bad_roles", {"max": MAX_ROLE_TAGS})
+    return tuple(tags)
+
+
+def _openers(value: object) -> tuple[Opener, ...]:
+    if not isinstance(value, list) or len(value) > MAX_OPENERS:
+        raise DomainError("plan_bad_openers", {"max": MAX_OPENERS})
+    openers = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"name", "title", "organisation"}:
+            raise DomainError("plan_bad_openers", {"max": MAX_OPENERS})
+        openers.append(
+            Opener(
+                name=_text(item, "name", required=True),
+                title=_text(item, "title"),
+                organisation=_text(item, "organisation"),
+            )
+        )
+    return tuple(openers)
+
+
+def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
+    """Validate a plan given as a mapping (parsed TOML or a web form) and return it."""
+    unknown = sorted(set(data) - PLAN_KEYS)
+    if unknown:
+        raise DomainError("plan_unknown_key", {"key": unknown[0]})
+    language = _text(data, "language") or "fi"
+    if language not in LANGUAGES:
+        raise DomainError("plan_bad_language", {"choices": ", ".join(LANGUAGES)})
+    if "date" not in data:
+        raise DomainError("plan_missing", {"key": "date"})
+    start = parse_time(data.get("start", "14:00"), "start")
+    end = parse_time(data.get("end", "16:00"), "end")
+    if end <= start:
+        raise DomainError("plan_end_before_start")
+    next_date = next_start = next_end = None
+    nxt = data.get("next_session")
+    if nxt is not None:
+        if not isinstance(nxt, dict) or set(nxt) - {"date", "start", "end"} or "date" not in nxt:
+            raise DomainError("plan_bad_next")
+        next_date = parse_date(nxt["date"], "next_session.date")
+        next_start = parse_time(nxt["start"], "next_session.start") if "start" in nxt else None
+        next_end = parse_time(nxt["end"], "next_session.end") if "end" in nxt else None
+        if next_start and next_end and next_end <= next_start:
+            raise DomainError("plan_end_before_start")
+    date = parse_date(data["date"], "date")
+    warnings = []
+    if next_date is not None and next_date <= date:
+        warnings.append("next_before_event")
+    return EventPlan(
+        title=_text(data, "title") or DEFAULT_TITLE,
+        topic=_text(data, "topic", required=True),
+        date=date,
+        start=start,
+        end=end,
+        place=_text(data, "place"),
+        language=language,
+        openers=_openers(data.get("openers", [])),
+        tables=_tables(data.get("tables", 4), language),
+        role_tags=_role_tags(data["role_tags"]) if "role_tags" in data else DEFAULT_ROLE_TAGS,
+        next_date=next_date,
+        next_start=next_start,
+        next_end=next_end,
+        footer=_text(data, "footer", limit=LONG_TEXT),
+        warnings=tuple(warnings),
+    )
+
+
+def parse_plan(source: str) -> EventPlan:
+    """Parse a TOML plan file's text; a syntax error names the line."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError("plan_syntax", {"detail": str(exc)}) from exc
+    return plan_from_mapping(data)

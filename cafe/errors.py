@@ -1,0 +1,33 @@
+"""Error pages in the reader's language; a bad request never becomes a 500."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render HTTP errors with the site's layout."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        """The form was stale or forged: say so and ask to reload."""
+        message = gettext("The form has expired. Reload the page and try again.")
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        """404, 405, 413 and friends, translated."""
+        code = error.code or 500
+        messages = {
+            400: gettext("The request was malformed."),
+            403: gettext("You may not open this page."),
+            404: gettext("Page not found. Check the address or the code."),
+            405: gettext("This address does not accept that kind of request."),
+            413: gettext("The upload is too large."),
+            429: gettext("Too many attempts. Wait a minute and try again."),
+        }
+        message = messages.get(code, gettext("Something went wrong."))
+        return render_template("error.html", code=code, message=message), code

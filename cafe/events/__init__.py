@@ -1,0 +1,1 @@
+"""Creating and running an event: plans, the control page, phases, timer, moderation."""

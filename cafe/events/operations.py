@@ -1,0 +1,216 @@
+"""Verbs on events: validate, write, commit, then broadcast."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from cafe import broadcast
+from cafe.domain import timer as timers
+from cafe.domain.codes import new_board_token, new_join_code
+from cafe.domain.errors import DomainError
+from cafe.domain.phases import is_phase
+from cafe.domain.plan import EventPlan
+from cafe.extensions import db
+from cafe.models import CafeEvent, EventTable, Opener, Post
+
+
+def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent:
+    """Create an event with its openers and tables from a validated plan.
+
+    The join code is random; on the rare collision with an existing code a new one is
+    drawn (the unique constraint decides, so two processes cannot both win).
+    """
+    for _attempt in range(20):
+        event = CafeEvent(
+            title=plan.title,
+            topic=plan.topic,
+            date=plan.date,
+            start_time=plan.start,
+            end_time=plan.end,
+            place=plan.place,
+            language=plan.language,
+            role_tags=list(plan.role_tags),
+            next_date=plan.next_date,
+            next_start=plan.next_start,
+            next_end=plan.next_end,
+            footer=plan.footer,
+            join_code=new_join_code(),
+            board_token=new_board_token(),
+            created_by_id=created_by_id,
+        )
+        event.openers = [
+            Opener(position=i, name=o.name, title=o.title, organisation=o.organisation)
+            for i, o in enumerate(plan.openers, start=1)
+        ]
+        event.tables = [EventTable(position=i, name=n) for i, n in enumerate(plan.tables, start=1)]
+        db.session.add(event)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        return event
+    raise RuntimeError("could not draw a free join code in 20 attempts")
+
+
+def get_event(event_id: object) -> CafeEvent:
+    """Return the event or raise ``unknown_event``."""
+    if isinstance(event_id, bool) or not isinstance(event_id, int):
+        raise DomainError("unknown_event")
+    event = db.session.get(CafeEvent, event_id)
+    if event is None:
+        raise DomainError("unknown_event")
+    return event
+
+
+def event_by_board_token(token: object) -> CafeEvent:
+    """Return the event whose board link carries ``token`` or raise ``bad_board_token``."""
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        raise DomainError("bad_board_token")
+    event = db.session.execute(
+        select(CafeEvent).where(CafeEvent.board_token == token)
+    ).scalar_one_or_none()
+    if event is None:
+        raise DomainError("bad_board_token")
+    return event
+
+
+def set_phase(event: CafeEvent, phase: object) -> CafeEvent:
+    """Move the event to another phase; every screen follows."""
+    if not is_phase(phase):
+        raise DomainError("bad_phase")
+    assert isinstance(phase, str)
+    event.phase = phase
+    db.session.commit()
+    broadcast.phase_changed(event)
+    return event
+
+
+def control_timer(event: CafeEvent, action: object, seconds: object = None) -> CafeEvent:
+    """Set (``seconds``), start, pause or reset the countdown; every screen follows."""
+    now = time.time()
+    current = event.timer
+    if action == "set":
+        new = timers.set_duration(seconds)
+    elif action == "start":
+        new = timers.start(current, now)
+    elif action == "pause":
+        new = timers.pause(current, now)
+    elif action == "reset":
+        new = timers.reset(current)
+    else:
+        raise DomainError("bad_timer_action")
+    event.timer = new
+    db.session.commit()
+    broadcast.timer_changed(event)
+    return event
+
+
+def find_table(event: CafeEvent, table_id: object) -> EventTable:
+    """Return the event's table with ``table_id`` or raise ``unknown_table``."""
+    if isinstance(table_id, bool) or not isinstance(table_id, int):
+        raise DomainError("unknown_table")
+    for table in event.tables:
+        if table.id == table_id:
+            return table
+    raise DomainError("unknown_table")
+
+
+def find_post(event: CafeEvent, client_id: object) -> Post:
+    """Return the event's post with ``client_id`` or raise ``unknown_post``."""
+    if not isinstance(client_id, str) or len(client_id) > 36:
+        raise DomainError("unknown_post")
+    post = db.session.execute(
+        select(Post).where(Post.event_id == event.id, Post.client_id == client_id)
+    ).scalar_one_or_none()
+    if post is None:
+        raise DomainError("unknown_post")
+    return post
+
+
+def hide_post(event: CafeEvent, client_id: object, hidden: object) -> Post:
+    """Hide a post from phones and boards (or show it again); the writer stays unknown."""
+    if not isinstance(hidden, bool):
+        raise DomainError("bad_request")
+    post = find_post(event, client_id)
+    if post.deleted:
+        raise DomainError("post_gone")
+    was_visible = post.visible
+    post.hidden = hidden
+    db.session.commit()
+    broadcast.post_changed(post, was_core=post.is_core, was_visible=was_visible)
+    return post
+
+
+def set_table_host(event: CafeEvent, table_id: object, host_hash: str | None) -> EventTable:
+    """Give a table's host role to a device, or free it (facilitator's revoke)."""
+    table = find_table(event, table_id)
+    previous = table.host_hash
+    table.host_hash = host_hash
+    db.session.commit()
+    broadcast.host_changed(table, previous)
+    return table
+
+
+def claim_table_host(event: CafeEvent, table_id: object, device: str) -> EventTable:
+    """Let a phone take a free host role; one conditional UPDATE so two phones cannot both win."""
+    table = find_table(event, table_id)
+    if table.host_hash == device:
+        return table
+    result = db.session.execute(
+        update(EventTable)
+        .where(EventTable.id == table.id, EventTable.host_hash.is_(None))
+        .values(host_hash=device)
+    )
+    db.session.commit()
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("host_taken")
+    db.session.refresh(table)
+    broadcast.host_changed(table, None)
+    return table
+
+
+def release_table_host(event: CafeEvent, table_id: object, device: str) -> EventTable:
+    """Let the host phone give the role up."""
+    table = find_table(event, table_id)
+    if table.host_hash != device:
+        raise DomainError("not_host")
+    return set_table_host(event, table.id, None)
+
+
+def visible_posts(table_ids: list[int], *, core_only: bool = False) -> list[Post]:
+    """Visible posts at the given tables, oldest first."""
+    if not table_ids:
+        return []
+    query = select(Post).where(
+        Post.table_id.in_(table_ids), Post.hidden.is_(False), Post.deleted.is_(False)
+    )
+    if core_only:
+        query = query.where(Post.is_core.is_(True))
+    return list(db.session.execute(query.order_by(Post.id)).scalars())
+
+
+def board_state(event: CafeEvent) -> dict[str, Any]:
+    """Everything a board needs after (re)connecting: event, core ideas, presence."""
+    cores = visible_posts([t.id for t in event.tables], core_only=True)
+    return {
+        "event": broadcast.event_payload(event),
+        "cores": [broadcast.post_payload(p) for p in cores],
+        "presence": broadcast.presence_payload(event),
+    }
+
+
+def facilitator_state(event: CafeEvent) -> dict[str, Any]:
+    """Everything the control page needs: every post (hidden ones flagged), presence."""
+    posts = db.session.execute(
+        select(Post).where(Post.event_id == event.id, Post.deleted.is_(False)).order_by(Post.id)
+    ).scalars()
+    return {
+        "event": broadcast.event_payload(event),
+        "posts": [broadcast.post_payload(p, moderation=True) for p in posts],
+        "presence": broadcast.presence_payload(event),
+    }

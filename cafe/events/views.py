@@ -1,0 +1,76 @@
+"""Facilitator pages: the list of events, the event form, the control page, QR cards."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from cafe.domain.errors import DomainError
+from cafe.domain.plan import plan_from_mapping
+from cafe.events.forms import EventForm
+from cafe.events.operations import create_event
+from cafe.extensions import db
+from cafe.links import event_links
+from cafe.messages import message_for
+from cafe.models import CafeEvent
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every page here is for logged-in facilitators."""
+
+
+@bp.route("/")
+def index() -> str:
+    """Events, newest first, with their phone and board links."""
+    events = db.session.execute(
+        select(CafeEvent).order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
+    ).scalars()
+    return render_template("events/index.html", events=[(e, event_links(e)) for e in events])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response:
+    """Create an event from the form; the same validator as plan files decides."""
+    form = EventForm()
+    error = None
+    if request.method == "POST" and "add_opener" in request.form:
+        # Without JavaScript: a button that re-renders the form with one more opener row.
+        if len(form.openers) < form.openers.max_entries:
+            form.openers.append_entry()
+        return render_template("events/new.html", form=form, error=None)
+    if form.validate_on_submit():
+        try:
+            plan = plan_from_mapping(form.plan_mapping())
+        except DomainError as exc:
+            error = message_for(exc)
+        else:
+            event = create_event(plan, created_by_id=current_user.id)
+            return redirect(url_for("events.control", event_id=event.id))
+    return render_template("events/new.html", form=form, error=error)
+
+
+def _event_or_404(event_id: int) -> CafeEvent:
+    event = db.session.get(CafeEvent, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.route("/<int:event_id>/")
+def control(event_id: int) -> str:
+    """The facilitator's control page: phase, timer, tables, every post, moderation."""
+    event = _event_or_404(event_id)
+    return render_template("events/control.html", event=event, links=event_links(event))
+
+
+@bp.route("/<int:event_id>/cards")
+def cards(event_id: int) -> str:
+    """Printable cards, one per table, each with the QR that seats a phone at that table."""
+    event = _event_or_404(event_id)
+    return render_template("events/cards.html", event=event, links=event_links(event))

@@ -1,0 +1,106 @@
+"""Languages: Finnish by default, Swedish and English; one catalog for templates and scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _
+from werkzeug.wrappers import Response
+
+bp = Blueprint("i18n", __name__)
+
+#: Names of the languages in themselves, for the switcher.
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+
+#: Strings the browser scripts show. They go through the same catalogs as the templates and
+#: reach the page as a JSON data block (no inline script, so the CSP stays strict).
+JS_MESSAGES: dict[str, Any] = {
+    "connecting": _("Connecting…"),
+    "connected": _("Connected"),
+    "offline": _(
+        "Offline: your posts are kept on this phone and sent when the connection returns."
+    ),
+    "sending": _("Sending…"),
+    "unsent": _("%(n)s posts waiting to be sent"),
+    "saved": _("Saved"),
+    "edit": _("Edit"),
+    "delete": _("Delete"),
+    "save": _("Save"),
+    "cancel": _("Cancel"),
+    "confirm_delete": _("Delete this post?"),
+    "core": _("Core idea"),
+    "mark_core": _("Mark as core idea"),
+    "unmark_core": _("Remove core idea mark"),
+    "you_are_host": _("You are the table host: mark the table's core ideas."),
+    "host_taken": _("This table has a host."),
+    "no_host": _("This table has no host yet."),
+    "take_host": _("Become table host"),
+    "release_host": _("Give up host role"),
+    "write_core": _("Write a core idea directly"),
+    "hide": _("Hide"),
+    "show": _("Show again"),
+    "hidden": _("Hidden"),
+    "revoke_host": _("Free host role"),
+    "phones": _("phones"),
+    "no_ideas": _("No ideas yet."),
+    "no_core": _("No core ideas yet."),
+    "chars_left": _("%(n)s characters left"),
+    "phase_opening": _("Opening / Openers' talks"),
+    "phase_tables": _("Table discussions"),
+    "phase_gathering": _("Gathering together"),
+    "phase_summary": _("Summary"),
+    "role_asiakas": _("client"),
+    "role_kokemusasiantuntija": _("experience expert"),
+    "role_ammattilainen": _("professional"),
+    "role_opiskelija": _("student"),
+    "role_muu": _("other"),
+    "mine": _("yours"),
+    "edited": _("edited"),
+    "error": _("Something went wrong."),
+    "timer_done": _("Time is up"),
+}
+
+PHASE_LABELS = {
+    "opening": JS_MESSAGES["phase_opening"],
+    "tables": JS_MESSAGES["phase_tables"],
+    "gathering": JS_MESSAGES["phase_gathering"],
+    "summary": JS_MESSAGES["phase_summary"],
+}
+
+
+def role_label(tag: str) -> str:
+    """The display name of a role tag; custom tags show as written."""
+    label = JS_MESSAGES.get(f"role_{tag}")
+    return str(label) if label is not None else tag
+
+
+def js_catalog() -> dict[str, str]:
+    """The script strings in the current language."""
+    return {key: str(value) for key, value in JS_MESSAGES.items()}
+
+
+def select_locale() -> str:
+    """The person's choice (switcher), else the event's language, else Finnish."""
+    languages = current_app.config["CAFE_LANGUAGES"]
+    for candidate in (
+        request.args.get("lang") if request else None,
+        session.get("lang"),
+        g.get("event_lang"),
+        session.get("event_lang"),
+    ):
+        if candidate in languages:
+            return str(candidate)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def switch_language(code: str) -> Response:
+    """Remember the chosen UI language and go back where the person was."""
+    if code in current_app.config["CAFE_LANGUAGES"]:
+        session["lang"] = code
+    target = request.form.get("next", "")
+    # Only same-site paths, so the switcher cannot be used as an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("phone.home")
+    return redirect(target)

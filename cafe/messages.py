@@ -1,0 +1,85 @@
+"""What each broken rule says to a person, in their language.
+
+The pure core raises :class:`~cafe.domain.errors.DomainError` with a code; this table turns
+the code into a sentence through Flask-Babel, so the same rule speaks Finnish, Swedish or
+English depending on the reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext, lazy_gettext
+
+from cafe.domain.errors import DomainError
+
+_ = lazy_gettext
+
+MESSAGES: dict[str, Any] = {
+    "bad_request": _("The request was malformed. Reload the page and try again."),
+    "text_invalid": _("The text is not valid."),
+    "text_empty": _("Write something first."),
+    "text_too_long": _("The text is too long: %(length)s characters, at most %(max)s."),
+    "bad_client_id": _("The post has no valid identifier. Reload the page and try again."),
+    "client_id_taken": _("That identifier is already used by another post."),
+    "unknown_code": _("No event has that code. Check the code on the screen."),
+    "bad_code": _("A code is six letters or digits, for example ABC234."),
+    "too_many_attempts": _("Too many wrong codes. Wait a minute and try again."),
+    "unknown_event": _("That event does not exist."),
+    "unknown_table": _("That table does not exist in this event."),
+    "not_at_table": _("Choose a table first."),
+    "unknown_post": _("That post does not exist."),
+    "not_your_post": _("You can only change your own posts."),
+    "post_gone": _("That post has been removed."),
+    "bad_device": _("Your browser did not send a valid device token. Reload the page."),
+    "bad_role": _("That role is not offered in this event."),
+    "host_taken": _("This table already has a host."),
+    "not_host": _("Only the table host can do that."),
+    "rate_limited": _("You are posting very fast. Wait a moment and try again."),
+    "bad_phase": _("Unknown phase."),
+    "timer_invalid": _("The timer must be between 0 and 240 minutes."),
+    "bad_timer_action": _("Unknown timer action."),
+    "not_logged_in": _("Log in first."),
+    "bad_board_token": _("This board link is not valid."),
+    "plan_syntax": _("The plan file is not valid TOML: %(detail)s"),
+    "plan_unknown_key": _("Unknown key in the plan: %(key)s"),
+    "plan_missing": _("Missing: %(key)s"),
+    "plan_not_text": _("%(key)s must be text."),
+    "plan_too_long": _("%(key)s is too long (at most %(max)s characters)."),
+    "plan_bad_date": _("%(key)s is not a date; write it as 31.10.2017 or 2017-10-31."),
+    "plan_bad_time": _("%(key)s is not a time; write it as 14:00."),
+    "plan_end_before_start": _("The end time must be after the start time."),
+    "plan_bad_language": _("The language must be one of: %(choices)s."),
+    "plan_bad_tables": _("Tables must be a number or a list of names."),
+    "plan_table_count": _("An event has 1 to %(max)s tables."),
+    "plan_duplicate_table": _("Two tables have the same name."),
+    "plan_bad_roles": _("Role tags must be a list of up to %(max)s different short names."),
+    "plan_bad_openers": _(
+        "Openers must each have a name, and optionally a title and an organisation "
+        "(at most %(max)s)."
+    ),
+    "plan_bad_next": _("The next session needs a date, and optionally start and end times."),
+    "bad_username": _("A username is 3 to 80 characters without spaces."),
+    "short_password": _("The password must be at least %(min)s characters."),
+    "username_taken": _("That username is taken."),
+    "next_before_event": _("The next session is dated before this event."),
+}
+
+
+def message_for(error: DomainError) -> str:
+    """Return the sentence for a broken rule in the current locale."""
+    template = MESSAGES.get(error.code)
+    if template is None:
+        return str(gettext("Something went wrong."))
+    text = str(template)
+    if error.params:
+        try:
+            return text % error.params
+        except (KeyError, TypeError, ValueError):
+            return text
+    return text
+
+
+def error_ack(error: DomainError) -> dict[str, Any]:
+    """The acknowledgement a socket handler returns when a rule was broken."""
+    return {"ok": False, "error": error.code, "message": message_for(error)}

@@ -1,0 +1,155 @@
+"""Typed SQLAlchemy models. Participants have no table of their own: a phone is known only
+by the hash of the random token its browser keeps, and only on the posts it wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cafe.domain.timer import Timer
+from cafe.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, without tzinfo (stored as naive UTC on every database)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
+    """A facilitator or organizer. Participants never have accounts."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    #: Werkzeug's salted scrypt hash.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CafeEvent(db.Model):  # type: ignore[name-defined]
+    """One Cafe Social (later also a workshop): its plan, live phase and timer."""
+
+    __tablename__ = "cafe_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), default="cafe-social")
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(200))
+    date: Mapped[dt.date]
+    start_time: Mapped[dt.time]
+    end_time: Mapped[dt.time]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(2), default="fi")
+    #: Role tags a phone may pick, in display order (JSON list of strings).
+    role_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    next_date: Mapped[dt.date | None]
+    next_start: Mapped[dt.time | None]
+    next_end: Mapped[dt.time | None]
+    footer: Mapped[str] = mapped_column(Text, default="")
+    #: Six characters from JOIN_ALPHABET, shown on the board.
+    join_code: Mapped[str] = mapped_column(String(6), unique=True)
+    #: Secret of the board's read-only link.
+    board_token: Mapped[str] = mapped_column(String(64), unique=True)
+    phase: Mapped[str] = mapped_column(String(20), default="opening")
+    timer_duration: Mapped[int] = mapped_column(default=0)
+    #: When running: the moment the countdown reaches zero (UNIX seconds); else NULL.
+    timer_ends_at: Mapped[float | None]
+    #: When paused: seconds left.
+    timer_remaining: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    openers: Mapped[list[Opener]] = relationship(
+        back_populates="event", order_by="Opener.position", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list[EventTable]] = relationship(
+        back_populates="event", order_by="EventTable.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def timer(self) -> Timer:
+        """The countdown as a domain value."""
+        return Timer(
+            duration=self.timer_duration,
+            ends_at=self.timer_ends_at,
+            remaining=self.timer_remaining,
+        )
+
+    @timer.setter
+    def timer(self, value: Timer) -> None:
+        self.timer_duration = value.duration
+        self.timer_ends_at = value.ends_at
+        self.timer_remaining = value.remaining
+
+
+class Opener(db.Model):  # type: ignore[name-defined]
+    """An invited opener of the event, in the order they speak."""
+
+    __tablename__ = "opener"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+
+    event: Mapped[CafeEvent] = relationship(back_populates="openers")
+
+
+class EventTable(db.Model):  # type: ignore[name-defined]
+    """A discussion table ("pöytä") of an event."""
+
+    __tablename__ = "event_table"
+    __table_args__ = (UniqueConstraint("event_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    #: 1-based number printed on the table's QR card.
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(60))
+    #: Device hash of the phone that holds the table host role, if any.
+    host_hash: Mapped[str | None] = mapped_column(String(64))
+
+    event: Mapped[CafeEvent] = relationship(back_populates="tables")
+
+
+class Post(db.Model):  # type: ignore[name-defined]
+    """An idea written at a table. Anonymous: only the writer's device hash is kept."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        # A phone resends what it did not see acknowledged; this makes the resend a no-op.
+        UniqueConstraint("event_id", "client_id"),
+        Index("ix_post_table_id_id", "table_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    table_id: Mapped[int] = mapped_column(ForeignKey("event_table.id", ondelete="CASCADE"))
+    #: UUID the phone generated before sending.
+    client_id: Mapped[str] = mapped_column(String(36))
+    #: SHA-256 of the writer's device token; lets the writer edit, tells nobody who it is.
+    device_hash: Mapped[str] = mapped_column(String(64))
+    #: The role tag the writer chose, if any (e.g. "kokemusasiantuntija").
+    role_tag: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    #: Marked (or written) by the table host as one of the table's core ideas.
+    is_core: Mapped[bool] = mapped_column(default=False)
+    #: Hidden by the facilitator (moderation); kept for the record, shown to nobody else.
+    hidden: Mapped[bool] = mapped_column(default=False)
+    #: Deleted by its writer: the text is erased, the row stays so a resend stays a no-op.
+    deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    table: Mapped[EventTable] = relationship()
+
+    @property
+    def visible(self) -> bool:
+        """Whether phones and the board may show it."""
+        return not (self.hidden or self.deleted)

@@ -1,0 +1,154 @@
+"""The ``/phone`` Socket.IO namespace: what participants' phones send and receive.
+
+See ``docs/protocol.md`` for payloads. Handlers only parse, call one operation and answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request, session
+from flask_socketio import Namespace, join_room, leave_room
+
+from cafe import broadcast
+from cafe.domain.codes import device_hash, is_valid_device_token
+from cafe.domain.errors import DomainError
+from cafe.events.operations import (
+    claim_table_host,
+    find_table,
+    get_event,
+    release_table_host,
+)
+from cafe.models import CafeEvent
+from cafe.phone import operations as ops
+from cafe.presence import Seat, presence
+from cafe.sockets import acknowledged, refuse
+
+
+def _event() -> CafeEvent:
+    return get_event(session.get("event_id"))
+
+
+def _device() -> str:
+    device = session.get("device")
+    if not isinstance(device, str):
+        raise DomainError("bad_device")
+    return device
+
+
+class PhoneNamespace(Namespace):
+    """Participants' phones. Rooms: the event, the phone's table, the phone's own device."""
+
+    def on_connect(self, auth: Any = None) -> None:
+        """A phone connects with ``{code, device}``; a wrong code or token is refused."""
+        if not isinstance(auth, dict):
+            raise refuse("bad_request")
+        limiter = current_app.extensions["cafe_join_limiter"]
+        try:
+            event = ops.event_by_code(auth.get("code"))
+        except DomainError as error:
+            if not limiter.allow(request.remote_addr or "?"):
+                raise refuse("too_many_attempts") from error
+            raise refuse(error.code) from error
+        token = auth.get("device")
+        if not isinstance(token, str) or not is_valid_device_token(token):
+            raise refuse("bad_device")
+        device = device_hash(token)
+        session["event_id"] = event.id
+        session["event_lang"] = event.language
+        session["device"] = device
+        session["table_id"] = None
+        session["role"] = None
+        join_room(broadcast.event_room(event.id))
+        join_room(broadcast.device_room(event.id, device))
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        """The phone left; boards see the table's phone count drop."""
+        seat = presence.leave(request.sid)  # type: ignore[attr-defined]
+        if seat is not None:
+            try:
+                broadcast.presence_changed(get_event(seat.event_id))
+            except DomainError:
+                pass
+
+    @acknowledged
+    def on_join(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Sit at ``{table, role}``; answers with the table's state. Sent again after reconnect."""
+        event = _event()
+        table = find_table(event, data.get("table"))
+        role = ops.check_role(event, data.get("role"))
+        previous = session.get("table_id")
+        if previous is not None and previous != table.id:
+            leave_room(broadcast.table_room(previous))
+        join_room(broadcast.table_room(table.id))
+        session["table_id"] = table.id
+        session["role"] = role
+        seat = Seat(event_id=event.id, table_id=table.id, device=_device())
+        if presence.sit(request.sid, seat):  # type: ignore[attr-defined]
+            broadcast.presence_changed(event)
+        return {"ok": True, "state": ops.phone_state(event, table, _device())}
+
+    @acknowledged
+    def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Resend the full state of the phone's event and table."""
+        event = _event()
+        table_id = session.get("table_id")
+        table = find_table(event, table_id) if table_id is not None else None
+        return {"ok": True, "state": ops.phone_state(event, table, _device())}
+
+    def _table(self, event: CafeEvent) -> Any:
+        table_id = session.get("table_id")
+        if table_id is None:
+            raise DomainError("not_at_table")
+        return find_table(event, table_id)
+
+    @acknowledged
+    def on_post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Post ``{id, text, core?}`` at the phone's table; idempotent on ``id``."""
+        event = _event()
+        result = ops.submit_post(
+            event,
+            self._table(event),
+            _device(),
+            data.get("id"),
+            data.get("text"),
+            session.get("role"),
+            data.get("core", False),
+        )
+        return {
+            "ok": True,
+            "post": broadcast.post_payload(result.post),
+            "duplicate": result.duplicate,
+        }
+
+    @acknowledged
+    def on_edit(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Change the text of one's own post ``{id, text}``."""
+        post = ops.edit_post(_event(), _device(), data.get("id"), data.get("text"))
+        return {"ok": True, "post": broadcast.post_payload(post)}
+
+    @acknowledged
+    def on_delete(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Delete one's own post ``{id}``."""
+        post = ops.delete_post(_event(), _device(), data.get("id"))
+        return {"ok": True, "id": post.client_id}
+
+    @acknowledged
+    def on_mark_core(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Table host marks ``{id, core}`` as a core idea or not."""
+        post = ops.mark_core(_event(), _device(), data.get("id"), data.get("core"))
+        return {"ok": True, "post": broadcast.post_payload(post)}
+
+    @acknowledged
+    def on_claim_host(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Take the free host role of the phone's table."""
+        event = _event()
+        table = claim_table_host(event, self._table(event).id, _device())
+        return {"ok": True, "table": broadcast.table_payload(table)}
+
+    @acknowledged
+    def on_release_host(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Give up the host role of the phone's table."""
+        event = _event()
+        table = release_table_host(event, self._table(event).id, _device())
+        return {"ok": True, "table": broadcast.table_payload(table)}

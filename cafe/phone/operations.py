@@ -1,0 +1,184 @@
+"""Verbs of a participant's phone: validate, write, commit, then broadcast.
+
+A phone is known only by the hash of its device token (``device`` below). Every verb
+checks the event, the table and ownership itself, so a socket handler only parses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from cafe import broadcast
+from cafe.domain.codes import normalise_join_code
+from cafe.domain.errors import DomainError
+from cafe.domain.text import clean_idea_text, is_client_id
+from cafe.events.operations import find_post, find_table, visible_posts
+from cafe.extensions import db
+from cafe.models import CafeEvent, EventTable, Post, utcnow
+from cafe.ratelimit import TokenBuckets
+
+
+def event_by_code(raw: object) -> CafeEvent:
+    """Return the event a typed or scanned join code names."""
+    code = normalise_join_code(raw) if isinstance(raw, str) else None
+    if code is None:
+        raise DomainError("bad_code")
+    event = db.session.execute(
+        select(CafeEvent).where(CafeEvent.join_code == code)
+    ).scalar_one_or_none()
+    if event is None:
+        raise DomainError("unknown_code")
+    return event
+
+
+def check_role(event: CafeEvent, role: object) -> str | None:
+    """Return the chosen role tag, None for "no tag", or raise ``bad_role``."""
+    if role is None or role == "":
+        return None
+    if not isinstance(role, str) or role not in event.role_tags:
+        raise DomainError("bad_role")
+    return role
+
+
+def post_limiter() -> TokenBuckets:
+    """The app's per-phone posting limiter."""
+    limiter: TokenBuckets = current_app.extensions["cafe_post_limiter"]
+    return limiter
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What ``submit_post`` did: the post, and whether it was already stored."""
+
+    post: Post
+    duplicate: bool
+
+
+def submit_post(
+    event: CafeEvent,
+    table: EventTable,
+    device: str,
+    client_id: object,
+    text: object,
+    role: str | None,
+    core: object = False,
+) -> Submitted:
+    """Store a new idea once, however often the phone sends it.
+
+    A resend of a stored ``client_id`` from the same phone is acknowledged with the stored
+    post and broadcast nothing. ``core=True`` is a host writing a core idea directly.
+    """
+    if not is_client_id(client_id):
+        raise DomainError("bad_client_id")
+    assert isinstance(client_id, str)
+    existing = _existing(event.id, client_id, device)
+    if existing is not None:
+        return Submitted(existing, duplicate=True)
+    if not isinstance(core, bool):
+        raise DomainError("bad_request")
+    if core and table.host_hash != device:
+        raise DomainError("not_host")
+    clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
+    if not post_limiter().allow(device):
+        raise DomainError("rate_limited")
+    now = utcnow()
+    post = Post(
+        event_id=event.id,
+        table_id=table.id,
+        client_id=client_id,
+        device_hash=device,
+        role_tag=role,
+        text=clean,
+        is_core=core,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(post)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same id arrived twice at once (two tabs, or a resend racing the original).
+        db.session.rollback()
+        existing = _existing(event.id, client_id, device)
+        if existing is None:
+            raise
+        return Submitted(existing, duplicate=True)
+    broadcast.post_changed(post)
+    return Submitted(post, duplicate=False)
+
+
+def _existing(event_id: int, client_id: str, device: str) -> Post | None:
+    post = db.session.execute(
+        select(Post).where(Post.event_id == event_id, Post.client_id == client_id)
+    ).scalar_one_or_none()
+    if post is not None and post.device_hash != device:
+        raise DomainError("client_id_taken")
+    return post
+
+
+def _own_post(event: CafeEvent, device: str, client_id: object) -> Post:
+    post = find_post(event, client_id)
+    if post.device_hash != device:
+        raise DomainError("not_your_post")
+    if post.deleted:
+        raise DomainError("post_gone")
+    return post
+
+
+def edit_post(event: CafeEvent, device: str, client_id: object, text: object) -> Post:
+    """Let the writer change their post's text."""
+    post = _own_post(event, device, client_id)
+    clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
+    if clean != post.text:
+        post.text = clean
+        post.updated_at = utcnow()
+        db.session.commit()
+        broadcast.post_changed(post, was_core=post.is_core, was_visible=post.visible)
+    return post
+
+
+def delete_post(event: CafeEvent, device: str, client_id: object) -> Post:
+    """Let the writer delete their post: the text is erased, the id kept so resends stay no-ops."""
+    post = _own_post(event, device, client_id)
+    was_core, was_visible = post.is_core, post.visible
+    post.deleted = True
+    post.text = ""
+    post.is_core = False
+    post.updated_at = utcnow()
+    db.session.commit()
+    broadcast.post_changed(post, was_core=was_core, was_visible=was_visible)
+    return post
+
+
+def mark_core(event: CafeEvent, device: str, client_id: object, core: object) -> Post:
+    """Let the table host mark (or unmark) an idea at their table as a core idea."""
+    if not isinstance(core, bool):
+        raise DomainError("bad_request")
+    post = find_post(event, client_id)
+    if post.deleted:
+        raise DomainError("post_gone")
+    table = find_table(event, post.table_id)
+    if table.host_hash != device:
+        raise DomainError("not_host")
+    if post.is_core != core:
+        was_core = post.is_core
+        post.is_core = core
+        db.session.commit()
+        broadcast.post_changed(post, was_core=was_core, was_visible=post.visible)
+    return post
+
+
+def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict[str, Any]:
+    """Everything a phone needs after (re)joining: event, its table's posts, its host role."""
+    posts = visible_posts([table.id]) if table is not None else []
+    return {
+        "event": broadcast.event_payload(event),
+        "table": broadcast.table_payload(table) if table is not None else None,
+        "posts": [broadcast.post_payload(p) for p in posts],
+        "is_host": table is not None and table.host_hash == device,
+    }
