@@ -42,7 +42,7 @@ JS_MESSAGES: dict[str, Any] = {
     "show": _("Show again"),
     "hidden": _("Hidden"),
     "revoke_host": _("Free host role"),
-    "phones": _("phones"),
+    "phones": _("Phones: %(n)s"),
     "no_ideas": _("No ideas yet."),
     "no_core": _("No core ideas yet."),
     "chars_left": _("%(n)s characters left"),

@@ -17,9 +17,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from cafe.domain.plan import DEFAULT_ROLE_TAGS, DEFAULT_TITLE, MAX_OPENERS, MAX_TABLES
+from cafe.i18n import LANGUAGE_NAMES
 
 
 class OpenerForm(Form):
@@ -41,7 +43,7 @@ class EventForm(FlaskForm):
     place = StringField(_("Place"), validators=[Optional(), Length(max=200)])
     language = SelectField(
         _("Language of the event"),
-        choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
         default="fi",
     )
     openers = FieldList(FormField(OpenerForm), min_entries=2, max_entries=MAX_OPENERS)

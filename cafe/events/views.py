@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import plan_from_mapping
@@ -35,7 +35,7 @@ def index() -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> str | Response:
+def new() -> ResponseReturnValue:
     """Create an event from the form; the same validator as plan files decides."""
     form = EventForm()
     error = None
@@ -52,7 +52,8 @@ def new() -> str | Response:
         else:
             event = create_event(plan, created_by_id=current_user.id)
             return redirect(url_for("events.control", event_id=event.id))
-    return render_template("events/new.html", form=form, error=error)
+    status = 400 if error or form.errors else 200
+    return render_template("events/new.html", form=form, error=error), status
 
 
 def _event_or_404(event_id: int) -> CafeEvent:

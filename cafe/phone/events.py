@@ -104,11 +104,16 @@ class PhoneNamespace(Namespace):
 
     @acknowledged
     def on_post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Post ``{id, text, core?}`` at the phone's table; idempotent on ``id``."""
+        """Post ``{id, text, core?, table?}``; idempotent on ``id``.
+
+        ``table`` is the table the phone sat at when the idea was written: an outbox resent
+        after the phone moved still lands where it was written.
+        """
         event = _event()
+        table = find_table(event, data["table"]) if "table" in data else self._table(event)
         result = ops.submit_post(
             event,
-            self._table(event),
+            table,
             _device(),
             data.get("id"),
             data.get("text"),

@@ -49,7 +49,7 @@ def home() -> ResponseReturnValue:
             error = message_for(DomainError("too_many_attempts") if limited else exc)
         else:
             return redirect(url_for("phone.join", code=event.join_code))
-    status = 400 if error else 200
+    status = 400 if error or form.errors else 200
     return render_template("phone/home.html", form=form, error=error), status
 
 

@@ -1,0 +1,86 @@
+/* The projected board: read-only, follows phase, timer, presence and every table's core
+ * ideas. After every (re)connect it asks for the full state, so nothing missed while the
+ * projector's laptop slept stays missing. */
+"use strict";
+
+(function () {
+  const { t, roleLabel, el, bindStatus, call, Countdown, phaseLabel } = window.Cafe;
+  const root = document.getElementById("board");
+  const countdown = Countdown(document.getElementById("timer"));
+  const cores = new Map();
+
+  const socket = io("/board", { auth: { token: root.dataset.token } });
+  bindStatus(socket, document.getElementById("status"), sync);
+
+  async function sync() {
+    const ack = await call(socket, "sync", {});
+    if (!ack.ok) return;
+    const state = ack.state;
+    setPhase(state.event.phase);
+    countdown.set(state.event.timer);
+    cores.clear();
+    for (const post of state.cores) cores.set(post.id, post);
+    setPresence(state.presence);
+    renderAll();
+  }
+
+  function column(tableId) {
+    return root.querySelector(`.board-table[data-table="${tableId}"]`);
+  }
+
+  function renderAll() {
+    for (const article of root.querySelectorAll(".board-table")) {
+      renderTable(parseInt(article.dataset.table, 10));
+    }
+  }
+
+  function renderTable(tableId) {
+    const article = column(tableId);
+    if (!article) return;
+    const items = Array.from(cores.values())
+      .filter((p) => p.table === tableId)
+      .sort((a, b) => (a.created < b.created ? -1 : 1));
+    article.querySelector(".cores").replaceChildren(
+      ...items.map((p) =>
+        el(
+          "li",
+          { class: "core", "data-id": p.id },
+          el("span", { class: "text", text: p.text }),
+          p.role ? el("span", { class: "role", text: roleLabel(p.role) }) : null
+        )
+      )
+    );
+    article.querySelector(".empty").hidden = items.length > 0;
+  }
+
+  function setPresence(presence) {
+    for (const [tableId, n] of Object.entries(presence.tables)) {
+      const article = column(tableId);
+      if (article) article.querySelector(".count").textContent = t("phones", { n });
+    }
+  }
+
+  function setPhase(phase) {
+    document.getElementById("phase").textContent = phaseLabel(phase);
+    document.body.dataset.phase = phase;
+  }
+
+  socket.on("core", (post) => {
+    cores.set(post.id, post);
+    renderTable(post.table);
+    const item = root.querySelector(`li[data-id="${CSS.escape(post.id)}"]`);
+    if (item) item.classList.add("fresh");
+  });
+  socket.on("core_removed", (data) => {
+    cores.delete(data.id);
+    renderTable(data.table);
+  });
+  socket.on("presence", setPresence);
+  socket.on("phase", (data) => setPhase(data.phase));
+  socket.on("timer", (data) => countdown.set(data));
+
+  document.getElementById("fullscreen").addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen().catch(() => {});
+  });
+})();

@@ -1,0 +1,142 @@
+/* Shared helpers of the phone, board and control scripts. No framework, no build step. */
+"use strict";
+
+window.Cafe = (function () {
+  const catalog = JSON.parse(document.getElementById("i18n").textContent);
+
+  /** A string from the server-rendered catalog, with %(name)s parameters filled in. */
+  function t(key, params) {
+    let text = catalog[key] || key;
+    if (params) {
+      text = text.replace(/%\((\w+)\)s/g, (m, name) => (name in params ? String(params[name]) : m));
+    }
+    return text;
+  }
+
+  /** The display name of a role tag (custom tags show as written). */
+  function roleLabel(tag) {
+    const key = "role_" + tag;
+    return key in catalog ? catalog[key] : tag;
+  }
+
+  /** Build an element. Text always goes in through textContent: user text is never HTML. */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else if (name === "text") node.textContent = value;
+      else if (name.startsWith("data-")) node.setAttribute(name, value);
+      else if (name in node) node[name] = value;
+      else node.setAttribute(name, value);
+    }
+    for (const child of children) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  /** Random hex from the browser's CSPRNG (works on plain-http LAN addresses too,
+   *  where crypto.randomUUID is unavailable). */
+  function randomHex(bytes) {
+    const buf = new Uint8Array(bytes);
+    crypto.getRandomValues(buf);
+    return Array.from(buf, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** A version-4 UUID in canonical lower-case form. */
+  function uuid4() {
+    const h = randomHex(16).split("");
+    h[12] = "4";
+    h[16] = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+    const s = h.join("");
+    return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  }
+
+  /** localStorage that survives being unavailable (private mode) by falling back to memory. */
+  const memory = {};
+  const store = {
+    get(key, fallback) {
+      try {
+        const raw = window.localStorage.getItem(key);
+        return raw === null ? fallback : JSON.parse(raw);
+      } catch (e) {
+        return key in memory ? memory[key] : fallback;
+      }
+    },
+    set(key, value) {
+      memory[key] = value;
+      try {
+        window.localStorage.setItem(key, JSON.stringify(value));
+      } catch (e) {
+        /* memory copy is kept */
+      }
+    },
+  };
+
+  /** A countdown display that follows the server's timer payloads. */
+  function Countdown(node) {
+    let timer = null;
+    let offset = 0; // server clock minus local clock, in ms
+    let handle = null;
+    function render() {
+      if (!timer || (timer.duration === 0 && !timer.running)) {
+        node.hidden = true;
+        return;
+      }
+      let left = timer.remaining;
+      if (timer.running && timer.ends_at !== null) {
+        left = Math.max(0, Math.round((timer.ends_at - (Date.now() + offset)) / 1000));
+      }
+      const m = Math.floor(left / 60);
+      const s = left % 60;
+      node.hidden = false;
+      node.textContent = left > 0 ? `${m}:${String(s).padStart(2, "0")}` : t("timer_done");
+      node.classList.toggle("running", timer.running);
+      node.classList.toggle("done", left === 0);
+      node.classList.toggle("ending", left > 0 && left <= 60);
+    }
+    return {
+      set(payload) {
+        timer = payload;
+        offset = payload.server_now - Date.now();
+        render();
+        if (!handle) handle = window.setInterval(render, 250);
+      },
+    };
+  }
+
+  /** Show connection state in a status line. */
+  function bindStatus(socket, node, onConnect) {
+    node.textContent = t("connecting");
+    socket.on("connect", () => {
+      node.textContent = t("connected");
+      node.classList.remove("offline");
+      if (onConnect) onConnect();
+    });
+    socket.on("disconnect", () => {
+      node.textContent = t("connecting");
+      node.classList.add("offline");
+    });
+    socket.on("connect_error", (err) => {
+      const message = err && err.data && err.data.message ? err.data.message : t("connecting");
+      node.textContent = message;
+      node.classList.add("offline");
+    });
+  }
+
+  /** Emit with an acknowledgement and a timeout; resolves to the ack or {ok:false, timeout}. */
+  function call(socket, event, payload, timeoutMs) {
+    return new Promise((resolve) => {
+      socket.timeout(timeoutMs || 8000).emit(event, payload || {}, (err, ack) => {
+        if (err) resolve({ ok: false, timeout: true, message: t("error") });
+        else resolve(ack || { ok: false, message: t("error") });
+      });
+    });
+  }
+
+  const phaseLabel = (phase) => t("phase_" + phase);
+
+  return { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel };
+})();

@@ -1,0 +1,136 @@
+/* The facilitator's control page: phase, timer, tables, every post with moderation. */
+"use strict";
+
+(function () {
+  const { t, roleLabel, el, bindStatus, call, Countdown } = window.Cafe;
+  const root = document.getElementById("control");
+  const eventId = parseInt(root.dataset.event, 10);
+  const errorBox = document.getElementById("control-error");
+  const countdown = Countdown(document.getElementById("timer"));
+  const posts = new Map();
+
+  const socket = io("/facilitator", { auth: { event: eventId } });
+  bindStatus(socket, document.getElementById("status"), sync);
+
+  function showError(message) {
+    errorBox.textContent = message || "";
+    errorBox.hidden = !message;
+  }
+
+  async function send(name, payload) {
+    const ack = await call(socket, name, payload);
+    showError(ack.ok ? "" : ack.message);
+    return ack;
+  }
+
+  async function sync() {
+    const ack = await call(socket, "sync", {});
+    if (!ack.ok) {
+      showError(ack.message);
+      return;
+    }
+    const state = ack.state;
+    setPhase(state.event.phase);
+    countdown.set(state.event.timer);
+    for (const table of state.event.tables) setTable(table);
+    posts.clear();
+    for (const post of state.posts) posts.set(post.id, post);
+    setPresence(state.presence);
+    renderAll();
+  }
+
+  // --- phase and timer ------------------------------------------------------------------
+  for (const button of root.querySelectorAll("[data-phase]")) {
+    button.addEventListener("click", () => send("phase", { phase: button.dataset.phase }));
+  }
+  function setPhase(phase) {
+    for (const button of root.querySelectorAll("[data-phase]")) {
+      button.setAttribute("aria-pressed", button.dataset.phase === phase ? "true" : "false");
+    }
+  }
+  document.getElementById("timer-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const minutes = Number(document.getElementById("timer-minutes").value);
+    const seconds = Number.isFinite(minutes) ? Math.round(minutes * 60) : -1;
+    send("timer", { action: "set", seconds });
+  });
+  for (const button of root.querySelectorAll("[data-timer]")) {
+    button.addEventListener("click", () => send("timer", { action: button.dataset.timer }));
+  }
+
+  // --- tables ---------------------------------------------------------------------------
+  function card(tableId) {
+    return root.querySelector(`.control-table[data-table="${tableId}"]`);
+  }
+  function setTable(table) {
+    const article = card(table.id);
+    if (!article) return;
+    article.querySelector(".host").textContent = table.has_host ? t("host_taken") : t("no_host");
+    const revoke = article.querySelector(".revoke");
+    revoke.hidden = !table.has_host;
+  }
+  for (const article of root.querySelectorAll(".control-table")) {
+    article.querySelector(".revoke").addEventListener("click", () =>
+      send("revoke_host", { table: parseInt(article.dataset.table, 10) })
+    );
+  }
+  function setPresence(presence) {
+    for (const [tableId, n] of Object.entries(presence.tables)) {
+      const article = card(tableId);
+      if (article) article.querySelector(".count").textContent = t("phones", { n });
+    }
+  }
+
+  function renderAll() {
+    for (const article of root.querySelectorAll(".control-table")) {
+      renderTable(parseInt(article.dataset.table, 10));
+    }
+  }
+
+  function renderTable(tableId) {
+    const article = card(tableId);
+    if (!article) return;
+    const items = Array.from(posts.values())
+      .filter((p) => p.table === tableId)
+      .sort((a, b) => (a.core === b.core ? (a.created < b.created ? -1 : 1) : a.core ? -1 : 1));
+    article.querySelector(".posts").replaceChildren(
+      ...(items.length ? items.map(renderPost) : [el("li", { class: "empty", text: t("no_ideas") })])
+    );
+  }
+
+  function renderPost(post) {
+    const toggle = el("button", {
+      type: "button",
+      class: "link small",
+      text: post.hidden ? t("show") : t("hide"),
+    });
+    toggle.addEventListener("click", () => send("hide", { id: post.id, hidden: !post.hidden }));
+    const meta = el("p", { class: "meta" });
+    if (post.core) meta.append(el("span", { class: "badge", text: t("core") }));
+    if (post.role) meta.append(el("span", { class: "role", text: roleLabel(post.role) }));
+    if (post.hidden) meta.append(el("span", { class: "badge hidden-badge", text: t("hidden") }));
+    return el(
+      "li",
+      {
+        class: "post" + (post.core ? " core" : "") + (post.hidden ? " is-hidden" : ""),
+        "data-id": post.id,
+      },
+      el("p", { class: "text", text: post.text }),
+      meta,
+      el("div", { class: "actions" }, toggle)
+    );
+  }
+
+  socket.on("post", (post) => {
+    posts.set(post.id, post);
+    renderTable(post.table);
+  });
+  socket.on("post_removed", (data) => {
+    posts.delete(data.id);
+    renderTable(data.table);
+  });
+  socket.on("table", setTable);
+  socket.on("presence", setPresence);
+  socket.on("phase", (data) => setPhase(data.phase));
+  socket.on("timer", (data) => countdown.set(data));
+})();

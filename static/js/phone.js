@@ -1,0 +1,371 @@
+/* The participant's phone: choose a table, post ideas, see the table's ideas live.
+ *
+ * Nothing posted is lost: every idea gets a client-generated id and goes into an outbox in
+ * localStorage before it is sent; it leaves the outbox only when the server acknowledges
+ * it. On every (re)connect the phone re-joins its table (getting the full state it may have
+ * missed) and resends the outbox; the server stores each id once.
+ */
+"use strict";
+
+(function () {
+  const { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel } =
+    window.Cafe;
+  const root = document.getElementById("phone");
+  const code = root.dataset.code;
+  const MAX = 500;
+
+  // --- what this phone remembers --------------------------------------------------------
+  let device = store.get("cafe.device", null);
+  if (typeof device !== "string" || device.length < 22) {
+    device = randomHex(24);
+    store.set("cafe.device", device);
+  }
+  const seatKey = `cafe.seat.${code}`;
+  const mineKey = `cafe.mine.${code}`;
+  const outboxKey = `cafe.outbox.${code}`;
+  let seat = store.get(seatKey, null); // {table, role}
+  const preselected = parseInt(root.dataset.preselected, 10);
+  if (preselected && (!seat || seat.table !== preselected)) {
+    seat = { table: preselected, role: seat ? seat.role : null, fresh: true };
+  }
+  const mine = new Set(store.get(mineKey, []));
+  let outbox = store.get(outboxKey, []);
+
+  // --- what the server told us ----------------------------------------------------------
+  let event = null;
+  let table = null;
+  let isHost = false;
+  const posts = new Map();
+
+  // --- elements -------------------------------------------------------------------------
+  const $ = (id) => document.getElementById(id);
+  const status = $("status");
+  const seatBox = $("seat");
+  const tableBox = $("table");
+  const idea = $("idea");
+  const counter = $("counter");
+  const composeError = $("compose-error");
+  const asCore = $("as-core");
+  const countdown = Countdown($("timer"));
+
+  const socket = io("/phone", { auth: { code, device } });
+  bindStatus(socket, status, onConnect);
+  socket.on("disconnect", renderStatus);
+
+  function saveOutbox() {
+    store.set(outboxKey, outbox);
+  }
+
+  function renderStatus() {
+    const waiting = outbox.length;
+    if (!socket.connected) {
+      status.textContent = t("offline");
+      status.classList.add("offline");
+    } else if (waiting) {
+      status.textContent = t("unsent", { n: waiting });
+    } else {
+      status.textContent = t("connected");
+      status.classList.remove("offline");
+    }
+  }
+
+  // --- seating --------------------------------------------------------------------------
+  let chosenTable = seat ? seat.table : null;
+  for (const button of seatBox.querySelectorAll("[data-table]")) {
+    button.addEventListener("click", () => {
+      chosenTable = parseInt(button.dataset.table, 10);
+      for (const b of seatBox.querySelectorAll("[data-table]")) {
+        b.setAttribute("aria-pressed", b === button ? "true" : "false");
+      }
+      $("sit").disabled = false;
+    });
+  }
+  $("sit").addEventListener("click", () => {
+    const checked = seatBox.querySelector("input[name=role]:checked");
+    seat = { table: chosenTable, role: checked && checked.value ? checked.value : null };
+    join();
+  });
+  $("change-table").addEventListener("click", showSeatPicker);
+
+  function showSeatPicker() {
+    seatBox.hidden = false;
+    tableBox.hidden = true;
+    for (const b of seatBox.querySelectorAll("[data-table]")) {
+      const pressed = seat && parseInt(b.dataset.table, 10) === seat.table;
+      b.setAttribute("aria-pressed", pressed ? "true" : "false");
+    }
+    const role = seat && seat.role ? seat.role : "";
+    const radio = seatBox.querySelector(`input[name=role][value="${CSS.escape(role)}"]`);
+    if (radio) radio.checked = true;
+    $("sit").disabled = !chosenTable;
+  }
+
+  function onConnect() {
+    if (seat && seat.table && !seat.fresh) join();
+    else if (seat && seat.fresh) showSeatPicker(); // came from a table's QR: confirm role first
+    else showSeatPicker();
+    renderStatus();
+  }
+
+  async function join() {
+    if (!seat || !socket.connected) return;
+    const ack = await call(socket, "join", { table: seat.table, role: seat.role });
+    if (!ack.ok) {
+      if (!ack.timeout) seat = null;
+      showSeatPicker();
+      status.textContent = ack.message;
+      return;
+    }
+    delete seat.fresh;
+    store.set(seatKey, seat);
+    applyState(ack.state);
+    seatBox.hidden = true;
+    tableBox.hidden = false;
+    flush();
+  }
+
+  function applyState(state) {
+    event = state.event;
+    table = state.table;
+    isHost = state.is_host;
+    posts.clear();
+    for (const post of state.posts) posts.set(post.id, post);
+    setPhase(event.phase);
+    countdown.set(event.timer);
+    $("table-name").textContent = table ? table.name : "";
+    renderHost();
+    renderPosts();
+  }
+
+  // --- host role ------------------------------------------------------------------------
+  function renderHost() {
+    const text = $("host-text");
+    const button = $("host-toggle");
+    if (isHost) {
+      text.textContent = t("you_are_host");
+      button.textContent = t("release_host");
+      button.hidden = false;
+    } else if (table && table.has_host) {
+      text.textContent = t("host_taken");
+      button.hidden = true;
+    } else {
+      text.textContent = t("no_host");
+      button.textContent = t("take_host");
+      button.hidden = false;
+    }
+    $("core-direct").hidden = !isHost;
+    if (!isHost) asCore.checked = false;
+    $("host-box").classList.toggle("is-host", isHost);
+  }
+
+  $("host-toggle").addEventListener("click", async () => {
+    const claiming = !isHost;
+    const ack = await call(socket, claiming ? "claim_host" : "release_host", {});
+    if (!ack.ok) {
+      showError(ack.message);
+      return;
+    }
+    table = ack.table;
+    isHost = claiming;
+    renderHost();
+    renderPosts();
+  });
+
+  // --- posting --------------------------------------------------------------------------
+  function updateCounter() {
+    const left = MAX - idea.value.length;
+    counter.textContent = t("chars_left", { n: left });
+    counter.classList.toggle("warn", left < 50);
+  }
+  idea.addEventListener("input", updateCounter);
+  updateCounter();
+
+  function showError(message) {
+    composeError.textContent = message;
+    composeError.hidden = !message;
+  }
+
+  $("compose").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = idea.value.trim();
+    if (!text) {
+      showError(t("error"));
+      return;
+    }
+    showError("");
+    const item = { id: uuid4(), text, core: isHost && asCore.checked, table: seat.table };
+    outbox.push(item);
+    saveOutbox();
+    mine.add(item.id);
+    store.set(mineKey, Array.from(mine).slice(-500));
+    idea.value = "";
+    asCore.checked = false;
+    updateCounter();
+    renderPosts();
+    renderStatus();
+    flush();
+  });
+
+  let flushing = false;
+  async function flush() {
+    if (flushing || !socket.connected || !seat || !event) return;
+    flushing = true;
+    try {
+      while (outbox.length && socket.connected) {
+        const item = outbox[0];
+        const ack = await call(socket, "post", item, 8000);
+        if (ack.ok) {
+          outbox = outbox.filter((p) => p.id !== item.id);
+          saveOutbox();
+          if (ack.post.table === seat.table) posts.set(ack.post.id, ack.post);
+        } else if (ack.timeout || ack.error === "rate_limited") {
+          if (ack.error === "rate_limited") showError(ack.message);
+          break; // keep it; retried by the timer below or on reconnect
+        } else {
+          // Refused for good (too long, say): take it out of the outbox but give the text
+          // back to the writer, so nothing they wrote is lost.
+          outbox = outbox.filter((p) => p.id !== item.id);
+          saveOutbox();
+          if (!idea.value) idea.value = item.text;
+          updateCounter();
+          showError(ack.message);
+        }
+        renderPosts();
+        renderStatus();
+      }
+    } finally {
+      flushing = false;
+    }
+  }
+  window.setInterval(() => {
+    if (outbox.length) flush();
+  }, 5000);
+
+  // --- broadcasts -----------------------------------------------------------------------
+  socket.on("post", (post) => {
+    if (!seat || post.table !== seat.table) return;
+    posts.set(post.id, post);
+    renderPosts();
+  });
+  socket.on("post_removed", (data) => {
+    posts.delete(data.id);
+    renderPosts();
+  });
+  socket.on("table", (data) => {
+    if (table && data.id === table.id) {
+      table = data;
+      renderHost();
+    }
+  });
+  socket.on("you_host", (data) => {
+    if (table && data.table === table.id) {
+      isHost = data.host;
+      renderHost();
+      renderPosts();
+    }
+  });
+  socket.on("phase", (data) => setPhase(data.phase));
+  socket.on("timer", (data) => countdown.set(data));
+
+  function setPhase(phase) {
+    $("phase").textContent = phaseLabel(phase);
+    document.body.dataset.phase = phase;
+  }
+
+  // --- rendering ------------------------------------------------------------------------
+  function renderPosts() {
+    const all = Array.from(posts.values());
+    const pending = outbox
+      .filter((p) => seat && p.table === seat.table && !posts.has(p.id))
+      .map((p) => ({ id: p.id, text: p.text, core: p.core, role: seat.role, pending: true }));
+    all.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+    const items = all.concat(pending);
+    fill($("core-list"), items.filter((p) => p.core), t("no_core"));
+    fill($("post-list"), items.filter((p) => !p.core), t("no_ideas"));
+  }
+
+  function fill(list, items, emptyText) {
+    const editing = list.querySelector("li.editing");
+    if (editing) return; // do not pull the text box from under the writer's fingers
+    list.replaceChildren(
+      ...(items.length ? items.map(renderPost) : [el("li", { class: "empty", text: emptyText })])
+    );
+  }
+
+  function renderPost(post) {
+    const own = mine.has(post.id);
+    const meta = el("p", { class: "meta" });
+    if (post.role) meta.append(el("span", { class: "role", text: roleLabel(post.role) }));
+    if (own) meta.append(el("span", { class: "mine", text: t("mine") }));
+    if (post.edited) meta.append(el("span", { text: t("edited") }));
+    if (post.pending) meta.append(el("span", { class: "pending", text: t("sending") }));
+    const actions = el("div", { class: "actions" });
+    if (isHost && !post.pending) {
+      const mark = el("button", {
+        type: "button",
+        class: "link small",
+        text: post.core ? t("unmark_core") : t("mark_core"),
+      });
+      mark.addEventListener("click", async () => {
+        const ack = await call(socket, "mark_core", { id: post.id, core: !post.core });
+        if (!ack.ok) showError(ack.message);
+        else {
+          posts.set(ack.post.id, ack.post);
+          renderPosts();
+        }
+      });
+      actions.append(mark);
+    }
+    const item = el(
+      "li",
+      { class: "post" + (post.core ? " core" : "") + (post.pending ? " pending" : ""), "data-id": post.id },
+      el("p", { class: "text", text: post.text }),
+      meta,
+      actions
+    );
+    if (own && !post.pending) {
+      const edit = el("button", { type: "button", class: "link small", text: t("edit") });
+      const del = el("button", { type: "button", class: "link small danger", text: t("delete") });
+      edit.addEventListener("click", () => startEdit(item, post));
+      del.addEventListener("click", async () => {
+        if (!window.confirm(t("confirm_delete"))) return;
+        const ack = await call(socket, "delete", { id: post.id });
+        if (!ack.ok) showError(ack.message);
+        else {
+          posts.delete(post.id);
+          renderPosts();
+        }
+      });
+      actions.append(edit, del);
+    }
+    return item;
+  }
+
+  function startEdit(item, post) {
+    item.classList.add("editing");
+    const box = el("textarea", { rows: 3, maxLength: MAX, value: post.text });
+    const error = el("p", { class: "error", role: "alert", hidden: true });
+    const save = el("button", { type: "button", class: "primary small", text: t("save") });
+    const cancel = el("button", { type: "button", class: "secondary small", text: t("cancel") });
+    const done = () => {
+      item.classList.remove("editing");
+      renderPosts();
+    };
+    cancel.addEventListener("click", done);
+    save.addEventListener("click", async () => {
+      const ack = await call(socket, "edit", { id: post.id, text: box.value });
+      if (!ack.ok) {
+        error.textContent = ack.message;
+        error.hidden = false;
+        return;
+      }
+      posts.set(ack.post.id, ack.post);
+      done();
+    });
+    item.replaceChildren(box, el("div", { class: "actions" }, save, cancel), error);
+    box.focus();
+  }
+
+  if (!seat) showSeatPicker();
+  renderStatus();
+})();
