@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import sys
 from pathlib import Path
@@ -91,6 +92,8 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
             event = create_event(plan)
             click.echo("Loaded the sample Cafe Social:")
             _print_event(app, event, f"http://{host}:{port}")
+        _purge(app)
+    socketio.start_background_task(_purge_hourly, app)
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode})")
     # Long-lived objects made at start-up are frozen out of the collector, and full
     # collections are made rare: gen-2 pauses otherwise dominate the p99 latency.
@@ -98,6 +101,50 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
     socketio.run(app, host=host, port=port, log_output=False)
+
+
+def _purge(app: Flask, days: int | None = None) -> None:
+    """Apply the retention rule once and say what it did."""
+    from cafe.retention import purge_raw_posts
+
+    days = app.config["CAFE_RETENTION_DAYS"] if days is None else days
+    result = purge_raw_posts(dt.date.today(), days)
+    if result.events:
+        click.echo(
+            f"Retention ({days} days): {result.deleted_posts} posts deleted, "
+            f"{result.anonymised_posts} core ideas unlinked from phones, "
+            f"in {result.events} past events."
+        )
+
+
+def _purge_hourly(app: Flask) -> None:
+    """Background task of ``cafe run``: the retention rule, every hour."""
+    while True:
+        socketio.sleep(3600)
+        with app.app_context():
+            _purge(app)
+
+
+@cli.group("posts")
+def posts_group() -> None:
+    """Participants' posts."""
+
+
+@posts_group.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    help="Override CAFE_RETENTION_DAYS (0: every event before today).",
+)
+def posts_purge(days: int | None) -> None:
+    """Delete ordinary posts of past events and unlink their core ideas from phones."""
+    from cafe.database import upgrade_database
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        _purge(app, days)
+    click.echo("Done.")
 
 
 @cli.group("db")

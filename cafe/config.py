@@ -14,6 +14,7 @@ ENVIRONMENT = {
     "CAFE_MESSAGE_QUEUE": "CAFE_MESSAGE_QUEUE",
     "CAFE_PUBLIC_URL": "CAFE_PUBLIC_URL",
     "CAFE_ASYNC_MODE": "CAFE_ASYNC_MODE",
+    "CAFE_RETENTION_DAYS": "CAFE_RETENTION_DAYS",
 }
 
 
@@ -30,6 +31,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # None lets Flask-SocketIO pick (gevent when the server was started by `cafe run`).
         "CAFE_ASYNC_MODE": None,
         "CAFE_POST_MAX_CHARS": 500,
+        # Days after an event its ordinary posts are deleted (core ideas stay, unlinked).
+        "CAFE_RETENTION_DAYS": 30,
         # Token bucket per phone: a burst of this many posts, refilled at this rate.
         "CAFE_POST_BURST": 10,
         "CAFE_POSTS_PER_MINUTE": 30,
@@ -47,7 +50,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
 
 def from_environment() -> dict[str, Any]:
     """Return the configuration keys set by ``CAFE_*`` environment variables."""
-    return {key: os.environ[var] for var, key in ENVIRONMENT.items() if os.environ.get(var)}
+    values: dict[str, Any] = {
+        key: os.environ[var] for var, key in ENVIRONMENT.items() if os.environ.get(var)
+    }
+    if "CAFE_RETENTION_DAYS" in values:
+        values["CAFE_RETENTION_DAYS"] = int(values["CAFE_RETENTION_DAYS"])
+    return values
 
 
 def instance_secret_key(instance_path: str) -> str:

@@ -1,0 +1,60 @@
+"""Participants' raw posts are not kept forever.
+
+Some time after an event (``CAFE_RETENTION_DAYS``, 30 by default) its ordinary posts are
+deleted, and what stays — the core ideas, which feed the summary and the minutes — loses
+the device hashes that tied posts of one phone together. Run by ``cafe run`` at start and
+then hourly, and by ``cafe posts purge``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+
+from cafe.extensions import db
+from cafe.models import CafeEvent, EventTable, Post
+
+#: What a purged core idea keeps in place of the writer's device hash.
+ANONYMISED = ""
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one purge did."""
+
+    events: int
+    deleted_posts: int
+    anonymised_posts: int
+
+
+def purge_raw_posts(today: dt.date, days: int) -> Purged:
+    """Delete ordinary posts, and unlink core ideas from phones, of events over ``days`` old."""
+    if days < 0:
+        raise ValueError("days must be zero or more")
+    cutoff = today - dt.timedelta(days=days)
+    event_ids = list(
+        db.session.execute(select(CafeEvent.id).where(CafeEvent.date < cutoff)).scalars()
+    )
+    if not event_ids:
+        return Purged(0, 0, 0)
+    deleted = db.session.execute(
+        delete(Post).where(
+            Post.event_id.in_(event_ids), (Post.is_core.is_(False)) | (Post.deleted.is_(True))
+        )
+    )
+    anonymised = db.session.execute(
+        update(Post)
+        .where(Post.event_id.in_(event_ids), Post.device_hash != ANONYMISED)
+        .values(device_hash=ANONYMISED)
+    )
+    db.session.execute(
+        update(EventTable).where(EventTable.event_id.in_(event_ids)).values(host_hash=None)
+    )
+    db.session.commit()
+    return Purged(
+        events=len(event_ids),
+        deleted_posts=deleted.rowcount,  # type: ignore[attr-defined]
+        anonymised_posts=anonymised.rowcount,  # type: ignore[attr-defined]
+    )

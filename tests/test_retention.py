@@ -1,0 +1,53 @@
+"""Participants' raw posts are not kept forever."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from cafe.extensions import db
+from cafe.models import EventTable, Post
+from cafe.retention import purge_raw_posts
+from tests.conftest import EventInfo, Phone
+
+
+def seed(make_event: Callable[..., EventInfo], phone: Callable[..., Phone], date: str) -> int:
+    """An event on ``date`` with one ordinary idea and one core idea at table 1; its id."""
+    event = make_event(tables=1, date=date)
+    host = phone(event.code)
+    host.join(event.table_ids[0])
+    assert host.call("claim_host")["ok"]
+    assert host.post("Tavallinen ajatus")["ok"]
+    assert host.post("Ydinajatus", core=True)["ok"]
+    return event.id
+
+
+def test_old_events_lose_ordinary_posts_and_phone_links_recent_ones_keep_all(
+    app: Flask, make_event: Callable[..., EventInfo], phone: Callable[..., Phone]
+) -> None:
+    """After the retention period only core ideas stay, tied to no phone."""
+    old_id = seed(make_event, phone, "2017-10-31")
+    recent_id = seed(make_event, phone, "2026-11-20")
+    with app.app_context():
+        result = purge_raw_posts(dt.date(2026, 11, 23), days=30)
+        assert (result.events, result.deleted_posts, result.anonymised_posts) == (1, 1, 1)
+        posts = db.session.execute(select(Post).order_by(Post.id)).scalars().all()
+        old = [(p.text, p.device_hash) for p in posts if p.event_id == old_id]
+        assert old == [("Ydinajatus", "")]
+        recent = [p for p in posts if p.event_id == recent_id]
+        assert len(recent) == 2 and all(len(p.device_hash) == 64 for p in recent)
+        hosts = dict(db.session.execute(select(EventTable.event_id, EventTable.host_hash)).all())
+        assert hosts[old_id] is None and hosts[recent_id] is not None
+        # A second run finds nothing more to do.
+        again = purge_raw_posts(dt.date(2026, 11, 23), days=30)
+        assert (again.deleted_posts, again.anonymised_posts) == (0, 0)
+
+
+def test_negative_retention_is_refused(app: Flask) -> None:
+    """A negative number of days is a programming error, not a silent purge of everything."""
+    with app.app_context(), pytest.raises(ValueError):
+        purge_raw_posts(dt.date(2026, 11, 23), days=-1)
