@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from cafe.domain.plan import EventPlan, parse_plan
 from cafe.extensions import db, socketio
 from cafe.links import EventLinks, event_links
 from cafe.messages import message_for
-from cafe.models import CafeEvent
+from cafe.models import CafeEvent, utcnow
 
 #: The plan a newcomer sees running on first start: the seed's Cafe Social of 31.10.17.
 SAMPLE_PLAN = "cafe-social-2017-10-31.toml"
@@ -108,7 +107,7 @@ def _purge(app: Flask, days: int | None = None) -> None:
     from cafe.retention import purge_raw_posts
 
     days = app.config["CAFE_RETENTION_DAYS"] if days is None else days
-    result = purge_raw_posts(dt.date.today(), days)
+    result = purge_raw_posts(utcnow(), days)
     if result.events:
         click.echo(
             f"Retention ({days} days): {result.deleted_posts} posts deleted, "

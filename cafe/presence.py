@@ -34,6 +34,8 @@ class Presence:
     def sit(self, sid: str, seat: Seat) -> bool:
         """Record that socket ``sid`` sits at ``seat``; True if a table's count changed."""
         with self._lock:
+            if self._seats.get(sid) == seat:  # joined the same table again: nothing moved
+                return False
             changed = self._leave(sid)
             self._seats[sid] = seat
             key = (seat.table_id, seat.device)

@@ -29,13 +29,22 @@ class Purged:
     anonymised_posts: int
 
 
-def purge_raw_posts(today: dt.date, days: int) -> Purged:
-    """Delete ordinary posts, and unlink core ideas from phones, of events over ``days`` old."""
+def purge_raw_posts(now: dt.datetime, days: int) -> Purged:
+    """Delete ordinary posts, and unlink core ideas from phones, of events over ``days`` old.
+
+    An event's age counts from its date or from when it was set up, whichever is later, so
+    an event entered afterwards (or the sample event of 2017 loaded on first start) keeps
+    its posts for the full period too. ``now`` is naive UTC.
+    """
     if days < 0:
         raise ValueError("days must be zero or more")
-    cutoff = today - dt.timedelta(days=days)
+    cutoff = now - dt.timedelta(days=days)
     event_ids = list(
-        db.session.execute(select(CafeEvent.id).where(CafeEvent.date < cutoff)).scalars()
+        db.session.execute(
+            select(CafeEvent.id).where(
+                CafeEvent.date < cutoff.date(), CafeEvent.created_at < cutoff
+            )
+        ).scalars()
     )
     if not event_ids:
         return Purged(0, 0, 0)

@@ -39,6 +39,12 @@ def acknowledged(handler: Handler) -> Handler:
 
 
 def refuse(code: str) -> ConnectionRefusedError:
-    """A refused connection whose ``connect_error`` carries the code and a readable message."""
-    error = DomainError(code)
-    return ConnectionRefusedError({"error": code, "message": message_for(error)})
+    """A refused connection whose ``connect_error`` carries the code and a readable message.
+
+    python-socketio sends ``{"message": first argument as text, "data": second argument}``;
+    socket.io-client turns that into an ``Error`` whose ``message`` is the sentence and
+    whose ``data`` is ``{"error": code, "message": sentence}``. A single dict argument
+    would arrive as its Python ``repr`` in ``message``, with no ``data`` at all.
+    """
+    message = message_for(DomainError(code))
+    return ConnectionRefusedError(message, {"error": code, "message": message})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,34 +20,56 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from socketio import packet
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 from cafe import create_app
 from cafe.auth.operations import create_user
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
 from cafe.events.operations import create_event
-from cafe.extensions import socketio
-from cafe.models import CafeEvent
+from cafe.extensions import db, socketio
+from cafe.models import CafeEvent, User
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on its own SQLite file, migrated with Alembic, threads for Socket.IO."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cafe.db'}",
-            "CAFE_ASYNC_MODE": "threading",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
+def app_config(database: Path) -> dict[str, Any]:
+    """Configuration of a test app on the SQLite file ``database``."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "CAFE_ASYNC_MODE": "threading",
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database migrated to head with Alembic, once per session, to copy from."""
+    path = tmp_path_factory.mktemp("template") / "cafe.db"
+    template = create_app(app_config(path))
+    with template.app_context():
         upgrade_database()
+        db.engine.dispose()  # closing the last connection folds the WAL into the file
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
+    """An app on its own SQLite file, migrated with Alembic, threads for Socket.IO.
+
+    The file is a copy of a database migrated once per session: running the migrations
+    for every test would double the suite's time.
+    """
+    shutil.copyfile(migrated_database, tmp_path / "cafe.db")
+    app = create_app(app_config(tmp_path / "cafe.db"))
     yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -113,6 +136,16 @@ class Phone:
             app, namespace=self.NS, auth={"code": code, "device": self.device}
         )
 
+    @property
+    def connected(self) -> bool:
+        """Whether the server accepted (and still holds) the connection."""
+        return bool(self.client.is_connected(self.NS))
+
+    def close(self) -> None:
+        """Disconnect, as when the phone's page is closed (no-op if not connected)."""
+        if self.connected:
+            self.client.disconnect(self.NS)
+
     def call(self, event: str, data: Any = None) -> Any:
         """Emit and return the acknowledgement."""
         if data is None:
@@ -135,6 +168,16 @@ class Phone:
         return [e["args"][0] for e in events if e["name"] == name]
 
 
+def seated(phone: Callable[..., Phone], code: str, table: int, device: str | None = None) -> Phone:
+    """A connected phone (made by the ``phone`` factory) that has joined ``table``, with
+    its inbox emptied."""
+    made = phone(code, device)
+    assert made.connected
+    assert made.join(table)["ok"] is True
+    made.received()
+    return made
+
+
 class Board(Phone):
     """A projected board in the ``/board`` namespace."""
 
@@ -144,16 +187,145 @@ class Board(Phone):
         self.client = socketio.test_client(app, namespace=self.NS, auth={"token": token})
 
 
+class Facilitator(Phone):
+    """A facilitator's control page in the ``/facilitator`` namespace.
+
+    ``http`` is the Flask test client whose login cookie the socket carries (None: anonymous).
+    """
+
+    NS = "/facilitator"
+
+    def __init__(self, app: Flask, event_id: object, http: FlaskClient | None) -> None:
+        self.client = socketio.test_client(
+            app, namespace=self.NS, auth={"event": event_id}, flask_test_client=http
+        )
+
+
 @pytest.fixture
-def phone(app: Flask) -> Callable[..., Phone]:
+def connected_clients() -> Iterator[list[Phone]]:
+    """Every test client a factory made; disconnected after the test.
+
+    Presence is process memory keyed by table id, and every test's fresh database reuses
+    the same ids: a socket left open would count at the next test's table.
+    """
+    made: list[Phone] = []
+    yield made
+    for item in reversed(made):
+        item.close()
+
+
+@pytest.fixture
+def phone(app: Flask, connected_clients: list[Phone]) -> Callable[..., Phone]:
     """Factory: ``phone(code)`` connects a new phone to an event."""
-    return lambda code, device=None: Phone(app, code, device)
+
+    def make(code: str, device: str | None = None) -> Phone:
+        made = Phone(app, code, device)
+        connected_clients.append(made)
+        return made
+
+    return make
 
 
 @pytest.fixture
-def board(app: Flask) -> Callable[[str], Board]:
+def board(app: Flask, connected_clients: list[Phone]) -> Callable[[str], Board]:
     """Factory: ``board(token)`` connects a board."""
-    return lambda token: Board(app, token)
+
+    def make(token: str) -> Board:
+        made = Board(app, token)
+        connected_clients.append(made)
+        return made
+
+    return make
+
+
+def login(http: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    """Log in through the real login form (CSRF is off in the test app)."""
+    response = http.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, "login failed"
+
+
+#: A werkzeug hash of PASSWORD that costs nothing to check (a single PBKDF2 round).
+CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+
+
+def add_cheap_user(app: Flask, username: str) -> None:
+    """An account like ``create_user`` makes, but with a hash that is instant to check.
+
+    ``create_user``'s salted scrypt takes about 0.15 s to make and 0.2 s to check; paid in
+    every facilitator test, it would dominate the suite. Tests of accounts themselves use
+    ``make_user``.
+    """
+    with app.app_context():
+        db.session.add(User(username=username, password_hash=CHEAP_HASH))
+        db.session.commit()
+
+
+@pytest.fixture
+def facilitator(
+    app: Flask, client: FlaskClient, connected_clients: list[Phone]
+) -> Callable[..., Facilitator]:
+    """Factory: ``facilitator(event_id)`` logs a facilitator in through ``POST /login`` on
+    the ``client`` fixture (once per test) and connects their control page with that
+    cookie; ``logged_in=False`` connects without a login."""
+    logged_in_once: list[bool] = []
+
+    def make(event_id: object, *, logged_in: bool = True) -> Facilitator:
+        http: FlaskClient | None = None
+        if logged_in:
+            if not logged_in_once:
+                add_cheap_user(app, "ohjaaja")
+                login(client, "ohjaaja")
+                logged_in_once.append(True)
+            http = client
+        made = Facilitator(app, event_id, http)
+        connected_clients.append(made)
+        return made
+
+    return make
+
+
+def connect_error(app: Flask, namespace: str, auth: Any, http: FlaskClient | None = None) -> Any:
+    """Try to connect ``namespace`` with ``auth``; return the ``connect_error`` payload
+    the server sent, or None when it accepted the connection.
+
+    Flask-SocketIO's test client only records *that* a connection was refused, so the
+    packet is read on its way out: a client is first connected to the default namespace,
+    then the server's packet sender is wrapped while the namespace under test connects.
+    """
+    test_client = socketio.test_client(app, flask_test_client=http)
+    server = socketio.server
+    send = server._send_packet
+    refusals: list[Any] = []
+
+    def recording(eio_sid: str, pkt: Any) -> None:
+        if eio_sid == test_client.eio_sid and pkt.packet_type == packet.CONNECT_ERROR:
+            refusals.append(pkt.data)
+        send(eio_sid, pkt)
+
+    server._send_packet = recording
+    try:
+        test_client.connect(namespace=namespace, auth=auth)
+    finally:
+        server._send_packet = send
+    accepted = test_client.is_connected(namespace)
+    if accepted:
+        test_client.disconnect(namespace)
+    test_client.disconnect()
+    assert accepted != bool(refusals)
+    return refusals[0] if refusals else None
+
+
+def db_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the app's database, to prove that nothing changed."""
+    tables = ("user", "cafe_event", "opener", "event_table", "post")
+    with app.app_context(), db.engine.connect() as connection:
+        return {
+            name: [
+                tuple(row)
+                for row in connection.execute(text(f'SELECT * FROM "{name}" ORDER BY id'))
+            ]
+            for name in tables
+        }
 
 
 # --- a real server process ----------------------------------------------------------------
@@ -218,12 +390,12 @@ def parse_links(text: str) -> dict[str, str]:
     return found
 
 
-def start_server(instance: Path, *args: str) -> LiveServer:
-    """Start ``cafe run`` on a free port and wait until it answers."""
-    port = free_port()
+def start_server(instance: Path, *args: str, port: int | None = None) -> LiveServer:
+    """Start ``cafe run`` (on a free port unless given) and wait until it answers."""
+    port = port or free_port()
     log = instance / "server.log"
     instance.mkdir(parents=True, exist_ok=True)
-    handle = log.open("w")
+    handle = log.open("a")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "cafe"), "run", "--port", str(port), *args],
         env=server_env(instance),
@@ -257,3 +429,35 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+
+
+def fill(value: Any, slots: dict[str, Any]) -> Any:
+    """Replace placeholder strings like ``"<table>"`` anywhere in a payload by real values,
+    so parametrize tables can name ids that exist only once the test has made its event."""
+    if isinstance(value, str) and value in slots:
+        return slots[value]
+    if isinstance(value, dict):
+        return {key: fill(item, slots) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, slots) for item in value]
+    return value
+
+
+def ack_error(ack: Any) -> str:
+    """The error code of a refused acknowledgement, checking its documented shape."""
+    assert isinstance(ack, dict), ack
+    assert ack["ok"] is False, ack
+    assert isinstance(ack["message"], str) and ack["message"].strip(), ack
+    assert set(ack) == {"ok", "error", "message"}, ack
+    code: str = ack["error"]
+    return code
+
+
+def refusal_code(payload: Any) -> str:
+    """The error code of a ``connect_error`` payload, checking what socket.io-client reads:
+    ``message`` becomes the Error's text and ``data`` its ``{"error", "message"}``."""
+    assert isinstance(payload, dict), "the connection was accepted"
+    assert isinstance(payload["message"], str) and payload["message"].strip()
+    assert payload["data"] == {"error": payload["data"]["error"], "message": payload["message"]}
+    code: str = payload["data"]["error"]
+    return code

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from cafe.extensions import db
-from cafe.models import EventTable, Post
+from cafe.models import CafeEvent, EventTable, Post
 from cafe.retention import purge_raw_posts
 from tests.conftest import EventInfo, Phone
 
@@ -26,14 +26,27 @@ def seed(make_event: Callable[..., EventInfo], phone: Callable[..., Phone], date
     return event.id
 
 
+NOW = dt.datetime(2026, 11, 23, 12, 0)
+
+
+def set_up_on(app: Flask, event_id: int, created: dt.datetime) -> None:
+    """Pretend the event was set up at ``created``."""
+    with app.app_context():
+        event = db.session.get(CafeEvent, event_id)
+        assert event is not None
+        event.created_at = created
+        db.session.commit()
+
+
 def test_old_events_lose_ordinary_posts_and_phone_links_recent_ones_keep_all(
     app: Flask, make_event: Callable[..., EventInfo], phone: Callable[..., Phone]
 ) -> None:
     """After the retention period only core ideas stay, tied to no phone."""
     old_id = seed(make_event, phone, "2017-10-31")
     recent_id = seed(make_event, phone, "2026-11-20")
+    set_up_on(app, old_id, dt.datetime(2017, 10, 1))
     with app.app_context():
-        result = purge_raw_posts(dt.date(2026, 11, 23), days=30)
+        result = purge_raw_posts(NOW, days=30)
         assert (result.events, result.deleted_posts, result.anonymised_posts) == (1, 1, 1)
         posts = db.session.execute(select(Post).order_by(Post.id)).scalars().all()
         old = [(p.text, p.device_hash) for p in posts if p.event_id == old_id]
@@ -43,11 +56,23 @@ def test_old_events_lose_ordinary_posts_and_phone_links_recent_ones_keep_all(
         hosts = dict(db.session.execute(select(EventTable.event_id, EventTable.host_hash)).all())
         assert hosts[old_id] is None and hosts[recent_id] is not None
         # A second run finds nothing more to do.
-        again = purge_raw_posts(dt.date(2026, 11, 23), days=30)
+        again = purge_raw_posts(NOW, days=30)
         assert (again.deleted_posts, again.anonymised_posts) == (0, 0)
+
+
+def test_an_old_event_set_up_recently_keeps_its_posts_for_the_full_period(
+    app: Flask, make_event: Callable[..., EventInfo], phone: Callable[..., Phone]
+) -> None:
+    """The sample Cafe Social of 2017, loaded today, is not purged on the next start."""
+    old_id = seed(make_event, phone, "2017-10-31")
+    set_up_on(app, old_id, NOW - dt.timedelta(days=29))
+    with app.app_context():
+        assert purge_raw_posts(NOW, days=30).events == 0
+        set_up_on(app, old_id, NOW - dt.timedelta(days=31))
+        assert purge_raw_posts(NOW, days=30).deleted_posts == 1
 
 
 def test_negative_retention_is_refused(app: Flask) -> None:
     """A negative number of days is a programming error, not a silent purge of everything."""
     with app.app_context(), pytest.raises(ValueError):
-        purge_raw_posts(dt.date(2026, 11, 23), days=-1)
+        purge_raw_posts(NOW, days=-1)

@@ -12,7 +12,7 @@ def clean_idea_text(raw: object, max_chars: int) -> str:
 
     Normalises to NFC (so "ä" typed two ways counts once), turns CRLF into LF, strips
     control characters other than newlines and tabs, and trims the ends. Refuses a
-    text that is empty afterwards or longer than ``max_chars`` characters.
+    text that is empty (or invisible) afterwards or longer than ``max_chars`` characters.
     """
     if not isinstance(raw, str):
         raise DomainError("text_invalid")
@@ -20,7 +20,8 @@ def clean_idea_text(raw: object, max_chars: int) -> str:
     text = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
     ).strip()
-    if not text:
+    # Format characters alone (zero-width space, BOM, word joiner) show nothing at all.
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text):
         raise DomainError("text_empty")
     if len(text) > max_chars:
         raise DomainError("text_too_long", {"max": max_chars, "length": len(text)})

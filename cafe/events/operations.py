@@ -57,9 +57,13 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
     raise RuntimeError("could not draw a free join code in 20 attempts")
 
 
+#: Largest id a database integer key can hold; SQLite raises OverflowError beyond it.
+MAX_ID = 2**63 - 1
+
+
 def get_event(event_id: object) -> CafeEvent:
     """Return the event or raise ``unknown_event``."""
-    if isinstance(event_id, bool) or not isinstance(event_id, int):
+    if isinstance(event_id, bool) or not isinstance(event_id, int) or not 0 < event_id <= MAX_ID:
         raise DomainError("unknown_event")
     event = db.session.get(CafeEvent, event_id)
     if event is None:

@@ -160,7 +160,8 @@ def mark_core(event: CafeEvent, device: str, client_id: object, core: object) ->
     if not isinstance(core, bool):
         raise DomainError("bad_request")
     post = find_post(event, client_id)
-    if post.deleted:
+    if not post.visible:
+        # Hidden by the facilitator or deleted: for phones it is gone.
         raise DomainError("post_gone")
     table = find_table(event, post.table_id)
     if table.host_hash != device:

@@ -1,0 +1,211 @@
+"""Event plans from TOML and mappings (pure core)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cafe.domain.plan as plan_module
+from cafe.domain.errors import DomainError
+from cafe.domain.plan import (
+    DEFAULT_ROLE_TAGS,
+    DEFAULT_TITLE,
+    EventPlan,
+    Opener,
+    parse_plan,
+    plan_from_mapping,
+)
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sessions" / "cafe-social-2017-10-31.toml"
+MINIMAL = 'topic = "Aihe"\ndate = 2017-10-31\n'
+
+
+def parse(extra: str) -> EventPlan:
+    return parse_plan(MINIMAL + extra)
+
+
+def test_shipped_sample_plan_parses_with_its_real_content() -> None:
+    plan = parse_plan(SAMPLE.read_text(encoding="utf-8"))
+    assert plan.topic == "Yhdessä asiakkaan kanssa"
+    assert plan.title == "Cafe Social -keskustelukahvila"
+    assert plan.date == dt.date(2017, 10, 31)
+    assert (plan.start, plan.end) == (dt.time(14, 0), dt.time(16, 0))
+    assert plan.language == "fi"
+    assert [o.name for o in plan.openers] == ["Birgitta Pekkanen", "Iina Suvanto", "Päivi Krook"]
+    assert plan.openers[0].organisation == "Sovatek-säätiö, OK-hanke"
+    assert plan.openers[2] == Opener(name="Päivi Krook", title="sosiaalityöntekijä")
+    assert plan.tables == ("Pöytä 1", "Pöytä 2", "Pöytä 3", "Pöytä 4", "Pöytä 5")
+    assert plan.role_tags == DEFAULT_ROLE_TAGS
+    assert plan.next_date == dt.date(2018, 1, 24)
+    assert (plan.next_start, plan.next_end) == (dt.time(14, 0), dt.time(16, 0))
+    assert "Vipuvoimaa EU:lta 2014–2020" in plan.footer
+    assert plan.warnings == ()
+
+
+def test_minimal_plan_gets_the_documented_defaults() -> None:
+    plan = parse("")
+    assert plan.title == DEFAULT_TITLE
+    assert (plan.start, plan.end) == (dt.time(14, 0), dt.time(16, 0))
+    assert plan.language == "fi"
+    assert plan.tables == ("Pöytä 1", "Pöytä 2", "Pöytä 3", "Pöytä 4")
+    assert plan.role_tags == DEFAULT_ROLE_TAGS
+    assert plan.openers == ()
+    assert plan.next_date is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "tables"),
+    [
+        ("tables = 1\n", ("Pöytä 1",)),
+        ("tables = 3\n", ("Pöytä 1", "Pöytä 2", "Pöytä 3")),
+        ('tables = 2\nlanguage = "sv"\n', ("Bord 1", "Bord 2")),
+        ('tables = 2\nlanguage = "en"\n', ("Table 1", "Table 2")),
+        ('tables = ["Ikkunapöytä", " Nurkka "]\n', ("Ikkunapöytä", "Nurkka")),
+    ],
+)
+def test_tables_are_a_count_or_a_list_of_names(extra: str, tables: tuple[str, ...]) -> None:
+    assert parse(extra).tables == tables
+
+
+def test_sixty_tables_is_the_most() -> None:
+    assert len(parse("tables = 60\n").tables) == 60
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("date", '"31.10.2017"', dt.date(2017, 10, 31)),
+        ("date", '"2017-10-31"', dt.date(2017, 10, 31)),
+        ("date", "2017-10-31T09:00:00", dt.date(2017, 10, 31)),
+        ("start", '"9.30"', dt.time(9, 30)),
+        ("start", '"9"', dt.time(9, 0)),
+        ("start", "09:30:15", dt.time(9, 30)),
+    ],
+)
+def test_dates_and_times_accept_the_documented_forms(
+    field: str, value: str, expected: object
+) -> None:
+    keys = {"topic": '"Aihe"', "date": "2017-10-31", field: value}
+    plan = parse_plan("".join(f"{key} = {toml}\n" for key, toml in keys.items()))
+    assert getattr(plan, field) == expected
+
+
+#: One minimal bad plan per error code the plan module can raise.
+BAD_PLANS = [
+    ("plan_syntax", 'topic = "Aihe"\ndate = 2017-10-31\nstart = \n'),
+    ("plan_unknown_key", MINIMAL + 'colour = "red"\n'),
+    ("plan_missing", "date = 2017-10-31\n"),
+    ("plan_missing", 'topic = "Aihe"\n'),
+    ("plan_missing", 'topic = "   "\ndate = 2017-10-31\n'),
+    ("plan_missing", MINIMAL + '[[openers]]\ntitle = "nimetön"\n'),
+    ("plan_not_text", "topic = 5\ndate = 2017-10-31\n"),
+    ("plan_not_text", MINIMAL + "place = true\n"),
+    ("plan_too_long", f'topic = "{"x" * 201}"\ndate = 2017-10-31\n'),
+    ("plan_too_long", MINIMAL + f'tables = ["{"x" * 61}"]\n'),
+    ("plan_bad_date", 'topic = "Aihe"\ndate = "31/10/2017"\n'),
+    ("plan_bad_date", 'topic = "Aihe"\ndate = 20171031\n'),
+    ("plan_bad_date", 'topic = "Aihe"\ndate = "2017-02-30"\n'),
+    ("plan_bad_time", MINIMAL + 'start = "kaksi"\n'),
+    ("plan_bad_time", MINIMAL + 'start = "25:00"\n'),
+    ("plan_bad_time", MINIMAL + "end = 16\n"),
+    ("plan_end_before_start", MINIMAL + 'start = "16:00"\nend = "14:00"\n'),
+    ("plan_end_before_start", MINIMAL + 'start = "14:00"\nend = "14:00"\n'),
+    (
+        "plan_end_before_start",
+        MINIMAL + '[next_session]\ndate = 2018-01-24\nstart = "16"\nend = "14"\n',
+    ),
+    ("plan_bad_language", MINIMAL + 'language = "de"\n'),
+    ("plan_bad_tables", MINIMAL + "tables = true\n"),
+    ("plan_bad_tables", MINIMAL + "tables = []\n"),
+    ("plan_bad_tables", MINIMAL + 'tables = ["Pöytä 1", ""]\n'),
+    ("plan_bad_tables", MINIMAL + 'tables = "neljä"\n'),
+    ("plan_bad_tables", MINIMAL + "tables = [1, 2]\n"),
+    ("plan_table_count", MINIMAL + "tables = 0\n"),
+    ("plan_table_count", MINIMAL + "tables = 61\n"),
+    ("plan_table_count", MINIMAL + "tables = [" + ", ".join(f'"T{n}"' for n in range(61)) + "]\n"),
+    ("plan_duplicate_table", MINIMAL + 'tables = ["Ikkuna", "ikkuna"]\n'),
+    ("plan_bad_roles", MINIMAL + 'role_tags = "asiakas"\n'),
+    ("plan_bad_roles", MINIMAL + 'role_tags = ["asiakas", "asiakas"]\n'),
+    ("plan_bad_roles", MINIMAL + 'role_tags = ["asiakas", ""]\n'),
+    ("plan_bad_roles", MINIMAL + f'role_tags = ["{"x" * 41}"]\n'),
+    ("plan_bad_roles", MINIMAL + "role_tags = [" + ", ".join(f'"r{n}"' for n in range(13)) + "]\n"),
+    ("plan_bad_openers", MINIMAL + 'openers = "Birgitta"\n'),
+    ("plan_bad_openers", MINIMAL + '[[openers]]\nname = "B"\nphone = "0401234567"\n'),
+    ("plan_bad_openers", MINIMAL + 'openers = ["Birgitta"]\n'),
+    ("plan_bad_next", MINIMAL + 'next_session = "24.1.2018"\n'),
+    ("plan_bad_next", MINIMAL + '[next_session]\nstart = "14:00"\n'),
+    ("plan_bad_next", MINIMAL + '[next_session]\ndate = 2018-01-24\nroom = "A"\n'),
+]
+
+
+@pytest.mark.parametrize(("code", "source"), BAD_PLANS)
+def test_bad_plan_is_refused_with_its_code(code: str, source: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_plan(source)
+    assert caught.value.code == code
+
+
+def test_every_plan_error_code_has_a_bad_plan_example() -> None:
+    raised = set(
+        re.findall(r'DomainError\(\s*"(plan_\w+)"', Path(plan_module.__file__).read_text())
+    )
+    assert raised == {code for code, _ in BAD_PLANS}
+
+
+def test_toml_syntax_error_names_the_line() -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_plan('topic = "Aihe"\ndate = 2017-10-31\nstart = \n')
+    assert "line 3" in caught.value.params["detail"]
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    [
+        (MINIMAL + 'colour = "red"\n', "colour"),
+        (MINIMAL + "zeta = 1\nalpha = 2\n", "alpha"),
+        (MINIMAL + "[next]\ndate = 2018-01-24\n", "next"),
+    ],
+)
+def test_unknown_key_is_named(source: str, key: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_plan(source)
+    assert caught.value.code == "plan_unknown_key"
+    assert caught.value.params == {"key": key}
+
+
+@pytest.mark.parametrize(
+    ("key", "param"),
+    [
+        ('date = "eilen"', "date"),
+        ('start = "x"', "start"),
+        ("place = 5", "place"),
+    ],
+)
+def test_error_names_the_offending_key(key: str, param: str) -> None:
+    source = 'topic = "Aihe"\n' + ("" if key.startswith("date") else "date = 2017-10-31\n") + key
+    with pytest.raises(DomainError) as caught:
+        parse_plan(source)
+    assert caught.value.params["key"] == param
+
+
+@pytest.mark.parametrize("next_date", ["2017-10-30", "2017-10-31"])
+def test_next_session_not_after_the_event_is_a_warning_not_an_error(next_date: str) -> None:
+    plan = parse(f"[next_session]\ndate = {next_date}\n")
+    assert plan.next_date == dt.date.fromisoformat(next_date)
+    assert plan.warnings == ("next_before_event",)
+
+
+def test_next_session_after_the_event_has_no_warning() -> None:
+    assert parse("[next_session]\ndate = 2018-01-24\n").warnings == ()
+
+
+def test_plan_from_mapping_obeys_the_same_rules_as_the_file() -> None:
+    data: dict[str, Any] = {"topic": "Aihe", "date": "31.10.2017", "tables": ["A", "B"]}
+    assert plan_from_mapping(data).tables == ("A", "B")
+    with pytest.raises(DomainError) as caught:
+        plan_from_mapping({**data, "tabels": 3})
+    assert caught.value.code == "plan_unknown_key"

@@ -1,0 +1,246 @@
+"""Against a real ``cafe run`` (gevent, websockets) with real python-socketio clients:
+a phone that loses its connection mid-stream loses and duplicates nothing, and a board
+that was away catches up with one ``sync``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import socketio
+
+from tests.conftest import LiveServer, new_device, parse_links
+
+pytestmark = pytest.mark.server
+
+#: Upper bound of every wait; a healthy server on loopback answers in milliseconds.
+TIMEOUT = 10.0
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+class RealClient:
+    """A python-socketio client on one namespace, over websocket only, recording every
+    event it receives."""
+
+    def __init__(
+        self, url: str, namespace: str, auth: dict[str, Any], *, wait: bool = True
+    ) -> None:
+        self.namespace = namespace
+        self.sio = socketio.Client(reconnection=False)
+        self._events: list[tuple[str, Any]] = []
+        self._lock = threading.Lock()
+        self.refusal: Any = None
+        self.sio.on("*", self._record, namespace=namespace)
+        self.sio.on("connect_error", self._refused, namespace=namespace)
+        self.sio.connect(
+            url,
+            namespaces=[namespace],
+            transports=["websocket"],
+            auth=auth,
+            wait=wait,
+            wait_timeout=TIMEOUT,
+        )
+
+    def _record(self, event: str, data: Any = None) -> None:
+        with self._lock:
+            self._events.append((event, data))
+
+    def _refused(self, data: Any = None) -> None:
+        self.refusal = data
+
+    def call(self, event: str, data: Any = None) -> Any:
+        """Emit and wait for the acknowledgement."""
+        return self.sio.call(event, data or {}, namespace=self.namespace, timeout=TIMEOUT)
+
+    def send(self, event: str, data: Any) -> None:
+        """Emit without asking for an acknowledgement: the phone never learns the outcome."""
+        self.sio.emit(event, data, namespace=self.namespace)
+
+    def received(self, name: str) -> list[Any]:
+        """Payloads of every ``name`` event received so far."""
+        with self._lock:
+            return [data for event, data in self._events if event == name]
+
+    def drop(self) -> None:
+        """Cut the connection as a phone leaving the Wi-Fi would: no Socket.IO or
+        websocket goodbye, the TCP connection just ends under whatever is in flight."""
+        self.sio.eio.ws.sock.shutdown(socket.SHUT_RDWR)
+        wait_for(lambda: not self.sio.connected, "the client to notice the drop")
+
+    def close(self) -> None:
+        """End the client. A clean ``disconnect()`` over websocket always takes 3 s: the
+        client's reader thread swallows the server's close frame that ``ws.close()`` waits
+        for. The server treats a cut connection the same way, so cut it."""
+        if self.sio.connected:
+            self.drop()
+
+
+@pytest.fixture
+def connect(live_server: LiveServer) -> Iterator[Callable[[str, dict[str, Any]], RealClient]]:
+    """Factory: ``connect(namespace, auth)`` opens a real client; all are closed afterwards."""
+    opened: list[RealClient] = []
+
+    def make(namespace: str, auth: dict[str, Any]) -> RealClient:
+        client = RealClient(live_server.url, namespace, auth)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.close()
+
+
+@pytest.fixture
+def sample(live_server: LiveServer) -> dict[str, str]:
+    """The join code and board token of the sample event ``cafe run`` loaded."""
+    links = parse_links(live_server.output)
+    return {"code": links["code"], "board_token": links["board"].rsplit("/b/", 1)[1]}
+
+
+def table_ids(client: RealClient) -> list[int]:
+    return [table["id"] for table in client.call("sync")["state"]["event"]["tables"]]
+
+
+def test_phone_stream_survives_a_dropped_connection_without_loss_or_duplicates(
+    connect: Callable[[str, dict[str, Any]], RealClient], sample: dict[str, str]
+) -> None:
+    device = new_device()
+    writer = connect("/phone", {"code": sample["code"], "device": device})
+    reader = connect("/phone", {"code": sample["code"], "device": new_device()})
+    table = table_ids(writer)[0]
+    assert writer.call("join", {"table": table})["ok"] is True
+    assert reader.call("join", {"table": table})["ok"] is True
+
+    posts = {str(uuid.uuid4()): f"Ajatus numero {n}" for n in range(10)}
+    ids = list(posts)
+    outbox: dict[str, str] = {}  # what the phone has sent without seeing the ack, in order
+
+    # Acknowledged as usual.
+    for cid in ids[:4]:
+        outbox[cid] = posts[cid]
+        ack = writer.call("post", {"id": cid, "text": posts[cid]})
+        assert ack["ok"] is True and ack["duplicate"] is False
+        del outbox[cid]
+    # Stored by the server (the neighbour sees them) but the ack never reaches the phone.
+    for cid in ids[4:6]:
+        outbox[cid] = posts[cid]
+        writer.send("post", {"id": cid, "text": posts[cid]})
+    wait_for(
+        lambda: {p["id"] for p in reader.received("post")} >= set(ids[4:6]),
+        "the neighbour to see the unacknowledged posts",
+    )
+    # Still on their way when the connection drops: stored or lost, nobody knows.
+    for cid in ids[6:8]:
+        outbox[cid] = posts[cid]
+        writer.send("post", {"id": cid, "text": posts[cid]})
+    writer.drop()
+    # Written while offline: only in the outbox.
+    for cid in ids[8:]:
+        outbox[cid] = posts[cid]
+    assert list(outbox) == ids[4:]
+
+    # The phone comes back with the same device token, rejoins and empties its outbox.
+    back = connect("/phone", {"code": sample["code"], "device": device})
+    assert back.call("join", {"table": table})["ok"] is True
+    duplicates = {}
+    for cid, text in list(outbox.items()):
+        ack = back.call("post", {"id": cid, "text": text})
+        assert ack["ok"] is True, ack
+        assert ack["post"]["id"] == cid and ack["post"]["text"] == text
+        duplicates[cid] = ack["duplicate"]
+        del outbox[cid]
+    assert outbox == {}
+    assert [duplicates[cid] for cid in ids[4:6]] == [True, True]
+    assert [duplicates[cid] for cid in ids[8:]] == [False, False]
+
+    wait_for(
+        lambda: {p["id"] for p in reader.received("post")} >= set(ids),
+        "the neighbour to see every post",
+    )
+    time.sleep(0.3)  # a duplicate broadcast, if any, would be right behind
+    assert Counter(p["id"] for p in reader.received("post")) == Counter(ids)
+    assert {p["id"]: p["text"] for p in reader.received("post")} == posts
+
+    newcomer = connect("/phone", {"code": sample["code"], "device": new_device()})
+    state = newcomer.call("join", {"table": table})["state"]
+    assert Counter(p["id"] for p in state["posts"]) == Counter(ids)
+    assert {p["id"]: p["text"] for p in state["posts"]} == posts
+    rejoined = back.call("join", {"table": table})["state"]
+    assert Counter(p["id"] for p in rejoined["posts"]) == Counter(ids)
+
+
+def test_board_resync_after_reconnect_returns_core_ideas_posted_while_away(
+    connect: Callable[[str, dict[str, Any]], RealClient], sample: dict[str, str]
+) -> None:
+    host = connect("/phone", {"code": sample["code"], "device": new_device()})
+    table = table_ids(host)[1]
+    assert host.call("join", {"table": table})["ok"] is True
+    assert host.call("claim_host")["ok"] is True
+    screen = connect("/board", {"token": sample["board_token"]})
+    earlier = screen.call("sync")["state"]["cores"]
+
+    first = host.call("post", {"id": str(uuid.uuid4()), "text": "Ennen katkosta", "core": True})
+    wait_for(lambda: first["post"] in screen.received("core"), "the board to get the core idea")
+    screen.drop()
+
+    written = host.call("post", {"id": str(uuid.uuid4()), "text": "Suoraan", "core": True})
+    plain = host.call("post", {"id": str(uuid.uuid4()), "text": "Merkitään myöhemmin"})
+    marked = host.call("mark_core", {"id": plain["post"]["id"], "core": True})
+    host.call("mark_core", {"id": first["post"]["id"], "core": False})
+    assert written["ok"] and marked["ok"]
+
+    back = connect("/board", {"token": sample["board_token"]})
+    cores = back.call("sync")["state"]["cores"]
+    assert cores == [*earlier, written["post"], marked["post"]]
+
+
+@pytest.mark.parametrize(
+    ("namespace", "auth", "error"),
+    [
+        ("/phone", {"code": "<wrong>", "device": "<device>"}, "unknown_code"),
+        ("/phone", {"code": "<code>", "device": "lyhyt"}, "bad_device"),
+        ("/board", {"token": "x" * 32}, "bad_board_token"),
+        ("/facilitator", {"event": 1}, "not_logged_in"),
+    ],
+)
+def test_refused_connection_tells_the_client_why(
+    live_server: LiveServer,
+    sample: dict[str, str],
+    namespace: str,
+    auth: dict[str, Any],
+    error: str,
+) -> None:
+    """What socket.io-client turns into ``Error(message)`` with ``data: {error, message}``.
+
+    The client does not wait for the namespace itself: a refused python-socketio client
+    cleans up with a clean disconnect, which costs 3 s (see ``RealClient.close``).
+    """
+    slots = {
+        "<wrong>": "ZZZZZZ" if sample["code"] != "ZZZZZZ" else "YYYYYY",
+        "<code>": sample["code"],
+        "<device>": new_device(),
+    }
+    client = RealClient(
+        live_server.url, namespace, {k: slots.get(v, v) for k, v in auth.items()}, wait=False
+    )
+    try:
+        wait_for(lambda: client.refusal is not None, "the refusal")
+        assert client.refusal["data"]["error"] == error
+        assert client.refusal["message"] == client.refusal["data"]["message"] != ""
+        assert namespace not in client.sio.namespaces
+    finally:
+        client.close()
