@@ -461,3 +461,10 @@ def refusal_code(payload: Any) -> str:
     assert payload["data"] == {"error": payload["data"]["error"], "message": payload["message"]}
     code: str = payload["data"]["error"]
     return code
+
+
+#: Types of the factory fixtures, for annotating tests.
+MakeEvent = Callable[..., EventInfo]
+MakePhone = Callable[..., Phone]
+MakeBoard = Callable[[str], Board]
+MakeFacilitator = Callable[..., Facilitator]

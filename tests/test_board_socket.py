@@ -3,7 +3,6 @@ table host changes, resync, and refused connections."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +11,10 @@ from flask import Flask
 from tests.conftest import (
     Board,
     EventInfo,
-    Facilitator,
+    MakeBoard,
+    MakeEvent,
+    MakeFacilitator,
+    MakePhone,
     Phone,
     ack_error,
     connect_error,
@@ -22,11 +24,6 @@ from tests.conftest import (
     refusal_code,
     seated,
 )
-
-MakeEvent = Callable[..., EventInfo]
-MakePhone = Callable[..., Phone]
-MakeBoard = Callable[[str], Board]
-MakeFacilitator = Callable[..., Facilitator]
 
 
 def hosting(phone: MakePhone, code: str, table: int) -> Phone:

@@ -14,9 +14,12 @@ from flask.testing import FlaskClient
 
 from cafe.domain.codes import device_hash
 from tests.conftest import (
-    Board,
     EventInfo,
     Facilitator,
+    MakeBoard,
+    MakeEvent,
+    MakeFacilitator,
+    MakePhone,
     Phone,
     ack_error,
     add_cheap_user,
@@ -28,11 +31,6 @@ from tests.conftest import (
     refusal_code,
     seated,
 )
-
-MakeEvent = Callable[..., EventInfo]
-MakePhone = Callable[..., Phone]
-MakeBoard = Callable[[str], Board]
-MakeFacilitator = Callable[..., Facilitator]
 
 
 def drained(*clients: Phone) -> None:

@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -17,10 +16,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-from tests.conftest import ROOT, EventInfo, Phone, ack_error
-
-MakeEvent = Callable[..., EventInfo]
-MakePhone = Callable[..., Phone]
+from tests.conftest import ROOT, MakeEvent, MakePhone, ack_error
 
 TRANSLATIONS = ROOT / "cafe" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"

@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 
 from tests.conftest import (
-    EventInfo,
+    MakeEvent,
+    MakePhone,
     Phone,
     ack_error,
     connect_error,
@@ -21,9 +22,6 @@ from tests.conftest import (
     refusal_code,
     seated,
 )
-
-MakeEvent = Callable[..., EventInfo]
-MakePhone = Callable[..., Phone]
 
 
 def post_ids(events: list[Any]) -> list[str]:
