@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from cafe.extensions import db, socketio
 from cafe.links import EventLinks, event_links
 from cafe.messages import message_for
 from cafe.models import CafeEvent, utcnow
+from cafe.server import serve
 
 #: The plan a newcomer sees running on first start: the seed's Cafe Social of 31.10.17.
 SAMPLE_PLAN = "cafe-social-2017-10-31.toml"
@@ -94,12 +94,7 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
         _purge(app)
     socketio.start_background_task(_purge_hourly, app)
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode})")
-    # Long-lived objects made at start-up are frozen out of the collector, and full
-    # collections are made rare: gen-2 pauses otherwise dominate the p99 latency.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(700, 10, 1000)
-    socketio.run(app, host=host, port=port, log_output=False)
+    serve(app, host, port)
 
 
 def _purge(app: Flask, days: int | None = None) -> None:

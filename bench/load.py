@@ -1,0 +1,1365 @@
+"""Load test of the real-time server: many phones and boards over real websockets.
+
+All clients are ``socketio.AsyncClient`` objects in this one process, each with its own
+websocket (``transports=["websocket"]``) to a server on 127.0.0.1. By default the script
+starts its own ``cafe run`` in a temporary instance folder on a free port, creates as many
+events as the phones need with ``cafe event create``, then:
+
+1. connects the boards and the phones a batch at a time; every phone joins its table and
+   the first phone of each table claims the host role;
+2. steady phase: every phone posts ``--rate`` posts a second for ``--duration`` seconds;
+   hosts post core ideas (``"core": true``), which the boards receive;
+3. with ``--burst``, a burst phase: ``--burst-rate`` posts a second in total for
+   ``--burst-duration`` seconds, spread over all phones so that none hits the rate limit;
+4. prints, per phase: posts/s achieved, post→ack, post→board and post→peer-phone latency
+   (p50/p95/p99), lost posts, the server's RSS and CPU and this process's own CPU.
+
+Usage, from the repository root::
+
+    .venv/bin/python -m bench.load                             # 200 phones, spawned server
+    .venv/bin/python -m bench.load --phones 2000 --burst
+    .venv/bin/python -m bench.load --phones 1000 --burst --json | tail -n 1 > result.json
+    CAFE_INSTANCE_PATH=instance .venv/bin/python -m bench.load \\
+        --url http://127.0.0.1:5000 --pid 12345                # a server that is running
+
+Against a running server (``--url``) the script needs that server's instance folder
+(``--instance``, or ``CAFE_INSTANCE_PATH``) to create its events, and its process id
+(``--pid``, else looked up from the listening port) for RSS and CPU. Progress goes to
+stderr, the report to stdout; ``--json`` adds one line of JSON at the end of stdout.
+
+Latencies are measured in this process: a post's send time is kept in a dict keyed by its
+client id and compared with the time the receiving client's handler runs. When this
+process is short of CPU, its own scheduling delay is included; the report shows this
+process's CPU and its event-loop lag so that the figures can be judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import math
+import os
+import random
+import re
+import resource
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import psutil
+import socketio
+
+PHONE = "/phone"
+BOARD = "/board"
+#: Only loopback addresses are ever a target.
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: The server's default per-phone posting limit (CAFE_POST_BURST, CAFE_POSTS_PER_MINUTE).
+SERVER_POST_BURST = 10
+SERVER_POSTS_PER_SECOND = 30 / 60
+#: Upper bounds of the options, so that every run stays bounded in count and time.
+MAX_PHONES = 10_000
+MAX_SECONDS = 3600.0
+MAX_BURST_RATE = 5000.0
+#: How often the monitor samples the server's memory and this process's loop lag.
+SAMPLE_INTERVAL = 0.25
+#: Pause between phases.
+SETTLE_SECONDS = 2.0
+#: Quiet time after connecting, over which the idle server's CPU is measured (pings only).
+IDLE_SECONDS = 5.0
+
+
+# --- options -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """Command-line options."""
+
+    url: str | None
+    pid: int | None
+    instance: Path | None
+    phones: int
+    phones_per_table: int
+    tables_per_event: int
+    boards_per_event: int
+    rate: float
+    duration: float
+    burst: bool
+    burst_rate: float
+    burst_duration: float
+    connect_batch: int
+    connect_timeout: float
+    ack_timeout: float
+    seed: int
+    json: bool
+    server_log: Path | None
+
+
+def parse_options(argv: Sequence[str] | None = None) -> Options:
+    """Parse and check the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load",
+        description="Load test of the cafe real-time server over real websockets.",
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
+        "--spawn",
+        action="store_true",
+        default=True,
+        help="start a `cafe run` of our own in a temporary instance folder (default)",
+    )
+    target.add_argument("--url", help="base URL of a running server on 127.0.0.1")
+    parser.add_argument("--pid", type=int, help="with --url: the server's process id")
+    parser.add_argument(
+        "--instance",
+        type=Path,
+        default=Path(os.environ["CAFE_INSTANCE_PATH"])
+        if os.environ.get("CAFE_INSTANCE_PATH")
+        else None,
+        help="with --url: the server's instance folder (default: $CAFE_INSTANCE_PATH)",
+    )
+    parser.add_argument("--phones", type=int, default=200, help="phones to connect")
+    parser.add_argument("--phones-per-table", type=int, default=10)
+    parser.add_argument("--tables-per-event", type=int, default=10)
+    parser.add_argument("--boards-per-event", type=int, default=1)
+    parser.add_argument(
+        "--rate", type=float, default=0.1, help="posts per second per phone (steady phase)"
+    )
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of the steady phase")
+    parser.add_argument("--burst", action="store_true", help="run a burst phase afterwards")
+    parser.add_argument(
+        "--burst-rate", type=float, default=200.0, help="posts per second in total in a burst"
+    )
+    parser.add_argument("--burst-duration", type=float, default=5.0, help="seconds of burst")
+    parser.add_argument(
+        "--connect-batch", type=int, default=100, help="clients connected at a time"
+    )
+    parser.add_argument("--connect-timeout", type=float, default=10.0, help="seconds")
+    parser.add_argument("--ack-timeout", type=float, default=10.0, help="seconds")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the post schedule")
+    parser.add_argument("--json", action="store_true", help="also print one line of JSON")
+    parser.add_argument(
+        "--server-log",
+        type=Path,
+        help="with --spawn: keep the server's output in this file (default: thrown away)",
+    )
+    args = parser.parse_args(argv)
+
+    if args.url is not None:
+        host = urlsplit(args.url).hostname
+        if host not in LOOPBACK:
+            parser.error("--url must point at this machine (127.0.0.1, localhost or ::1)")
+        if args.instance is None:
+            parser.error("--url needs --instance (or CAFE_INSTANCE_PATH) to create events")
+    elif args.pid is not None:
+        parser.error("--pid goes with --url")
+    if not 1 <= args.phones <= MAX_PHONES:
+        parser.error(f"--phones must be 1-{MAX_PHONES}")
+    if args.phones_per_table < 1 or args.connect_batch < 1:
+        parser.error("--phones-per-table and --connect-batch must be positive")
+    if not 1 <= args.tables_per_event <= 60:
+        parser.error("--tables-per-event must be 1-60 (the plan file's limit)")
+    if args.boards_per_event < 0:
+        parser.error("--boards-per-event must not be negative")
+    for name, most in (
+        ("rate", SERVER_POSTS_PER_SECOND * 10),
+        ("duration", MAX_SECONDS),
+        ("burst_rate", MAX_BURST_RATE),
+        ("burst_duration", MAX_SECONDS),
+        ("connect_timeout", 120),
+        ("ack_timeout", 120),
+    ):
+        if not 0 <= getattr(args, name) <= most:
+            parser.error(f"--{name.replace('_', '-')} must be 0-{most:g}")
+    if args.connect_timeout <= 0 or args.ack_timeout <= 0:
+        parser.error("timeouts must be positive")
+    return Options(
+        url=args.url.rstrip("/") if args.url else None,
+        pid=args.pid,
+        instance=args.instance,
+        phones=args.phones,
+        phones_per_table=args.phones_per_table,
+        tables_per_event=args.tables_per_event,
+        boards_per_event=args.boards_per_event,
+        rate=args.rate,
+        duration=args.duration,
+        burst=args.burst,
+        burst_rate=args.burst_rate,
+        burst_duration=args.burst_duration,
+        connect_batch=args.connect_batch,
+        connect_timeout=args.connect_timeout,
+        ack_timeout=args.ack_timeout,
+        seed=args.seed,
+        json=args.json,
+        server_log=args.server_log,
+    )
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so that stdout holds only the report."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def cafe_command() -> str:
+    """The ``cafe`` console script next to this Python (the virtualenv's)."""
+    return str(Path(sys.executable).parent / "cafe")
+
+
+def server_env(instance: Path, *, isolated: bool) -> dict[str, str]:
+    """Environment for ``cafe`` commands working on ``instance``.
+
+    A spawned server keeps everything in its temporary folder, so a configured
+    ``CAFE_DATABASE_URL`` is dropped; a running server's configuration is kept.
+    """
+    env = dict(os.environ)
+    env["CAFE_INSTANCE_PATH"] = str(instance)
+    if isolated:
+        env.pop("CAFE_DATABASE_URL", None)
+        env.pop("CAFE_MESSAGE_QUEUE", None)
+    return env
+
+
+@dataclass
+class Server:
+    """The server under test: where it listens, its process, its instance folder."""
+
+    url: str
+    instance: Path
+    pid: int | None
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    def output(self) -> str:
+        """What a spawned server printed so far."""
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(errors="replace")
+
+    def async_mode(self) -> str:
+        """The async mode a spawned server printed at start."""
+        match = re.search(r"async mode: (\w+)", self.output())
+        return match.group(1) if match else "unknown"
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """Poll ``/healthz`` until the server answers; raise if it exits or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer {url}/healthz within {timeout:.0f} s")
+
+
+def spawn_server(instance: Path, log_path: Path | None) -> Server:
+    """Start ``cafe run`` on a free loopback port with its own instance folder; its output
+    goes to ``log_path`` (default: ``server.log`` in the instance folder)."""
+    port = free_port()
+    log_path = log_path or instance / "server.log"
+    with log_path.open("wb") as handle:
+        process = subprocess.Popen(
+            [cafe_command(), "run", "--host", "127.0.0.1", "--port", str(port), "--no-sample"],
+            env=server_env(instance, isolated=True),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(
+        url=f"http://127.0.0.1:{port}",
+        instance=instance,
+        pid=process.pid,
+        process=process,
+        log_path=log_path,
+    )
+    try:
+        wait_healthy(server.url, process, timeout=30)
+    except RuntimeError:
+        stop_server(server)
+        raise RuntimeError(f"could not start the server:\n{server.output()}") from None
+    return server
+
+
+def stop_server(server: Server) -> None:
+    """Stop a spawned server: terminate, then kill if it lingers."""
+    process = server.process
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def find_listener_pid(url: str) -> int | None:
+    """The process listening on the URL's port, when the system lets us see it."""
+    port = urlsplit(url).port or 80
+    try:
+        connections = psutil.net_connections(kind="tcp")
+    except (psutil.AccessDenied, OSError):
+        return None
+    for conn in connections:
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port:
+            return int(conn.pid) if conn.pid else None
+    return None
+
+
+# --- events ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventInfo:
+    """One event made for the bench: its secrets and, once known, its table ids."""
+
+    index: int
+    code: str
+    board_token: str
+    tables: int
+    table_ids: list[int] = field(default_factory=list)
+
+
+PLAN_TEMPLATE = """\
+# Made by bench/load.py for a load test.
+topic = "Kuormitustesti {index}"
+date = 2017-10-31
+tables = {tables}
+"""
+
+
+def create_event(
+    server: Server, index: int, tables: int, workdir: Path, isolated: bool
+) -> EventInfo:
+    """Create one event with ``tables`` tables through ``cafe event create``."""
+    plan = workdir / f"bench-plan-{index}.toml"
+    plan.write_text(PLAN_TEMPLATE.format(index=index, tables=tables), encoding="utf-8")
+    result = subprocess.run(
+        [cafe_command(), "event", "create", str(plan), "--base-url", server.url],
+        env=server_env(server.instance, isolated=isolated),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"cafe event create failed:\n{result.stdout}{result.stderr}")
+    code = re.search(r"Join code:\s+(\S+)", result.stdout)
+    board = re.search(r"Board URL:\s+\S*/b/(\S+)", result.stdout)
+    if code is None or board is None:
+        raise RuntimeError(f"unexpected output of cafe event create:\n{result.stdout}")
+    return EventInfo(index=index, code=code.group(1), board_token=board.group(1), tables=tables)
+
+
+def create_events(
+    server: Server, table_count: int, per_event: int, isolated: bool
+) -> list[EventInfo]:
+    """Create as many events as ``table_count`` tables need, two at a time (two cores)."""
+    sizes = [min(per_event, table_count - start) for start in range(0, table_count, per_event)]
+    with (
+        tempfile.TemporaryDirectory(prefix="cafe-bench-plans-") as tmp,
+        ThreadPoolExecutor(max_workers=2) as pool,
+    ):
+        futures = [
+            pool.submit(create_event, server, i, size, Path(tmp), isolated)
+            for i, size in enumerate(sizes)
+        ]
+        return [f.result() for f in futures]
+
+
+# --- measurements ---------------------------------------------------------------------------
+
+
+@dataclass
+class PostRecord:
+    """One post: when it was sent and acknowledged, and who saw it when."""
+
+    phase: str
+    sender: int
+    table: int
+    event: int
+    core: bool
+    sent: float = 0.0
+    acked: float | None = None
+    error: str | None = None
+    peers: dict[int, float] = field(default_factory=dict)
+    boards: dict[int, float] = field(default_factory=dict)
+    echoed: bool = False
+    duplicates: int = 0
+
+
+class Recorder:
+    """Every post sent, keyed by its client id, shared by all clients of this process."""
+
+    def __init__(self) -> None:
+        self.posts: dict[str, PostRecord] = {}
+        self.unknown = 0
+
+    def phone_received(self, receiver: int, payload: Any) -> None:
+        """A phone got a ``post`` broadcast."""
+        now = time.perf_counter()
+        record = self._record(payload)
+        if record is None:
+            return
+        if receiver == record.sender:
+            record.echoed = True
+        elif receiver in record.peers:
+            record.duplicates += 1
+        else:
+            record.peers[receiver] = now
+
+    def board_received(self, board: int, payload: Any) -> None:
+        """A board got a ``core`` broadcast."""
+        now = time.perf_counter()
+        record = self._record(payload)
+        if record is None:
+            return
+        if board in record.boards:
+            record.duplicates += 1
+        else:
+            record.boards[board] = now
+
+    def _record(self, payload: Any) -> PostRecord | None:
+        post_id = payload.get("id") if isinstance(payload, dict) else None
+        record = self.posts.get(post_id) if isinstance(post_id, str) else None
+        if record is None:
+            self.unknown += 1
+        return record
+
+
+@dataclass
+class Sample:
+    """One reading of the monitor."""
+
+    at: float
+    server_rss: int | None
+    loop_lag: float
+
+
+class Monitor:
+    """Samples the server's RSS and this process's event-loop lag in the background."""
+
+    def __init__(self, server_process: psutil.Process | None) -> None:
+        self.server = server_process
+        self.samples: list[Sample] = []
+        # (end time, seconds) of each of this process's garbage collections
+        self.gc_pauses: list[tuple[float, float]] = []
+        self._gc_started = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._gc_started = now
+        else:
+            self.gc_pauses.append((now, now - self._gc_started))
+
+    def rss(self) -> int | None:
+        """The server's resident memory now, in bytes."""
+        if self.server is None:
+            return None
+        try:
+            return int(self.server.memory_info().rss)
+        except psutil.Error:
+            return None
+
+    def start(self) -> None:
+        """Start sampling."""
+        gc.callbacks.append(self._on_gc)
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop sampling."""
+        with suppress(ValueError):
+            gc.callbacks.remove(self._on_gc)
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        # Cancelled by stop(); the loop itself never ends on its own.
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(SAMPLE_INTERVAL)
+            now = time.perf_counter()
+            self.samples.append(Sample(now, self.rss(), now - before - SAMPLE_INTERVAL))
+
+    def between(self, start: float, end: float) -> list[Sample]:
+        """Samples taken in a window."""
+        return [s for s in self.samples if start <= s.at <= end]
+
+    def gc_pause_max(self, start: float, end: float) -> float:
+        """This process's longest garbage collection in a window, in seconds."""
+        return max((d for at, d in self.gc_pauses if start <= at <= end), default=0.0)
+
+
+@dataclass
+class CpuMark:
+    """CPU seconds used by the server, by this process and by the whole machine."""
+
+    wall: float
+    server: float | None
+    bench: float
+    machine: float
+
+
+def cpu_mark(server: psutil.Process | None) -> CpuMark:
+    """Read the CPU times now."""
+    server_cpu: float | None = None
+    if server is not None:
+        try:
+            times = server.cpu_times()
+            server_cpu = float(times.user + times.system)
+        except psutil.Error:
+            server_cpu = None
+    own = psutil.Process().cpu_times()
+    machine = psutil.cpu_times()
+    busy = float(sum(machine)) - float(machine.idle) - float(getattr(machine, "iowait", 0.0))
+    return CpuMark(time.perf_counter(), server_cpu, float(own.user + own.system), busy)
+
+
+def percent(start: CpuMark, end: CpuMark, which: str) -> float | None:
+    """CPU use between two marks as % of one core."""
+    a: float | None = getattr(start, which)
+    b: float | None = getattr(end, which)
+    wall = end.wall - start.wall
+    if a is None or b is None or wall <= 0:
+        return None
+    return round(100.0 * (b - a) / wall, 1)
+
+
+def other_cpu(start: CpuMark, end: CpuMark) -> float | None:
+    """CPU that neither the server nor this process used, as % of one core: anything else
+    running on the machine competes with both and skews the figures."""
+    machine = percent(start, end, "machine")
+    server = percent(start, end, "server") or 0.0
+    bench = percent(start, end, "bench") or 0.0
+    return None if machine is None else round(max(0.0, machine - server - bench), 1)
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    """p50/p95/p99/max in milliseconds (nearest rank), and the sample count."""
+    if not values:
+        return {"n": 0, "p50": None, "p95": None, "p99": None, "max": None}
+    ordered = sorted(values)
+
+    def rank(p: float) -> float:
+        index = max(0, math.ceil(p / 100 * len(ordered)) - 1)
+        return round(ordered[index] * 1000, 1)
+
+    return {
+        "n": len(ordered),
+        "p50": rank(50),
+        "p95": rank(95),
+        "p99": rank(99),
+        "max": round(ordered[-1] * 1000, 1),
+    }
+
+
+# --- clients -----------------------------------------------------------------------------------
+
+
+def new_client(http: aiohttp.ClientSession) -> Any:
+    """A Socket.IO client that never reconnects, so that a dropped connection shows."""
+    return socketio.AsyncClient(reconnection=False, handle_sigint=False, http_session=http)
+
+
+class Phone:
+    """A participant's phone sitting at one table."""
+
+    def __init__(
+        self,
+        index: int,
+        event: EventInfo,
+        table_number: int,
+        seat: int,
+        http: aiohttp.ClientSession,
+    ) -> None:
+        self.index = index
+        self.event = event
+        self.table_number = table_number
+        self.seat = seat
+        # A fresh device token: 32 random hex characters.
+        self.device = secrets.token_hex(16)
+        self.client = new_client(http)
+        self.table_id: int | None = None
+        self.joined = False
+        self.host = False
+        self.dropped = False
+        self.posted = 0
+
+    def listen(self, recorder: Recorder) -> None:
+        """Record ``post`` broadcasts and notice a dropped connection."""
+        self.client.on("post", lambda payload: recorder.phone_received(self.index, payload), PHONE)
+        self.client.on("disconnect", self._on_disconnect, PHONE)
+
+    def _on_disconnect(self, reason: Any = None) -> None:
+        self.dropped = True
+
+    async def start(self, url: str, options: Options) -> str | None:
+        """Connect, join the table and, for seat 0, claim the host role; None or a failure."""
+        await self.client.connect(
+            url,
+            auth={"code": self.event.code, "device": self.device},
+            transports=["websocket"],
+            namespaces=[PHONE],
+            wait_timeout=options.connect_timeout,
+        )
+        if self.table_number >= len(self.event.table_ids):
+            return "unknown table ids"
+        self.table_id = self.event.table_ids[self.table_number]
+        ack = await self.client.call(
+            "join", {"table": self.table_id, "role": None}, PHONE, options.ack_timeout
+        )
+        if not (isinstance(ack, dict) and ack.get("ok")):
+            return f"join: {_error(ack)}"
+        self.joined = True
+        if self.seat == 0:
+            ack = await self.client.call("claim_host", {}, PHONE, options.ack_timeout)
+            if not (isinstance(ack, dict) and ack.get("ok")):
+                return f"claim_host: {_error(ack)}"
+            self.host = True
+        return None
+
+    def prepare_post(self, recorder: Recorder, phase: str) -> tuple[dict[str, Any], PostRecord]:
+        """Make the next idea (a core idea when this phone hosts its table) and record it."""
+        assert self.table_id is not None
+        post_id = str(uuid.uuid4())
+        self.posted += 1
+        record = PostRecord(
+            phase=phase,
+            sender=self.index,
+            table=self.table_id,
+            event=self.event.index,
+            core=self.host,
+        )
+        recorder.posts[post_id] = record
+        data = {
+            "id": post_id,
+            "text": f"Kuormitustesti: idea {self.posted} puhelimelta {self.index} ({phase})",
+            "core": self.host,
+        }
+        return data, record
+
+    async def send_post(self, data: dict[str, Any], record: PostRecord, ack_timeout: float) -> None:
+        """Send a prepared post and wait for its acknowledgement."""
+        record.sent = time.perf_counter()
+        try:
+            ack = await self.client.call("post", data, PHONE, ack_timeout)
+        except socketio.exceptions.TimeoutError:
+            record.error = "no_ack"
+            return
+        except socketio.exceptions.SocketIOError:
+            record.error = "not_connected"
+            return
+        record.acked = time.perf_counter()
+        if not (isinstance(ack, dict) and ack.get("ok")):
+            record.error = _error(ack)
+
+
+class Board:
+    """A projected board of one event."""
+
+    def __init__(self, index: int, event: EventInfo, http: aiohttp.ClientSession) -> None:
+        self.index = index
+        self.event = event
+        self.client = new_client(http)
+        self.synced = False
+        self.dropped = False
+
+    def listen(self, recorder: Recorder) -> None:
+        """Record ``core`` broadcasts and notice a dropped connection."""
+        self.client.on("core", lambda payload: recorder.board_received(self.index, payload), BOARD)
+        self.client.on("disconnect", self._on_disconnect, BOARD)
+
+    def _on_disconnect(self, reason: Any = None) -> None:
+        self.dropped = True
+
+    async def start(self, url: str, options: Options) -> str | None:
+        """Connect and ``sync``; None or a failure."""
+        await self.client.connect(
+            url,
+            auth={"token": self.event.board_token},
+            transports=["websocket"],
+            namespaces=[BOARD],
+            wait_timeout=options.connect_timeout,
+        )
+        ack = await self.client.call("sync", {}, BOARD, options.ack_timeout)
+        if not (isinstance(ack, dict) and ack.get("ok")):
+            return f"sync: {_error(ack)}"
+        self.synced = True
+        return None
+
+
+async def learn_tables(
+    url: str, event: EventInfo, http: aiohttp.ClientSession, options: Options
+) -> str | None:
+    """Ask the server for an event's table ids (by table number) with a short-lived phone."""
+    client = new_client(http)
+    try:
+        await client.connect(
+            url,
+            auth={"code": event.code, "device": secrets.token_hex(16)},
+            transports=["websocket"],
+            namespaces=[PHONE],
+            wait_timeout=options.connect_timeout,
+        )
+        ack = await client.call("sync", {}, PHONE, options.ack_timeout)
+        if not (isinstance(ack, dict) and ack.get("ok")):
+            return f"sync: {_error(ack)}"
+        tables = sorted(ack["state"]["event"]["tables"], key=lambda t: t["number"])
+        event.table_ids = [int(t["id"]) for t in tables]
+        return None
+    finally:
+        with suppress(Exception):
+            await asyncio.wait_for(client.disconnect(), 5)
+
+
+def _error(ack: Any) -> str:
+    """The error code of a refused acknowledgement."""
+    if isinstance(ack, dict):
+        return str(ack.get("error", "no_error_code"))
+    return f"unexpected ack {ack!r}"[:80]
+
+
+async def start_all(
+    starters: Sequence[Callable[[], Awaitable[str | None]]], batch: int, timeout: float, what: str
+) -> Counter[str]:
+    """Run connect coroutines ``batch`` at a time, each bounded by ``timeout``; count failures."""
+    failures: Counter[str] = Counter()
+
+    async def one(start: Callable[[], Awaitable[str | None]]) -> None:
+        try:
+            failure = await asyncio.wait_for(start(), timeout)
+        except TimeoutError:
+            failure = "timeout"
+        except socketio.exceptions.SocketIOError as error:
+            failure = f"{type(error).__name__}: {error}"[:120]
+        except Exception as error:  # the report counts anything else too
+            failure = f"{type(error).__name__}: {error}"[:120]
+        if failure is not None:
+            failures[failure] += 1
+
+    for offset in range(0, len(starters), batch):
+        await asyncio.gather(*(one(s) for s in starters[offset : offset + batch]))
+        if offset + batch < len(starters):
+            log(f"  {what}: {offset + batch}/{len(starters)}")
+    return failures
+
+
+async def stop_all(clients: Sequence[Any], batch: int) -> None:
+    """Disconnect every client, ``batch`` at a time, each bounded in time."""
+
+    async def one(client: Any) -> None:
+        with suppress(Exception):
+            await asyncio.wait_for(client.disconnect(), 5)
+
+    for offset in range(0, len(clients), batch):
+        await asyncio.gather(*(one(c) for c in clients[offset : offset + batch]))
+
+
+# --- phases --------------------------------------------------------------------------------------
+
+
+def steady_schedule(
+    phones: list[Phone], rate: float, duration: float, rng: random.Random
+) -> list[tuple[float, Phone]]:
+    """Each phone posts every ``1/rate`` seconds from a random phase offset."""
+    if rate <= 0 or duration <= 0:
+        return []
+    interval = 1.0 / rate
+    schedule = []
+    for phone in phones:
+        at = rng.uniform(0, interval)
+        while at < duration:
+            schedule.append((at, phone))
+            at += interval
+    schedule.sort(key=lambda item: item[0])
+    return schedule
+
+
+def burst_schedule(
+    phones: list[Phone], rate: float, duration: float, rng: random.Random
+) -> list[tuple[float, Phone]]:
+    """``rate`` posts a second in total, dealt round-robin over the phones in random order."""
+    if rate <= 0 or duration <= 0 or not phones:
+        return []
+    order = list(phones)
+    rng.shuffle(order)
+    count = int(rate * duration)
+    return [(k / rate, order[k % len(order)]) for k in range(count)]
+
+
+async def run_schedule(
+    schedule: list[tuple[float, Phone]],
+    recorder: Recorder,
+    phase: str,
+    ack_timeout: float,
+    tasks: set[asyncio.Task[None]],
+) -> tuple[float, list[float]]:
+    """Send posts at their scheduled times, each in a task added to ``tasks``; return the
+    sending time and how late each post went out."""
+    lateness: list[float] = []
+    start = time.perf_counter()
+    for at, phone in schedule:
+        delay = start + at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        lateness.append(max(0.0, time.perf_counter() - start - at))
+        # The record exists before this function returns, even if the task has not run yet.
+        data, record = phone.prepare_post(recorder, phase)
+        task = asyncio.create_task(phone.send_post(data, record, ack_timeout))
+        tasks.add(task)
+    sending = time.perf_counter() - start
+    return sending, lateness
+
+
+def expected_receivers(
+    record: PostRecord, by_table: dict[int, list[Phone]], boards: dict[int, list[Board]]
+) -> tuple[set[int], set[int]]:
+    """Peers (phones at the table but the sender) and boards that must see a post.
+
+    Clients whose connection dropped are left out; the report counts them separately.
+    """
+    peers = {
+        p.index
+        for p in by_table.get(record.table, [])
+        if p.index != record.sender and p.joined and not p.dropped
+    }
+    event_boards = (
+        {b.index for b in boards.get(record.event, []) if b.synced and not b.dropped}
+        if record.core
+        else set()
+    )
+    return peers, event_boards
+
+
+def settled(
+    records: list[PostRecord], by_table: dict[int, list[Phone]], boards: dict[int, list[Board]]
+) -> bool:
+    """Whether every post has an answer and every expected delivery has arrived."""
+    for record in records:
+        if record.acked is None and record.error is None:
+            return False
+        if record.error is None:
+            peers, event_boards = expected_receivers(record, by_table, boards)
+            if not peers <= record.peers.keys() or not event_boards <= record.boards.keys():
+                return False
+    return True
+
+
+async def drain(
+    records: list[PostRecord],
+    by_table: dict[int, list[Phone]],
+    boards: dict[int, list[Board]],
+    limit: float,
+) -> float:
+    """Wait, at most ``limit`` seconds, for outstanding acks and broadcasts; return the wait."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        if settled(records, by_table, boards):
+            break
+        await asyncio.sleep(0.05)
+    return time.perf_counter() - start
+
+
+@dataclass
+class PhaseResult:
+    """What one phase measured."""
+
+    name: str
+    target_posts_per_s: float
+    seconds: float
+    posts_sent: int
+    posts_acked: int
+    posts_per_s: float
+    refused: dict[str, int]
+    never_acked: int
+    never_acked_but_broadcast: int
+    lost_after_ack: int
+    missing_peer_deliveries: int
+    missing_board_deliveries: int
+    duplicate_deliveries: int
+    own_echo_missing: int
+    ack_ms: dict[str, float | None]
+    board_ms: dict[str, float | None]
+    peer_ms: dict[str, float | None]
+    server_cpu_percent: float | None
+    server_rss_mb_end: float | None
+    server_rss_mb_peak: float | None
+    bench_cpu_percent: float | None
+    other_cpu_percent: float | None
+    bench_loop_lag_ms_max: float | None
+    bench_gc_pause_ms_max: float
+    send_late_ms_p99: float | None
+    drain_seconds: float
+
+
+def mb(value: int | None) -> float | None:
+    """Bytes as MB (10^6), one decimal."""
+    return None if value is None else round(value / 1e6, 1)
+
+
+async def run_phase(
+    name: str,
+    schedule: list[tuple[float, Phone]],
+    target: float,
+    planned: float,
+    context: Context,
+) -> PhaseResult:
+    """Run one phase of ``planned`` seconds and measure it."""
+    log(f"{name}: {len(schedule)} posts at {target:g}/s for {planned:g} s")
+    recorder = context.recorder
+    first = len(recorder.posts)
+    tasks: set[asyncio.Task[None]] = set()
+    # No cyclic garbage collection while measuring: a pass over this process's objects
+    # would stall every client at once and show up as server latency. The phase is
+    # bounded, so the garbage is too; it is collected between phases.
+    gc.disable()
+    start_cpu = cpu_mark(context.server_process)
+    try:
+        sending, lateness = await run_schedule(
+            schedule, recorder, name, context.options.ack_timeout, tasks
+        )
+        # The window is the planned one; the last post is scheduled a little before its end.
+        if sending < planned:
+            await asyncio.sleep(planned - sending)
+    finally:
+        end_cpu = cpu_mark(context.server_process)
+        gc.enable()
+    window = end_cpu.wall - start_cpu.wall
+    samples = context.monitor.between(start_cpu.wall, end_cpu.wall)
+    end_rss = context.monitor.rss()
+    records = list(recorder.posts.values())[first:]
+    waited = await drain(
+        records, context.by_table, context.boards, context.options.ack_timeout + 2.0
+    )
+    # Every send has an ack timeout, so none is left after the drain; this is a safeguard.
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    gc.collect()
+
+    refused: Counter[str] = Counter()
+    ack_latency: list[float] = []
+    peer_latency: list[float] = []
+    board_latency: list[float] = []
+    never_acked = broadcast_anyway = lost_after_ack = 0
+    missing_peers = missing_boards = duplicates = no_echo = 0
+    for record in records:
+        duplicates += record.duplicates
+        peer_latency.extend(t - record.sent for t in record.peers.values())
+        board_latency.extend(t - record.sent for t in record.boards.values())
+        if record.error in ("no_ack", "not_connected"):
+            never_acked += 1
+            broadcast_anyway += bool(record.peers or record.boards or record.echoed)
+            continue
+        if record.error is not None:
+            refused[record.error] += 1
+            continue
+        assert record.acked is not None
+        ack_latency.append(record.acked - record.sent)
+        peers, event_boards = expected_receivers(record, context.by_table, context.boards)
+        lost_peers = len(peers - record.peers.keys())
+        lost_boards = len(event_boards - record.boards.keys())
+        missing_peers += lost_peers
+        missing_boards += lost_boards
+        lost_after_ack += bool(lost_peers or lost_boards)
+        no_echo += not record.echoed
+    acked = len(ack_latency)
+    rss_values = [s.server_rss for s in samples if s.server_rss is not None]
+    if end_rss is not None:
+        rss_values.append(end_rss)
+    lag = [s.loop_lag for s in samples]
+    late = percentiles(lateness)["p99"]
+    return PhaseResult(
+        name=name,
+        target_posts_per_s=target,
+        seconds=round(window, 2),
+        posts_sent=len(records),
+        posts_acked=acked,
+        posts_per_s=round(acked / window, 1) if window > 0 else 0.0,
+        refused=dict(refused),
+        never_acked=never_acked,
+        never_acked_but_broadcast=broadcast_anyway,
+        lost_after_ack=lost_after_ack,
+        missing_peer_deliveries=missing_peers,
+        missing_board_deliveries=missing_boards,
+        duplicate_deliveries=duplicates,
+        own_echo_missing=no_echo,
+        ack_ms=percentiles(ack_latency),
+        board_ms=percentiles(board_latency),
+        peer_ms=percentiles(peer_latency),
+        server_cpu_percent=percent(start_cpu, end_cpu, "server"),
+        server_rss_mb_end=mb(end_rss),
+        server_rss_mb_peak=mb(max(rss_values)) if rss_values else None,
+        bench_cpu_percent=percent(start_cpu, end_cpu, "bench"),
+        other_cpu_percent=other_cpu(start_cpu, end_cpu),
+        bench_loop_lag_ms_max=round(max(lag) * 1000, 1) if lag else None,
+        bench_gc_pause_ms_max=round(
+            context.monitor.gc_pause_max(start_cpu.wall, end_cpu.wall) * 1000, 1
+        ),
+        send_late_ms_p99=late,
+        drain_seconds=round(waited, 2),
+    )
+
+
+# --- the whole run -------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """Everything a phase needs."""
+
+    options: Options
+    recorder: Recorder
+    monitor: Monitor
+    server_process: psutil.Process | None
+    by_table: dict[int, list[Phone]]
+    boards: dict[int, list[Board]]
+
+
+@dataclass
+class RunResult:
+    """The whole report."""
+
+    server_url: str
+    server_pid: int | None
+    async_mode: str
+    events: int
+    tables: int
+    phones_wanted: int
+    phones_connected: int
+    boards_wanted: int
+    boards_connected: int
+    hosts: int
+    connect_failures: dict[str, int]
+    connect_seconds: float
+    dropped_phones: int
+    dropped_boards: int
+    unknown_broadcasts: int
+    server_rss_mb_before: float | None
+    server_rss_mb_connected: float | None
+    server_idle_cpu_percent: float | None
+    other_cpu_percent_before: float | None
+    fd_limit: int
+    phases: list[PhaseResult]
+
+
+def raise_fd_limit(needed: int) -> int:
+    """Raise this process's soft open-file limit towards ``needed`` (a spawned server inherits
+    it); return the soft limit in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        log(f"warning: open-file limit {soft} is below the {needed} this run needs")
+    return int(soft)
+
+
+def check_rate_limits(options: Options) -> None:
+    """Warn when the planned posting would run into the server's per-phone limit."""
+    if options.rate > SERVER_POSTS_PER_SECOND:
+        log(f"warning: --rate {options.rate} is above the server's {SERVER_POSTS_PER_SECOND}/s")
+    if options.burst:
+        per_phone = math.ceil(options.burst_rate * options.burst_duration / options.phones)
+        if per_phone > SERVER_POST_BURST:
+            log(
+                f"warning: the burst needs {per_phone} posts per phone, above the server's"
+                f" burst of {SERVER_POST_BURST}: expect rate_limited refusals"
+            )
+
+
+@contextmanager
+def server_for(options: Options) -> Iterator[Server]:
+    """The server under test: spawned in a temporary folder, or the one at ``--url``."""
+    if options.url is not None:
+        assert options.instance is not None
+        wait_healthy(options.url, None, timeout=10)
+        pid = options.pid if options.pid is not None else find_listener_pid(options.url)
+        yield Server(url=options.url, instance=options.instance, pid=pid)
+        return
+    with tempfile.TemporaryDirectory(prefix="cafe-bench-") as tmp:
+        server = spawn_server(Path(tmp), options.server_log)
+        try:
+            yield server
+        finally:
+            stop_server(server)
+
+
+async def measure(options: Options, server: Server, events: list[EventInfo]) -> RunResult:
+    """Connect every client, run the phases, disconnect; return the report."""
+    server_process = psutil.Process(server.pid) if server.pid is not None else None
+    recorder = Recorder()
+    monitor = Monitor(server_process)
+    rss_before = monitor.rss()
+    # Anything else busy on this machine competes with the server and with us.
+    quiet_start = cpu_mark(server_process)
+    await asyncio.sleep(1.0)
+    busy_before = other_cpu(quiet_start, cpu_mark(server_process))
+    if busy_before is not None and busy_before > 20:
+        log(f"warning: other processes use {busy_before} % of a core: figures will suffer")
+    monitor.start()
+    # One HTTP session for all clients: no connection-pool limit, no cookies.
+    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    async with aiohttp.ClientSession(
+        connector=connector, cookie_jar=aiohttp.DummyCookieJar()
+    ) as http:
+        boards = [
+            Board(e.index * options.boards_per_event + k, e, http)
+            for e in events
+            for k in range(options.boards_per_event)
+        ]
+        phones = []
+        for i in range(options.phones):
+            table = i // options.phones_per_table
+            event = events[table // options.tables_per_event]
+            phone = Phone(
+                i, event, table % options.tables_per_event, i % options.phones_per_table, http
+            )
+            phones.append(phone)
+        for board in boards:
+            board.listen(recorder)
+        for phone in phones:
+            phone.listen(recorder)
+
+        started = time.perf_counter()
+        url, batch = server.url, options.connect_batch
+        timeout = options.connect_timeout + 3 * options.ack_timeout
+        failures = await start_all(
+            [partial(learn_tables, url, e, http, options) for e in events],
+            batch,
+            timeout,
+            "events",
+        )
+        log(f"connecting {len(boards)} boards and {len(phones)} phones")
+        failures += await start_all(
+            [partial(b.start, url, options) for b in boards], batch, timeout, "boards"
+        )
+        failures += await start_all(
+            [partial(p.start, url, options) for p in phones], batch, timeout, "phones"
+        )
+        connect_seconds = time.perf_counter() - started
+        joined = [p for p in phones if p.joined]
+        log(
+            f"connected {len(joined)}/{len(phones)} phones and "
+            f"{sum(b.synced for b in boards)}/{len(boards)} boards in {connect_seconds:.1f} s"
+        )
+        for failure, count in failures.most_common(5):
+            log(f"  {count} × {failure}")
+        # As the server does: what exists now lives to the end, so keep it out of the
+        # collector, whose full passes over thousands of clients would stall this loop.
+        gc.collect()
+        gc.freeze()
+        idle_start = cpu_mark(server_process)
+        await asyncio.sleep(IDLE_SECONDS)
+        idle_end = cpu_mark(server_process)
+        rss_connected = monitor.rss()
+
+        by_table: dict[int, list[Phone]] = {}
+        for phone in joined:
+            assert phone.table_id is not None
+            by_table.setdefault(phone.table_id, []).append(phone)
+        boards_by_event: dict[int, list[Board]] = {}
+        for board in boards:
+            boards_by_event.setdefault(board.event.index, []).append(board)
+        context = Context(options, recorder, monitor, server_process, by_table, boards_by_event)
+
+        rng = random.Random(options.seed)
+        results = []
+        if joined:
+            schedule = steady_schedule(joined, options.rate, options.duration, rng)
+            steady_rate = options.rate * len(joined)
+            results.append(
+                await run_phase("steady", schedule, steady_rate, options.duration, context)
+            )
+            if options.burst:
+                await asyncio.sleep(SETTLE_SECONDS)
+                schedule = burst_schedule(joined, options.burst_rate, options.burst_duration, rng)
+                results.append(
+                    await run_phase(
+                        "burst", schedule, options.burst_rate, options.burst_duration, context
+                    )
+                )
+        await monitor.stop()
+        # Counted before our own goodbyes, which fire the same disconnect handlers.
+        dropped_phones = sum(p.dropped for p in phones)
+        dropped_boards = sum(b.dropped for b in boards)
+        log("disconnecting")
+        await stop_all(
+            [p.client for p in phones] + [b.client for b in boards], options.connect_batch
+        )
+
+    return RunResult(
+        server_url=server.url,
+        server_pid=server.pid,
+        async_mode=server.async_mode(),
+        events=len(events),
+        tables=sum(e.tables for e in events),
+        phones_wanted=len(phones),
+        phones_connected=len(joined),
+        boards_wanted=len(boards),
+        boards_connected=sum(b.synced for b in boards),
+        hosts=sum(p.host for p in phones),
+        connect_failures=dict(failures),
+        connect_seconds=round(connect_seconds, 1),
+        dropped_phones=dropped_phones,
+        dropped_boards=dropped_boards,
+        unknown_broadcasts=recorder.unknown,
+        server_rss_mb_before=mb(rss_before),
+        server_rss_mb_connected=mb(rss_connected),
+        server_idle_cpu_percent=percent(idle_start, idle_end, "server"),
+        other_cpu_percent_before=busy_before,
+        fd_limit=resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+        phases=results,
+    )
+
+
+def format_latency(stats: dict[str, float | None]) -> str:
+    """``p50 / p95 / p99 (max, n)`` in ms."""
+    if not stats["n"]:
+        return "no samples"
+    return (
+        f"p50 {stats['p50']} ms  p95 {stats['p95']} ms  p99 {stats['p99']} ms"
+        f"  (max {stats['max']} ms, n={stats['n']})"
+    )
+
+
+def report(result: RunResult) -> str:
+    """The human-readable report."""
+    lines = [
+        f"server        {result.server_url}  pid {result.server_pid}"
+        f"  async mode {result.async_mode}  open-file limit {result.fd_limit}",
+        f"events        {result.events} events, {result.tables} tables, {result.hosts} hosts",
+        f"connected     {result.phones_connected}/{result.phones_wanted} phones,"
+        f" {result.boards_connected}/{result.boards_wanted} boards"
+        f" in {result.connect_seconds} s",
+    ]
+    if result.connect_failures:
+        failures = ", ".join(f"{n} × {why}" for why, n in result.connect_failures.items())
+        lines.append(f"  failures    {failures}")
+    lines.append(
+        f"other load    {result.other_cpu_percent_before} % of one core used by other"
+        " processes before the run"
+    )
+    lines.append(
+        f"dropped       {result.dropped_phones} phones, {result.dropped_boards} boards"
+        " (connections lost during the run);"
+        f" {result.unknown_broadcasts} broadcasts of posts this run did not send"
+    )
+    lines.append(
+        f"server RSS    {result.server_rss_mb_before} MB before clients,"
+        f" {result.server_rss_mb_connected} MB with all connected;"
+        f" idle CPU {result.server_idle_cpu_percent} % of one core (pings only)"
+    )
+    for phase in result.phases:
+        lost = phase.never_acked + phase.lost_after_ack
+        lines += [
+            "",
+            f"[{phase.name}] {phase.posts_sent} posts in {phase.seconds} s"
+            f" (target {phase.target_posts_per_s:g}/s)",
+            f"  posts/s achieved   {phase.posts_per_s} (acknowledged ok)",
+            f"  post→ack           {format_latency(phase.ack_ms)}",
+            f"  post→board         {format_latency(phase.board_ms)}",
+            f"  post→peer phone    {format_latency(phase.peer_ms)}",
+            f"  lost posts         {lost}: {phase.never_acked} never acknowledged"
+            f" ({phase.never_acked_but_broadcast} of them broadcast anyway),"
+            f" {phase.lost_after_ack} acknowledged but missed by"
+            f" {phase.missing_peer_deliveries} peer and {phase.missing_board_deliveries}"
+            " board deliveries",
+            f"  refused            {phase.refused or 'none'}",
+            f"  duplicates         {phase.duplicate_deliveries} deliveries;"
+            f" own echo missing {phase.own_echo_missing}",
+            f"  server             CPU {phase.server_cpu_percent} % of one core,"
+            f" RSS {phase.server_rss_mb_end} MB at end, {phase.server_rss_mb_peak} MB peak",
+            f"  bench client       CPU {phase.bench_cpu_percent} % of one core,"
+            f" loop lag max {phase.bench_loop_lag_ms_max} ms,"
+            f" GC pause max {phase.bench_gc_pause_ms_max} ms,"
+            f" sends late p99 {phase.send_late_ms_p99} ms",
+            f"  rest of machine    CPU {phase.other_cpu_percent} % of one core"
+            f" (of {100 * (os.cpu_count() or 1)} %)",
+            f"  drain              {phase.drain_seconds} s waiting for the last acks/broadcasts",
+        ]
+    return "\n".join(lines)
+
+
+def run(options: Options) -> RunResult:
+    """Set up the server and events, then measure; everything bounded in time."""
+    clients = options.phones + options.boards_per_event * math.ceil(
+        math.ceil(options.phones / options.phones_per_table) / options.tables_per_event
+    )
+    # One socket per client here; two in a spawned server, which inherits this limit
+    # (simple-websocket works on a dup of each accepted socket under gevent).
+    raise_fd_limit(2 * clients + 512)
+    check_rate_limits(options)
+    tables = math.ceil(options.phones / options.phones_per_table)
+    with server_for(options) as server:
+        log(f"server {server.url} (pid {server.pid}, async mode {server.async_mode()})")
+        log(f"creating {math.ceil(tables / options.tables_per_event)} events for {tables} tables")
+        events = create_events(
+            server, tables, options.tables_per_event, isolated=options.url is None
+        )
+        # Hard bound on the whole measurement: connecting, every phase, drains, goodbyes.
+        batches = math.ceil(clients / options.connect_batch)
+        budget = (
+            batches * (options.connect_timeout + 3 * options.ack_timeout + 5)
+            + options.duration
+            + (options.burst_duration if options.burst else 0)
+            + 3 * (options.ack_timeout + 2 + SETTLE_SECONDS)
+            + IDLE_SECONDS
+            + 1
+            + batches * 5
+            + 60
+        )
+        return asyncio.run(asyncio.wait_for(measure(options, server, events), budget))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    options = parse_options(argv)
+    try:
+        result = run(options)
+    except (TimeoutError, RuntimeError) as error:
+        log(f"error: {error or type(error).__name__}")
+        return 1
+    print(report(result), flush=True)
+    if options.json:
+        print(json.dumps(asdict(result), ensure_ascii=False), flush=True)
+    return 0 if result.phones_connected else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
