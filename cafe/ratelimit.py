@@ -42,6 +42,13 @@ class TokenBuckets:
                 self._forget_full(now)
             return True
 
+    def refund(self, key: str) -> None:
+        """Give back the token of an action that turned out not to count (a resend)."""
+        with self._lock:
+            if key in self._buckets:
+                tokens, last = self._buckets[key]
+                self._buckets[key] = (min(float(self.burst), tokens + 1.0), last)
+
     def _forget_full(self, now: float) -> None:
         """Drop buckets that have refilled, so memory stays bounded."""
         full = [

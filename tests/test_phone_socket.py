@@ -452,6 +452,21 @@ def test_a_burst_of_ten_posts_then_rate_limited(
     assert calm.post("Minä ehdin vielä")["ok"] is True
 
 
+def test_resends_cost_no_rate_limit_tokens(
+    app: Flask, make_event: MakeEvent, phone: MakePhone
+) -> None:
+    """An outbox flushed after a reconnect may resend stored posts; they are not posting."""
+    ev = make_event()
+    fast = seated(phone, ev.code, ev.table_ids[0])
+    first = fast.post("Ajatus 0")["post"]
+    for n in range(1, 9):
+        assert fast.post(f"Ajatus {n}")["ok"] is True
+    for _ in range(5):
+        assert fast.post("Ajatus 0", cid=first["id"])["duplicate"] is True
+    assert fast.post("Ajatus 9")["ok"] is True
+    assert ack_error(fast.post("Ajatus 10")) == "rate_limited"
+
+
 # --- malformed payloads ------------------------------------------------------------------
 
 #: (event, payload, error). Placeholders: <table> the phone's table, <table-text> its id as

@@ -109,11 +109,15 @@ class PhoneNamespace(Namespace):
         ``table`` is the table the phone sat at when the idea was written: an outbox resent
         after the phone moved still lands where it was written.
         """
-        event = _event()
-        table = find_table(event, data["table"]) if "table" in data else self._table(event)
+        event_id = session.get("event_id")
+        if not isinstance(event_id, int):
+            raise DomainError("unknown_event")
+        table_id = data["table"] if "table" in data else session.get("table_id")
+        if table_id is None:
+            raise DomainError("not_at_table")
         result = ops.submit_post(
-            event,
-            table,
+            event_id,
+            table_id,
             _device(),
             data.get("id"),
             data.get("text"),
