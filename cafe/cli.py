@@ -29,6 +29,14 @@ def _links(app: Flask, event: CafeEvent, base_url: str | None) -> EventLinks:
         return event_links(event)
 
 
+def _listening_url(app: Flask, host: str, port: int) -> str | None:
+    """Base URL to print after start: none when CAFE_PUBLIC_URL says it, else the address
+    listened on (a wildcard address shown as loopback, which a browser can open)."""
+    if app.config.get("CAFE_PUBLIC_URL"):
+        return None
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+
+
 def _print_event(app: Flask, event: CafeEvent, base_url: str | None = None) -> None:
     links = _links(app, event, base_url)
     click.echo(f"Event:      {event.topic} ({event.date:%d.%m.%Y})")
@@ -90,7 +98,7 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
             plan = read_plan(Path(resource_dir("sessions")) / SAMPLE_PLAN)
             event = create_event(plan)
             click.echo("Loaded the sample Cafe Social:")
-            _print_event(app, event, f"http://{host}:{port}")
+            _print_event(app, event, _listening_url(app, host, port))
         _purge(app)
     socketio.start_background_task(_purge_hourly, app)
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode})")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from flask import Flask
 
-from cafe.cli import cli
+from cafe.cli import _listening_url, cli
 from cafe.domain.codes import JOIN_ALPHABET
 from tests.conftest import ROOT, parse_links
 
@@ -169,3 +170,20 @@ def test_db_upgrade_creates_the_schema_and_can_run_again(instance: Path) -> None
         assert "Database is up to date." in result.stdout
     tables = {name for (name,) in rows(instance, "SELECT name FROM sqlite_master")}
     assert {"user", "cafe_event", "event_table", "opener", "post", "alembic_version"} <= tables
+
+
+@pytest.mark.parametrize(
+    ("host", "public", "expected"),
+    [
+        ("127.0.0.1", None, "http://127.0.0.1:5000"),
+        ("0.0.0.0", None, "http://127.0.0.1:5000"),
+        ("192.168.1.10", None, "http://192.168.1.10:5000"),
+        ("0.0.0.0", "http://192.168.1.10:5000", None),
+    ],
+)
+def test_first_start_prints_links_a_browser_can_open(
+    app: Flask, host: str, public: str | None, expected: str | None
+) -> None:
+    """A wildcard listen address is printed as loopback; CAFE_PUBLIC_URL wins when set."""
+    app.config["CAFE_PUBLIC_URL"] = public
+    assert _listening_url(app, host, 5000) == expected
