@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: setup run test lint format typecheck pytest browser-deps vendor translations clean
+.PHONY: setup run test lint format typecheck pytest browser-deps voikko-deps vendor translations clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup
+run: setup voikko-deps
 	$(VENV)/bin/cafe run --host $(HOST) --port $(PORT)
 
-test: setup browser-deps lint typecheck pytest
+test: setup browser-deps voikko-deps lint typecheck pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -35,6 +35,10 @@ pytest: setup
 
 browser-deps:
 	@bash scripts/ensure-chromium
+
+# Optional: Finnish lemmas for suggested themes (Snowball is the fallback).
+voikko-deps:
+	@bash scripts/ensure-voikko
 
 # Refresh the vendored Socket.IO client from the npm registry (committed; not needed to run).
 vendor:

@@ -1,7 +1,9 @@
-"""The ``cafe`` command: ``run``, ``db upgrade``, ``user add``, ``event create``, ``event list``."""
+"""The ``cafe`` command: ``run``, ``db upgrade``, ``user add``, ``event create``, ``event list``,
+``themes suggest``."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -222,3 +224,81 @@ def event_list(base_url: str | None) -> None:
         for event in events:
             _print_event(app, event, base_url)
             click.echo("")
+
+
+#: ``cafe themes suggest`` refuses files larger than this (a tablecloth is a few kilobytes).
+THEMES_MAX_BYTES = 5 * 1024 * 1024
+#: … and lines longer than this many characters (a core idea is a sentence or two).
+THEMES_MAX_LINE = 2000
+
+
+def _refuse(path: Path, why: str) -> None:
+    click.echo(f"error: {path}: {why}", err=True)
+    sys.exit(2)
+
+
+def read_idea_lines(path: Path) -> list[str]:
+    """The lines of a typed-up tablecloth, one idea each; exit 2 with a message if unusable.
+
+    Blank lines stay lines (every line number must appear in the output), but a file
+    without a single non-blank line is refused. A trailing newline does not make a line.
+    """
+    try:
+        size = path.stat().st_size
+        if size > THEMES_MAX_BYTES:
+            _refuse(path, f"file is too large ({size} bytes; at most {THEMES_MAX_BYTES})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        _refuse(path, exc.strerror or "cannot read the file")
+        raise  # unreachable: _refuse exits
+    if len(raw) > THEMES_MAX_BYTES:  # the file grew after stat
+        _refuse(path, f"file is too large (at most {THEMES_MAX_BYTES} bytes)")
+    if b"\x00" in raw:
+        _refuse(path, "binary file (contains NUL bytes), expected UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _refuse(path, "not UTF-8 text")
+        raise  # unreachable: _refuse exits
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        _refuse(path, "no ideas (the file is empty or has only blank lines)")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > THEMES_MAX_LINE:
+            _refuse(
+                path,
+                f"line {number} is too long ({len(line)} characters; at most {THEMES_MAX_LINE})",
+            )
+    return lines
+
+
+@cli.group("themes")
+def themes_group() -> None:
+    """Suggested theme groupings of core ideas."""
+
+
+@themes_group.command("suggest")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--lang",
+    type=click.Choice(["fi", "sv", "en"]),
+    default="fi",
+    show_default=True,
+    help="Language of the ideas.",
+)
+def themes_suggest(file: Path, lang: str) -> None:
+    """Group the ideas of FILE (one per line, UTF-8) into suggested themes; prints JSON.
+
+    Output: {"themes": [{"title": "...", "ideas": [0, 3, 7]}, ...]} with 0-based line
+    numbers, every line in exactly one theme. The lemmatiser used goes to stderr.
+    """
+    from cafe.domain.themes import Language, suggest_themes
+
+    lines = read_idea_lines(file)
+    language: Language = "fi" if lang == "fi" else "sv" if lang == "sv" else "en"
+    result = suggest_themes(lines, language)
+    if result.fallback_reason:
+        click.echo(f"lemmatiser: {result.mode} ({result.fallback_reason})", err=True)
+    else:
+        click.echo(f"lemmatiser: {result.mode}", err=True)
+    click.echo(json.dumps(result.as_json(), ensure_ascii=False))

@@ -1,0 +1,125 @@
+"""Quality and speed of suggested themes on the labelled Finnish set.
+
+Reads ``bench/data/themes_fi.tsv`` (header ``theme<TAB>idea``), groups the ideas with
+:func:`cafe.domain.themes.suggest_themes` and prints the adjusted Rand index and pairwise
+precision/recall/F1 against the labels, the number of themes found and labelled, the
+lemmatiser mode and the time taken; then times ``cafe themes suggest`` once as a
+subprocess, and the engine on 500 ideas (the labelled set cycled, each copy varied by a
+suffix word so that no two lines are identical).
+
+    .venv/bin/python -m bench.themes_quality [--data FILE] [--lang fi] [--snowball]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cafe.domain.themes import (
+    Language,
+    ThemeSuggestion,
+    adjusted_rand_index,
+    pairwise_scores,
+    suggest_themes,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "themes_fi.tsv"
+#: Words appended to the copies of the 500-idea run; ordinary, so they change the vectors.
+VARIATIONS = ("", " nyt", " meillä", " tänään", " kunnassa", " hankkeessa", " yhdessä")
+
+
+def read_labelled(path: Path) -> tuple[list[str], list[str]]:
+    """(labels, ideas) from a TSV file with the header ``theme<TAB>idea``."""
+    lines = path.read_text("utf-8").splitlines()
+    if not lines or lines[0].split("\t")[:2] != ["theme", "idea"]:
+        raise SystemExit(f"{path}: expected the header 'theme<TAB>idea'")
+    labels: list[str] = []
+    ideas: list[str] = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < 2:
+            raise SystemExit(f"{path}:{number}: expected two tab-separated fields")
+        labels.append(fields[0])
+        ideas.append(fields[1])
+    return labels, ideas
+
+
+def predicted_labels(result: ThemeSuggestion, n: int) -> list[int]:
+    """The theme number of each idea, checking every index appears exactly once."""
+    labels = [-1] * n
+    for number, theme in enumerate(result.themes):
+        for i in theme.ideas:
+            if labels[i] != -1:
+                raise AssertionError(f"idea {i} in two themes")
+            labels[i] = number
+    if -1 in labels:
+        raise AssertionError("an idea in no theme")
+    return labels
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--lang", choices=["fi", "sv", "en"], default="fi")
+    parser.add_argument("--snowball", action="store_true", help="Force the Snowball stemmer.")
+    parser.add_argument("--show", action="store_true", help="Print the themes found.")
+    args = parser.parse_args()
+    language: Language = "fi" if args.lang == "fi" else "sv" if args.lang == "sv" else "en"
+    labels, ideas = read_labelled(args.data)
+
+    start = time.perf_counter()
+    result = suggest_themes(ideas, language, prefer_voikko=not args.snowball)
+    elapsed = time.perf_counter() - start
+    predicted = predicted_labels(result, len(ideas))
+    ari = adjusted_rand_index(labels, predicted)
+    precision, recall, f1 = pairwise_scores(labels, predicted)
+    mode = result.mode + (f" ({result.fallback_reason})" if result.fallback_reason else "")
+    print(f"data:           {args.data} ({len(ideas)} ideas, {len(set(labels))} themes)")
+    print(f"lemmatiser:     {mode}")
+    print(f"themes found:   {len(result.themes)} (labelled {len(set(labels))})")
+    print(f"ARI:            {ari:.3f}")
+    print(f"pairwise:       precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}")
+    print(f"engine time:    {elapsed * 1000:.0f} ms (first call, Voikko opened)")
+    if args.show:
+        for theme in result.themes:
+            print(f"  {theme.title or '(no content words)'}")
+            for i in theme.ideas:
+                print(f"      [{labels[i]}] {ideas[i]}")
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ideas.txt"
+        path.write_text("\n".join(ideas) + "\n", "utf-8")
+        command = [sys.executable, "-m", "cafe", "themes", "suggest", str(path)]
+        start = time.perf_counter()
+        done = subprocess.run(
+            [*command, "--lang", args.lang], capture_output=True, text=True, check=False
+        )
+        elapsed = time.perf_counter() - start
+        print(
+            f"command time:   {elapsed * 1000:.0f} ms for `cafe themes suggest` "
+            f"(exit {done.returncode}, {done.stderr.strip()})"
+        )
+
+    many = [
+        ideas[i % len(ideas)] + VARIATIONS[(i // len(ideas)) % len(VARIATIONS)] for i in range(500)
+    ]
+    start = time.perf_counter()
+    big = suggest_themes(many, language, prefer_voikko=not args.snowball)
+    elapsed = time.perf_counter() - start
+    many_labels = [labels[i % len(labels)] for i in range(500)]
+    big_ari = adjusted_rand_index(many_labels, predicted_labels(big, len(many)))
+    print(
+        f"500 ideas:      {elapsed * 1000:.0f} ms, {len(big.themes)} themes, "
+        f"ARI {big_ari:.3f} (the set cycled)"
+    )
+
+
+if __name__ == "__main__":
+    main()
