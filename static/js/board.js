@@ -37,9 +37,10 @@
   function renderTable(tableId) {
     const article = column(tableId);
     if (!article) return;
+    // Newest first: on a screen that never scrolls, the latest ideas must always show.
     const items = Array.from(cores.values())
       .filter((p) => p.table === tableId)
-      .sort((a, b) => (a.created < b.created ? -1 : 1));
+      .sort((a, b) => (a.created < b.created ? 1 : -1));
     article.querySelector(".cores").replaceChildren(
       ...items.map((p) =>
         el(

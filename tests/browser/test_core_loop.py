@@ -78,6 +78,8 @@ def test_idea_reaches_same_table_phone_and_once_core_the_board_never_another_tab
     expect(other.locator("#table")).not_to_contain_text(idea)
     other_column = board.locator('.board-table:has(h2:text-is("Pöytä 2"))')
     expect(other_column.locator(".core")).to_have_count(0)
+    # A projected board never scrolls.
+    assert board.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     assert pages.errors == []
 
 
