@@ -34,7 +34,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal, Protocol
@@ -315,12 +315,12 @@ def _vectors(docs: Sequence[_Doc]) -> list[dict[str, float]]:
     return vectors
 
 
-def _cosine_rows(vectors: Sequence[dict[str, float]]) -> list[dict[int, float]]:
-    """Sparse cosine similarities between ideas (no self-similarity), via an inverted index."""
-    index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+def _sparse_products(vectors: Sequence[Mapping[Any, float]]) -> list[dict[int, float]]:
+    """Dot products between sparse vectors (no self-products), via an inverted index."""
+    index: dict[Any, list[tuple[int, float]]] = defaultdict(list)
     for i, vec in enumerate(vectors):
-        for term, weight in vec.items():
-            index[term].append((i, weight))
+        for key, weight in vec.items():
+            index[key].append((i, weight))
     rows: list[dict[int, float]] = [defaultdict(float) for _ in vectors]
     for postings in index.values():
         for a in range(len(postings)):
@@ -332,6 +332,11 @@ def _cosine_rows(vectors: Sequence[dict[str, float]]) -> list[dict[int, float]]:
     return [dict(row) for row in rows]
 
 
+def _cosine_rows(vectors: Sequence[dict[str, float]]) -> list[dict[int, float]]:
+    """Cosine similarities between ideas (vectors are L2-normalised already)."""
+    return _sparse_products(vectors)
+
+
 def _blend_second_order(rows: Sequence[dict[int, float]], weight: float) -> list[dict[int, float]]:
     """(1 - weight) × cosine + weight × cosine of the similarity rows (self counted as 1)."""
     if weight <= 0:
@@ -339,19 +344,8 @@ def _blend_second_order(rows: Sequence[dict[int, float]], weight: float) -> list
     full = [{**row, i: 1.0} for i, row in enumerate(rows)]
     norms = [math.sqrt(sum(v * v for v in row.values())) for row in full]
     unit = [{k: v / norms[i] for k, v in row.items()} for i, row in enumerate(full)]
-    # Inverted index over "neighbour k": ideas i and j meet through every common k.
-    through: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for i, row in enumerate(unit):
-        for k, v in row.items():
-            through[k].append((i, v))
-    second: list[dict[int, float]] = [defaultdict(float) for _ in rows]
-    for postings in through.values():
-        for a in range(len(postings)):
-            i, vi = postings[a]
-            for b in range(a + 1, len(postings)):
-                j, vj = postings[b]
-                second[i][j] += vi * vj
-                second[j][i] += vi * vj
+    # Ideas i and j meet through every neighbour k they have in common.
+    second = _sparse_products(unit)
     blended: list[dict[int, float]] = []
     for i in range(len(rows)):
         keys = set(rows[i]) | set(second[i])
