@@ -172,6 +172,34 @@ def test_snowball_stems() -> None:
     assert stems == {("palvelu", ())}
 
 
+# Inflected forms whose Snowball stems differ ("asunnottom", "asunnoto", "asunnottoma";
+# "vertaistukiryhm", "vertaistu", "vertaistuk"): the 4-grams of the stems still join them.
+INFLECTED_FI = [
+    "Asunnottomien nuorten määrä kasvaa",
+    "Vertaistukiryhmä kokoontuu kirjastossa",
+    "Asunnoton tarvitsee asunnon heti",
+    "Vertaistuen ryhmiin pääsy helpoksi",
+    "Asunnottomalle oma koti",
+    "Vertaistukea kaikille",
+]
+
+
+@pytest.mark.parametrize("prefer_voikko", [True, False])
+def test_inflected_forms_group_together(prefer_voikko: bool) -> None:
+    result = suggest_themes(INFLECTED_FI, "fi", prefer_voikko=prefer_voikko)
+    assert [theme.ideas for theme in result.themes] == [(0, 2, 4), (1, 3, 5)], result
+
+
+@pytest.mark.parametrize("prefer_voikko", [True, False])
+def test_larger_input_is_deterministic(prefer_voikko: bool) -> None:
+    """Nearest neighbours and 4-grams break ties by index, so repeated runs agree."""
+    _, ideas = small_set()
+    many = [f"{idea} {suffix}" for suffix in ("", "nyt", "meillä") for idea in ideas]
+    first = suggest_themes(many, "fi", prefer_voikko=prefer_voikko)
+    assert suggest_themes(list(many), "fi", prefer_voikko=prefer_voikko) == first
+    labels_of(first, len(many))
+
+
 def test_small_labelled_set_quality() -> None:
     """The set the thresholds were tuned on: a floor, so a change that breaks grouping shows."""
     labels, ideas = small_set()
@@ -201,6 +229,17 @@ def test_voikko_splits_compounds() -> None:
     lemma, parts = lemmatiser.features("vertaistuen")
     assert lemma == "vertaistuki"
     assert "tuki" in parts
+
+
+@needs_voikko
+def test_voikko_word_classes_weigh_nouns_most() -> None:
+    lemmatiser, _ = choose_lemmatiser("fi")
+    weights = {}
+    for word in ("asunto", "helppo", "estää"):
+        lemmatiser.features(word)
+        weights[word] = lemmatiser.weight(word)  # type: ignore[attr-defined]
+    assert weights["asunto"] == 1.0
+    assert weights["asunto"] > weights["helppo"] > weights["estää"] > 0
 
 
 @needs_voikko
