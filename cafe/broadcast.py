@@ -12,7 +12,8 @@ import time
 from typing import Any
 
 from cafe.domain.timer import Timer
-from cafe.extensions import socketio
+from cafe.extensions import db, socketio
+from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Post
 from cafe.presence import presence
 
@@ -151,6 +152,28 @@ def post_changed(post: Post, *, was_core: bool = False, was_visible: bool = True
             to=event_room(post.event_id),
             namespace=BOARD,
         )
+    if post.item_id is not None:
+        # A gathered core idea was edited, hidden or unmarked: the live summary shows it.
+        _summary_refresh(post.event_id)
+
+
+def _summary_refresh(event_id: int) -> None:
+    """Send boards and phones the summary as it now reads."""
+    event = db.session.get(CafeEvent, event_id)
+    if event is not None:
+        summary_sent(event_id, summary_payload(event))
+
+
+def summary_sent(event_id: int, summary: dict[str, Any]) -> None:
+    """Every board and phone of the event shows this summary."""
+    for namespace in (BOARD, PHONE):
+        socketio.emit("summary", summary, to=event_room(event_id), namespace=namespace)
+
+
+def gathering_changed(event_id: int, gathering: dict[str, Any]) -> None:
+    """Facilitators get the whole gathering; boards and phones its summary."""
+    socketio.emit("gathering", gathering, to=event_room(event_id), namespace=FACILITATOR)
+    summary_sent(event_id, gathering["summary"])
 
 
 def phase_changed(event: CafeEvent) -> None:

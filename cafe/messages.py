@@ -63,6 +63,17 @@ MESSAGES: dict[str, Any] = {
     "short_password": _("The password must be at least %(min)s characters."),
     "username_taken": _("That username is taken."),
     "next_before_event": _("The next session is dated before this event."),
+    "summary_stale": _(
+        "Modified in the meantime: someone saved a newer version. It is shown below; "
+        "copy what you need and save again."
+    ),
+    "unknown_theme": _("That theme does not exist any more."),
+    "unknown_item": _("That idea is no longer in the gathering."),
+    "merge_same": _("An idea cannot be merged with itself."),
+    "unknown_source": _("That idea is not part of this item."),
+    "not_merged": _("This item holds only one idea; there is nothing to separate."),
+    "too_many_themes": _("A summary has at most %(max)s themes."),
+    "nothing_to_suggest": _("Suggestions need at least two ideas without a theme."),
 }
 
 

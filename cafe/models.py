@@ -146,6 +146,10 @@ class Post(db.Model):  # type: ignore[name-defined]
     deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The gathering item this core idea became; two posts share one when merged.
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gather_item.id", ondelete="SET NULL"), index=True
+    )
 
     table: Mapped[EventTable] = relationship()
 
@@ -153,3 +157,76 @@ class Post(db.Model):  # type: ignore[name-defined]
     def visible(self) -> bool:
         """Whether phones and the board may show it."""
         return not (self.hidden or self.deleted)
+
+
+class Theme(db.Model):  # type: ignore[name-defined]
+    """A theme of the shared summary: a run-in title and a Markdown paragraph.
+
+    ``title`` and ``body`` are the newest revision's text, kept here so that boards read
+    one row; ``revision`` is that revision's number, the base a save must name.
+    """
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GatherItem(db.Model):  # type: ignore[name-defined]
+    """One card of the gathering view: a core idea, or several merged into one.
+
+    Its sources are the posts whose ``item_id`` points here, so the trace (tables, role
+    tags) is always read from them. ``text`` is None while the card shows its first
+    source's words; it is set when the facilitator rewrites the card.
+    """
+
+    __tablename__ = "gather_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    #: None: not (yet) in any theme.
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sources: Mapped[list[Post]] = relationship(order_by="Post.id", viewonly=True)
+
+
+class SummaryIntro(db.Model):  # type: ignore[name-defined]
+    """The un-headed paragraphs that open the summary, before the themes."""
+
+    __tablename__ = "summary_intro"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("cafe_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    body: Mapped[str] = mapped_column(Text, default="")
+    revision: Mapped[int] = mapped_column(default=0)
+
+
+class SummaryRevision(db.Model):  # type: ignore[name-defined]
+    """Every saved text of the summary, oldest first; never updated.
+
+    ``part`` is ``intro`` or ``theme:<id>``. The unique number per part is what stops
+    two facilitators who saved on the same base from both winning.
+    """
+
+    __tablename__ = "summary_revision"
+    __table_args__ = (UniqueConstraint("event_id", "part", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    part: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -6,11 +6,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from flask import session
+from flask_login import current_user
 from flask_socketio import ConnectionRefusedError
 
 from cafe.domain.errors import DomainError
+from cafe.events.operations import get_event
 from cafe.extensions import db
 from cafe.messages import error_ack, message_for
+from cafe.models import CafeEvent
 
 Handler = TypeVar("Handler", bound=Callable[..., dict[str, Any]])
 
@@ -48,3 +52,10 @@ def refuse(code: str) -> ConnectionRefusedError:
     """
     message = message_for(DomainError(code))
     return ConnectionRefusedError(message, {"error": code, "message": message})
+
+
+def facilitator_event() -> CafeEvent:
+    """The event a logged-in facilitator's socket connected to (``/facilitator``)."""
+    if not current_user.is_authenticated:
+        raise DomainError("not_logged_in")
+    return get_event(session.get("event_id"))

@@ -317,12 +317,21 @@ def connect_error(app: Flask, namespace: str, auth: Any, http: FlaskClient | Non
 
 def db_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of the app's database, to prove that nothing changed."""
-    tables = ("user", "cafe_event", "opener", "event_table", "post")
+    tables = (
+        "user",
+        "cafe_event",
+        "opener",
+        "event_table",
+        "post",
+        "theme",
+        "gather_item",
+        "summary_intro",
+        "summary_revision",
+    )
     with app.app_context(), db.engine.connect() as connection:
         return {
             name: [
-                tuple(row)
-                for row in connection.execute(text(f'SELECT * FROM "{name}" ORDER BY id'))
+                tuple(row) for row in connection.execute(text(f'SELECT * FROM "{name}" ORDER BY 1'))
             ]
             for name in tables
         }
@@ -451,6 +460,20 @@ def ack_error(ack: Any) -> str:
     assert set(ack) == {"ok", "error", "message"}, ack
     code: str = ack["error"]
     return code
+
+
+def refused_changing_nothing(
+    app: Flask, sender: Phone, watchers: list[Phone], event: str, payload: Any, error: str
+) -> None:
+    """``sender`` emits ``event``: it must be refused with ``error``, leave every database row
+    as it was, and reach no one (neither ``watchers`` nor the sender itself)."""
+    before = db_snapshot(app)
+
+    assert ack_error(sender.call(event, payload)) == error
+
+    assert db_snapshot(app) == before
+    assert [watcher.received() for watcher in watchers] == [[]] * len(watchers)
+    assert sender.received() == []
 
 
 def refusal_code(payload: Any) -> str:

@@ -29,6 +29,7 @@ from tests.conftest import (
     login,
     new_device,
     refusal_code,
+    refused_changing_nothing,
     seated,
 )
 
@@ -442,13 +443,7 @@ def test_malformed_facilitator_payload_is_refused_and_changes_nothing(
     error: str,
 ) -> None:
     control, watchers, slots = malformed_setup
-    before = db_snapshot(app)
-
-    assert ack_error(control.call(event, fill(payload, slots))) == error
-
-    assert db_snapshot(app) == before
-    assert [watcher.received() for watcher in watchers] == [[]] * len(watchers)
-    assert control.received() == []
+    refused_changing_nothing(app, control, watchers, event, fill(payload, slots), error)
 
 
 @pytest.mark.parametrize("event", ["sync", "phase", "timer", "hide", "revoke_host"])

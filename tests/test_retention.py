@@ -12,7 +12,7 @@ from sqlalchemy import select
 from cafe.extensions import db
 from cafe.models import CafeEvent, EventTable, Post
 from cafe.retention import purge_raw_posts
-from tests.conftest import EventInfo, Phone
+from tests.conftest import EventInfo, Facilitator, Phone
 
 
 def seed(make_event: Callable[..., EventInfo], phone: Callable[..., Phone], date: str) -> int:
@@ -76,3 +76,26 @@ def test_negative_retention_is_refused(app: Flask) -> None:
     """A negative number of days is a programming error, not a silent purge of everything."""
     with app.app_context(), pytest.raises(ValueError):
         purge_raw_posts(NOW, days=-1)
+
+
+def test_purge_keeps_the_gathered_summary_and_its_trace(
+    app: Flask,
+    make_event: Callable[..., EventInfo],
+    phone: Callable[..., Phone],
+    facilitator: Callable[..., Facilitator],
+) -> None:
+    """The summary outlives the raw posts: its items still show and still name the table."""
+    event_id = seed(make_event, phone, "2017-10-31")
+    set_up_on(app, event_id, dt.datetime(2017, 10, 1))
+    control = facilitator(event_id)
+    item = control.call("gather_sync")["gathering"]["loose"][0]
+    assert control.call("theme_create", {"title": "Teema", "items": [item["id"]]})["ok"]
+    before = control.call("gather_sync")["gathering"]
+
+    with app.app_context():
+        assert purge_raw_posts(NOW, days=30).deleted_posts == 1
+
+    after = control.call("gather_sync")["gathering"]
+    assert after["themes"] == before["themes"]
+    assert after["themes"][0]["items"][0]["tables"] == ["Pöytä 1"]
+    assert after["summary"] == before["summary"]

@@ -11,17 +11,13 @@ from flask_socketio import Namespace, join_room
 from cafe import broadcast
 from cafe.domain.errors import DomainError
 from cafe.events import operations as ops
-from cafe.sockets import acknowledged, refuse
+from cafe.gathering.events import GatheringHandlers
+from cafe.sockets import acknowledged, facilitator_event, refuse
 
 
-def _event() -> Any:
-    if not current_user.is_authenticated:
-        raise DomainError("not_logged_in")
-    return ops.get_event(session.get("event_id"))
-
-
-class FacilitatorNamespace(Namespace):
-    """Facilitators connect with ``{event}`` and their login cookie; they steer the event."""
+class FacilitatorNamespace(GatheringHandlers, Namespace):
+    """Facilitators connect with ``{event}`` and their login cookie; they steer the event
+    and gather its core ideas into the summary (:class:`GatheringHandlers`)."""
 
     def on_connect(self, auth: Any = None) -> None:
         """Refuse anyone not logged in, or an unknown event."""
@@ -38,28 +34,28 @@ class FacilitatorNamespace(Namespace):
     @acknowledged
     def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
         """Full control-page state: every post (hidden ones flagged), tables, presence."""
-        return {"ok": True, "state": ops.facilitator_state(_event())}
+        return {"ok": True, "state": ops.facilitator_state(facilitator_event())}
 
     @acknowledged
     def on_phase(self, data: dict[str, Any]) -> dict[str, Any]:
         """Set the phase ``{phase}``; every phone and board follows."""
-        event = ops.set_phase(_event(), data.get("phase"))
+        event = ops.set_phase(facilitator_event(), data.get("phase"))
         return {"ok": True, "phase": event.phase}
 
     @acknowledged
     def on_timer(self, data: dict[str, Any]) -> dict[str, Any]:
         """``{action: set|start|pause|reset, seconds?}``; every phone and board follows."""
-        event = ops.control_timer(_event(), data.get("action"), data.get("seconds"))
+        event = ops.control_timer(facilitator_event(), data.get("action"), data.get("seconds"))
         return {"ok": True, "timer": broadcast.timer_payload(event.timer)}
 
     @acknowledged
     def on_hide(self, data: dict[str, Any]) -> dict[str, Any]:
         """Hide ``{id, hidden: true}`` or show again a post (moderation)."""
-        post = ops.hide_post(_event(), data.get("id"), data.get("hidden"))
+        post = ops.hide_post(facilitator_event(), data.get("id"), data.get("hidden"))
         return {"ok": True, "post": broadcast.post_payload(post, moderation=True)}
 
     @acknowledged
     def on_revoke_host(self, data: dict[str, Any]) -> dict[str, Any]:
         """Free the host role of table ``{table}`` so another phone can take it."""
-        table = ops.set_table_host(_event(), data.get("table"), None)
+        table = ops.set_table_host(facilitator_event(), data.get("table"), None)
         return {"ok": True, "table": broadcast.table_payload(table)}

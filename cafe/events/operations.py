@@ -15,6 +15,7 @@ from cafe.domain.errors import DomainError
 from cafe.domain.phases import is_phase
 from cafe.domain.plan import EventPlan
 from cafe.extensions import db
+from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Opener, Post
 
 
@@ -199,12 +200,13 @@ def visible_posts(table_ids: list[int], *, core_only: bool = False) -> list[Post
 
 
 def board_state(event: CafeEvent) -> dict[str, Any]:
-    """Everything a board needs after (re)connecting: event, core ideas, presence."""
+    """Everything a board needs after (re)connecting: event, core ideas, presence, summary."""
     cores = visible_posts([t.id for t in event.tables], core_only=True)
     return {
         "event": broadcast.event_payload(event),
         "cores": [broadcast.post_payload(p) for p in cores],
         "presence": broadcast.presence_payload(event),
+        "summary": summary_payload(event),
     }
 
 

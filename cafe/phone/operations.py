@@ -19,6 +19,7 @@ from cafe.domain.errors import DomainError
 from cafe.domain.text import clean_idea_text, is_client_id
 from cafe.events.operations import MAX_ID, find_post, find_table, visible_posts
 from cafe.extensions import db
+from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Post, utcnow
 from cafe.ratelimit import TokenBuckets
 
@@ -223,11 +224,13 @@ def mark_core(event: CafeEvent, device: str, client_id: object, core: object) ->
 
 
 def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict[str, Any]:
-    """Everything a phone needs after (re)joining: event, its table's posts, its host role."""
+    """Everything a phone needs after (re)joining: event, its table's posts, its host role,
+    and the shared summary as it reads now."""
     posts = visible_posts([table.id]) if table is not None else []
     return {
         "event": broadcast.event_payload(event),
         "table": broadcast.table_payload(table) if table is not None else None,
         "posts": [broadcast.post_payload(p) for p in posts],
         "is_host": table is not None and table.host_hash == device,
+        "summary": summary_payload(event),
     }

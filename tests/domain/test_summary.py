@@ -345,3 +345,11 @@ def test_a_base_that_is_not_a_revision_is_a_bad_request(base: object) -> None:
     with pytest.raises(DomainError) as caught:
         check_base_revision(current, base)
     assert caught.value.code == "bad_request"
+
+
+def test_trace_of_merged_duplicates_names_every_table_and_role_once() -> None:
+    # Two tables said the same thing: the merged item's sources are both ideas.
+    client_idea = [Source(3, "Pöytä 3", "asiakas")]
+    worker_ideas = [Source(1, "Pöytä 1", "ammattilainen"), Source(3, "Pöytä 3", "asiakas")]
+    merged = trace(worker_ideas + client_idea)
+    assert merged == Trace(tables=("Pöytä 1", "Pöytä 3"), roles=("ammattilainen", "asiakas"))

@@ -1,0 +1,122 @@
+"""Socket handlers of the gathering view, on the ``/facilitator`` namespace.
+
+A mixin, so that the control page and the gathering view share one logged-in
+connection type; each handler parses, calls one operation and answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from cafe.gathering import operations as ops
+from cafe.gathering import state
+from cafe.messages import error_ack
+from cafe.sockets import acknowledged, facilitator_event
+
+
+def _author() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _stale(error: ops.StaleRevision) -> dict[str, Any]:
+    """ "Modified in the meantime", with the newer text for the facilitator to compare."""
+    return {**error_ack(error), "current": error.current}
+
+
+class GatheringHandlers:
+    """Themes, items, the summary text and suggestions (see ``docs/protocol.md``)."""
+
+    @acknowledged
+    def on_gather_sync(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The whole gathering, after gathering any new core ideas into un-themed items."""
+        event = facilitator_event()
+        ops.ensure_items(event)
+        return {"ok": True, "gathering": state.gathering_payload(event)}
+
+    @acknowledged
+    def on_theme_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        """New theme ``{title, items?}`` at the end; ``items`` moves those items into it."""
+        theme = ops.create_theme(
+            facilitator_event(), data.get("title"), _author(), data.get("items", [])
+        )
+        return {"ok": True, "theme": theme.id}
+
+    @acknowledged
+    def on_theme_save(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Save ``{theme, base, title, body}``; refused with the newer text if ``base`` is old."""
+        try:
+            theme = ops.save_theme(
+                facilitator_event(),
+                data.get("theme"),
+                data.get("base"),
+                data.get("title"),
+                data.get("body"),
+                _author(),
+            )
+        except ops.StaleRevision as error:
+            return _stale(error)
+        return {"ok": True, "revision": theme.revision}
+
+    @acknowledged
+    def on_theme_move(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Move theme ``{theme, index}`` in the summary's order."""
+        ops.move_theme(facilitator_event(), data.get("theme"), data.get("index"))
+        return {"ok": True}
+
+    @acknowledged
+    def on_theme_delete(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Delete theme ``{theme}``; its items become un-themed."""
+        ops.delete_theme(facilitator_event(), data.get("theme"))
+        return {"ok": True}
+
+    @acknowledged
+    def on_theme_draft(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A draft paragraph for theme ``{theme}`` from its items (not saved)."""
+        return {"ok": True, "text": ops.draft_theme(facilitator_event(), data.get("theme"))}
+
+    @acknowledged
+    def on_history(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Saved revisions of ``{theme}`` (``theme: null``: of the intro), newest first."""
+        return {"ok": True, "revisions": ops.history(facilitator_event(), data.get("theme"))}
+
+    @acknowledged
+    def on_intro_save(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Save the un-headed opening paragraphs ``{base, body}``."""
+        try:
+            intro = ops.save_intro(
+                facilitator_event(), data.get("base"), data.get("body"), _author()
+            )
+        except ops.StaleRevision as error:
+            return _stale(error)
+        return {"ok": True, "revision": intro.revision}
+
+    @acknowledged
+    def on_item_move(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Drop item ``{item, theme, index}`` into a theme (``theme: null``: un-themed)."""
+        ops.move_item(facilitator_event(), data.get("item"), data.get("theme"), data.get("index"))
+        return {"ok": True}
+
+    @acknowledged
+    def on_item_merge(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Merge item ``{item}`` into item ``{into}``; the result remembers both sources."""
+        target = ops.merge_items(facilitator_event(), data.get("item"), data.get("into"))
+        return {"ok": True, "item": target.id}
+
+    @acknowledged
+    def on_item_split(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Take core idea ``{source}`` (a post id) out of merged item ``{item}``."""
+        alone = ops.split_item(facilitator_event(), data.get("item"), data.get("source"))
+        return {"ok": True, "item": alone.id}
+
+    @acknowledged
+    def on_item_text(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Reword item ``{item, text}``; ``text: null`` goes back to the idea's own words."""
+        ops.set_item_text(facilitator_event(), data.get("item"), data.get("text"))
+        return {"ok": True}
+
+    @acknowledged
+    def on_suggest(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Suggested groupings of the un-themed items, each with a proposed title."""
+        return {"ok": True, **ops.suggest(facilitator_event()).payload()}

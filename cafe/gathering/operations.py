@@ -1,0 +1,437 @@
+"""Verbs of the gathering view: validate, write, commit, then broadcast.
+
+Every verb ends by sending the new gathering to the event's facilitators and the new
+summary to its boards and phones (:func:`publish`). Text saves name the revision they
+were based on; a save on an old base is refused with the newer text, so two facilitators
+cannot silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from cafe import broadcast
+from cafe.domain import summary
+from cafe.domain.errors import DomainError
+from cafe.domain.text import clean_idea_text
+from cafe.domain.themes import ThemeSuggestion, suggest_themes
+from cafe.events.operations import MAX_ID
+from cafe.extensions import db
+from cafe.gathering import state
+from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, SummaryRevision, Theme
+
+#: An event's summary holds at most this many themes (a projector shows far fewer).
+MAX_THEMES = 60
+#: At most this many core ideas go into one suggestion request.
+MAX_SUGGEST = 1000
+
+
+class StaleRevision(DomainError):
+    """A save based on an old revision; carries what is there now."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__("summary_stale", {"revision": current["revision"]})
+        self.current = current
+
+
+def publish(event: CafeEvent) -> dict[str, Any]:
+    """Send the gathering to facilitators and the summary to boards and phones; return it."""
+    gathering = state.load(event)
+    payload = state.gathering_payload(event, gathering)
+    broadcast.gathering_changed(event.id, payload)
+    return payload
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+def ensure_items(event: CafeEvent) -> int:
+    """Give every visible core idea not yet gathered its own un-themed item.
+
+    Done lazily (when a facilitator opens or changes the gathering) rather than on the
+    phones' post path. The conditional UPDATE means two facilitators syncing at once cannot
+    put one idea into two items: the loser's empty item is removed again.
+    """
+    loose = list(
+        db.session.execute(
+            select(Post.id)
+            .where(Post.event_id == event.id, Post.item_id.is_(None), *state.VISIBLE_CORE)
+            .order_by(Post.id)
+        ).scalars()
+    )
+    if not loose:
+        return 0
+    position = _next_position(event.id, None)
+    created = 0
+    for post_id in loose:
+        item = GatherItem(event_id=event.id, theme_id=None, position=position)
+        db.session.add(item)
+        db.session.flush()
+        claimed = db.session.execute(
+            update(Post).where(Post.id == post_id, Post.item_id.is_(None)).values(item_id=item.id)
+        )
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            position += 1
+            created += 1
+        else:
+            db.session.delete(item)
+    db.session.commit()
+    return created
+
+
+def _next_position(event_id: int, theme_id: int | None) -> int:
+    highest = db.session.execute(
+        select(func.max(GatherItem.position)).where(
+            GatherItem.event_id == event_id,
+            GatherItem.theme_id.is_(None) if theme_id is None else GatherItem.theme_id == theme_id,
+        )
+    ).scalar()
+    return 0 if highest is None else highest + 1
+
+
+def _key(value: object, code: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise DomainError(code)
+    return value
+
+
+def find_item(event: CafeEvent, item_id: object) -> GatherItem:
+    """The event's item ``item_id`` or ``unknown_item``."""
+    item = db.session.get(GatherItem, _key(item_id, "unknown_item"))
+    if item is None or item.event_id != event.id:
+        raise DomainError("unknown_item")
+    return item
+
+
+def find_theme(event: CafeEvent, theme_id: object) -> Theme:
+    """The event's theme ``theme_id`` or ``unknown_theme``."""
+    theme = db.session.get(Theme, _key(theme_id, "unknown_theme"))
+    if theme is None or theme.event_id != event.id:
+        raise DomainError("unknown_theme")
+    return theme
+
+
+def _place(event: CafeEvent, items: Sequence[GatherItem], theme: Theme | None, index: int) -> None:
+    """Put ``items`` (in order) into ``theme`` at ``index``, renumbering that list."""
+    theme_id = theme.id if theme is not None else None
+    current = [
+        card.item for card in state.load(event).cards.get(theme_id, []) if card.item not in items
+    ]
+    order = current
+    for offset, item in enumerate(items):
+        order = summary.move(order, item, index + offset)
+    for position, item in enumerate(order):
+        item.theme_id = theme_id
+        item.position = position
+
+
+def _index(value: object) -> int:
+    if value is None:
+        return MAX_ID
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError("bad_request")
+    return value
+
+
+def move_item(event: CafeEvent, item_id: object, theme_id: object, index: object) -> GatherItem:
+    """Drop an item into a theme (``theme_id`` None: back among the un-themed) at ``index``."""
+    item = find_item(event, item_id)
+    theme = None if theme_id is None else find_theme(event, theme_id)
+    _place(event, [item], theme, _index(index))
+    db.session.commit()
+    publish(event)
+    return item
+
+
+def merge_items(event: CafeEvent, item_id: object, into_id: object) -> GatherItem:
+    """Merge a duplicate into another item: its core ideas become the target's sources.
+
+    The target keeps its place and wording; the trace now names both tables.
+    """
+    item = find_item(event, item_id)
+    target = find_item(event, into_id)
+    if item.id == target.id:
+        raise DomainError("merge_same")
+    db.session.execute(update(Post).where(Post.item_id == item.id).values(item_id=target.id))
+    db.session.delete(item)
+    db.session.commit()
+    publish(event)
+    return target
+
+
+def split_item(event: CafeEvent, item_id: object, source_id: object) -> GatherItem:
+    """Take one core idea (by its post's client id) out of a merged item into its own item,
+    placed right after the item it left."""
+    item = find_item(event, item_id)
+    post = next((p for p in item.sources if p.client_id == source_id), None)
+    if post is None:
+        raise DomainError("unknown_source")
+    if len(item.sources) < 2:
+        raise DomainError("not_merged")
+    theme = db.session.get(Theme, item.theme_id) if item.theme_id is not None else None
+    alone = GatherItem(event_id=event.id, theme_id=item.theme_id, position=item.position + 1)
+    db.session.add(alone)
+    db.session.flush()
+    post.item_id = alone.id
+    _place(event, [alone], theme, item.position + 1)
+    db.session.commit()
+    publish(event)
+    return alone
+
+
+def set_item_text(event: CafeEvent, item_id: object, text: object) -> GatherItem:
+    """Reword an item (a merged pair, say); ``None`` returns to its first idea's words."""
+    item = find_item(event, item_id)
+    item.text = None if text is None else clean_idea_text(text, summary.MAX_ITEM)
+    db.session.commit()
+    publish(event)
+    return item
+
+
+# --- themes ------------------------------------------------------------------------------
+
+
+def _theme_part(theme_id: int) -> str:
+    return f"theme:{theme_id}"
+
+
+def _record(
+    event: CafeEvent, part: str, number: int, title: str, body: str, author_id: int | None
+) -> None:
+    db.session.add(
+        SummaryRevision(
+            event_id=event.id,
+            part=part,
+            number=number,
+            title=title,
+            body=body,
+            author_id=author_id,
+        )
+    )
+
+
+def create_theme(
+    event: CafeEvent,
+    title: object,
+    author_id: int | None,
+    items: object = (),
+) -> Theme:
+    """Add a theme at the end, optionally with items already in it (an accepted suggestion)."""
+    clean = summary.clean_title(title)
+    if not isinstance(items, list | tuple) or len(items) > MAX_SUGGEST:
+        raise DomainError("bad_request")
+    members = [find_item(event, i) for i in items]
+    count = db.session.execute(
+        select(func.count(Theme.id)).where(Theme.event_id == event.id)
+    ).scalar_one()
+    if count >= MAX_THEMES:
+        raise DomainError("too_many_themes", {"max": MAX_THEMES})
+    highest = db.session.execute(
+        select(func.max(Theme.position)).where(Theme.event_id == event.id)
+    ).scalar()
+    theme = Theme(
+        event_id=event.id,
+        position=0 if highest is None else highest + 1,
+        title=clean,
+        body="",
+        revision=1,
+    )
+    db.session.add(theme)
+    db.session.flush()
+    _record(event, _theme_part(theme.id), 1, clean, "", author_id)
+    if members:
+        _place(event, members, theme, 0)
+    db.session.commit()
+    publish(event)
+    return theme
+
+
+def _theme_current(theme: Theme) -> dict[str, Any]:
+    return {"theme": theme.id, "title": theme.title, "body": theme.body, "revision": theme.revision}
+
+
+def save_theme(
+    event: CafeEvent,
+    theme_id: object,
+    base: object,
+    title: object,
+    body: object,
+    author_id: int | None,
+) -> Theme:
+    """Store a new revision of a theme's title and paragraph, if based on the newest one.
+
+    The conditional UPDATE and the unique revision number both stop a second save on the
+    same base, even from another process; the loser gets the winner's text.
+    """
+    theme = find_theme(event, theme_id)
+    clean_title = summary.clean_title(title)
+    clean_body = summary.clean_body(body)
+    try:
+        number = summary.check_base_revision(theme.revision, base)
+    except DomainError as error:
+        if error.code == "summary_stale":
+            raise StaleRevision(_theme_current(theme)) from error
+        raise
+    if (clean_title, clean_body) == (theme.title, theme.body):
+        return theme
+    won = db.session.execute(
+        update(Theme)
+        .where(Theme.id == theme.id, Theme.revision == theme.revision)
+        .values(title=clean_title, body=clean_body, revision=number)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        db.session.refresh(theme)
+        raise StaleRevision(_theme_current(theme))
+    _record(event, _theme_part(theme.id), number, clean_title, clean_body, author_id)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        db.session.refresh(theme)
+        raise StaleRevision(_theme_current(theme)) from None
+    db.session.refresh(theme)
+    publish(event)
+    return theme
+
+
+def move_theme(event: CafeEvent, theme_id: object, index: object) -> Theme:
+    """Reorder the themes: the summary and the minutes follow this order."""
+    theme = find_theme(event, theme_id)
+    themes = state.load(event).themes
+    for position, each in enumerate(summary.move(themes, theme, _index(index))):
+        each.position = position
+    db.session.commit()
+    publish(event)
+    return theme
+
+
+def delete_theme(event: CafeEvent, theme_id: object) -> None:
+    """Remove a theme; its items go back, in order, to the end of the un-themed ones.
+
+    Its revisions stay in the history.
+    """
+    theme = find_theme(event, theme_id)
+    items = [card.item for card in state.load(event).theme_cards(theme)]
+    hidden = db.session.execute(select(GatherItem).where(GatherItem.theme_id == theme.id)).scalars()
+    # Items whose ideas are hidden now are kept too, out of the deleted theme.
+    position = _next_position(event.id, None)
+    for item in items + [i for i in hidden if i not in items]:
+        item.theme_id = None
+        item.position = position
+        position += 1
+    db.session.delete(theme)
+    db.session.commit()
+    publish(event)
+
+
+def draft_theme(event: CafeEvent, theme_id: object) -> str:
+    """A first paragraph for a theme from its items' words, for the facilitator to edit."""
+    theme = find_theme(event, theme_id)
+    return summary.draft_paragraph([card.text for card in state.load(event).theme_cards(theme)])
+
+
+# --- intro -------------------------------------------------------------------------------
+
+
+def save_intro(event: CafeEvent, base: object, body: object, author_id: int | None) -> SummaryIntro:
+    """Store a new revision of the summary's un-headed opening paragraphs."""
+    clean = summary.clean_body(body, summary.MAX_INTRO)
+    intro = db.session.get(SummaryIntro, event.id)
+    if intro is None:
+        intro = SummaryIntro(event_id=event.id, body="", revision=0)
+        db.session.add(intro)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            intro = db.session.get(SummaryIntro, event.id)
+            assert intro is not None
+    current = {"theme": None, "title": "", "body": intro.body, "revision": intro.revision}
+    try:
+        number = summary.check_base_revision(intro.revision, base)
+    except DomainError as error:
+        if error.code == "summary_stale":
+            raise StaleRevision(current) from error
+        raise
+    if clean == intro.body:
+        db.session.commit()
+        return intro
+    won = db.session.execute(
+        update(SummaryIntro)
+        .where(SummaryIntro.event_id == event.id, SummaryIntro.revision == intro.revision)
+        .values(body=clean, revision=number)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        db.session.refresh(intro)
+        raise StaleRevision({**current, "body": intro.body, "revision": intro.revision})
+    _record(event, "intro", number, "", clean, author_id)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        db.session.refresh(intro)
+        raise StaleRevision({**current, "body": intro.body, "revision": intro.revision}) from None
+    db.session.refresh(intro)
+    publish(event)
+    return intro
+
+
+def history(event: CafeEvent, theme_id: object) -> list[dict[str, Any]]:
+    """Every saved revision of a theme (or of the intro when ``theme_id`` is None), newest
+    first."""
+    part = "intro" if theme_id is None else _theme_part(find_theme(event, theme_id).id)
+    rows = db.session.execute(
+        select(SummaryRevision)
+        .where(SummaryRevision.event_id == event.id, SummaryRevision.part == part)
+        .order_by(SummaryRevision.number.desc())
+    ).scalars()
+    return [
+        {
+            "revision": r.number,
+            "title": r.title,
+            "body": r.body,
+            "saved": r.created_at.isoformat() + "Z",
+        }
+        for r in rows
+    ]
+
+
+# --- suggestions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """Suggested groupings of the un-themed items, and how the text was analysed."""
+
+    result: ThemeSuggestion
+    items: list[int]
+
+    def payload(self) -> dict[str, Any]:
+        """Groups of two or more items (single ideas stay where they are)."""
+        return {
+            "mode": self.result.mode,
+            # Voikko missing: the UI says the Snowball stemmer is used, and why.
+            "fallback": self.result.fallback_reason,
+            "suggestions": [
+                {"title": theme.title, "items": [self.items[i] for i in theme.ideas]}
+                for theme in self.result.themes
+                if len(theme.ideas) >= 2
+            ],
+        }
+
+
+def suggest(event: CafeEvent) -> Suggestions:
+    """Ask the theme engine to group the un-themed items, in the event's language."""
+    ensure_items(event)
+    cards = state.load(event).theme_cards(None)[:MAX_SUGGEST]
+    if len(cards) < 2:
+        raise DomainError("nothing_to_suggest")
+    result = suggest_themes([card.text for card in cards], event.language)  # type: ignore[arg-type]
+    return Suggestions(result, [card.item.id for card in cards])

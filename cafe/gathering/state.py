@@ -1,0 +1,189 @@
+"""What the gathering view, the boards and the phones are shown: read-only queries.
+
+Kept apart from :mod:`cafe.gathering.operations` so that :mod:`cafe.broadcast` can
+rebuild the live summary when a phone changes a core idea that reached a theme.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from cafe.domain.markup import render_markdown
+from cafe.domain.summary import Source, run_in, trace
+from cafe.domain.voice import PostFact, voice_balance
+from cafe.extensions import db
+from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, Theme
+
+#: A core idea phones and boards can see: what the gathering is made of.
+VISIBLE_CORE = (Post.is_core.is_(True), Post.hidden.is_(False), Post.deleted.is_(False))
+
+
+@dataclass
+class Card:
+    """A gathering item with the visible core ideas behind it."""
+
+    item: GatherItem
+    posts: list[Post]
+
+    @property
+    def text(self) -> str:
+        """The facilitator's wording, else the first source's words."""
+        return self.item.text if self.item.text is not None else self.posts[0].text
+
+
+@dataclass
+class Gathering:
+    """The whole gathering of one event, as the database holds it now."""
+
+    event: CafeEvent
+    themes: list[Theme]
+    #: Theme id (None: un-themed) → its cards in order.
+    cards: dict[int | None, list[Card]]
+    intro: SummaryIntro | None
+
+    def theme_cards(self, theme: Theme | None) -> list[Card]:
+        """The cards of a theme, or the un-themed ones."""
+        return self.cards.get(theme.id if theme is not None else None, [])
+
+
+def load(event: CafeEvent) -> Gathering:
+    """Read themes, items and their visible core ideas in three queries.
+
+    An item all of whose core ideas were hidden, deleted or unmarked is left out but kept:
+    if its idea comes back, it returns to its theme.
+    """
+    themes = list(
+        db.session.execute(
+            select(Theme).where(Theme.event_id == event.id).order_by(Theme.position, Theme.id)
+        ).scalars()
+    )
+    items = db.session.execute(
+        select(GatherItem)
+        .where(GatherItem.event_id == event.id)
+        .order_by(GatherItem.position, GatherItem.id)
+    ).scalars()
+    posts_by_item: dict[int, list[Post]] = defaultdict(list)
+    for post in db.session.execute(
+        select(Post)
+        .where(Post.event_id == event.id, Post.item_id.is_not(None), *VISIBLE_CORE)
+        .order_by(Post.id)
+    ).scalars():
+        assert post.item_id is not None
+        posts_by_item[post.item_id].append(post)
+    known = {theme.id for theme in themes}
+    cards: dict[int | None, list[Card]] = defaultdict(list)
+    for item in items:
+        posts = posts_by_item.get(item.id)
+        if posts:
+            cards[item.theme_id if item.theme_id in known else None].append(Card(item, posts))
+    return Gathering(event, themes, dict(cards), db.session.get(SummaryIntro, event.id))
+
+
+def _table_names(event: CafeEvent) -> dict[int, tuple[int, str]]:
+    return {t.id: (t.position, t.name) for t in event.tables}
+
+
+def card_payload(card: Card, tables: dict[int, tuple[int, str]]) -> dict[str, Any]:
+    """An item as the gathering view shows it: text, sources and its trace."""
+    sources = [Source(tables[p.table_id][0], tables[p.table_id][1], p.role_tag) for p in card.posts]
+    where = trace(sources)
+    return {
+        "id": card.item.id,
+        "text": card.text,
+        "rewritten": card.item.text is not None,
+        "theme": card.item.theme_id,
+        "sources": [
+            {"id": p.client_id, "table": p.table_id, "text": p.text, "role": p.role_tag}
+            for p in card.posts
+        ],
+        "tables": list(where.tables),
+        "roles": list(where.roles),
+    }
+
+
+def theme_html(theme: Theme) -> str:
+    """The theme as the memo prints it: a run-in bold title, then its paragraph."""
+    return render_markdown(run_in(theme.title, theme.body))
+
+
+def summary_payload(event: CafeEvent, gathering: Gathering | None = None) -> dict[str, Any]:
+    """The live summary for boards and phones: sanitised HTML, in the facilitator's order.
+
+    A theme whose paragraph is not written yet shows its items, so an idea dragged into a
+    theme is on the projector at once (a client's idea visibly reaches the summary).
+    """
+    gathering = gathering or load(event)
+    intro = gathering.intro.body if gathering.intro is not None else ""
+    return {
+        "intro": render_markdown(intro),
+        "themes": [
+            {
+                "id": theme.id,
+                "html": theme_html(theme),
+                "items": [] if theme.body else [c.text for c in gathering.theme_cards(theme)],
+            }
+            for theme in gathering.themes
+        ],
+    }
+
+
+def balance_payload(event: CafeEvent, gathering: Gathering) -> dict[str, Any]:
+    """The voice-balance panel: per table and per role tag, posts → core → themed."""
+    themed_items = {
+        card.item.id for theme in gathering.themes for card in gathering.theme_cards(theme)
+    }
+    rows = db.session.execute(
+        select(Post.table_id, Post.role_tag, Post.device_hash, Post.is_core, Post.item_id).where(
+            Post.event_id == event.id, Post.hidden.is_(False), Post.deleted.is_(False)
+        )
+    )
+    facts = [
+        PostFact(table=t, role=r, device=d, core=c, themed=i is not None and i in themed_items)
+        for t, r, d, c, i in rows
+    ]
+    balance = voice_balance(facts, [t.id for t in event.tables], event.role_tags)
+    tables = _table_names(event)
+
+    def counts(value: Any) -> dict[str, int] | None:
+        if value is None:
+            return None
+        return {"posts": value.posts, "core": value.core, "themed": value.themed}
+
+    return {
+        "tables": [
+            {"id": tid, "name": tables[tid][1], **(counts(c) or {})}
+            for tid, c in balance.tables.items()
+            if tid in tables
+        ],
+        "roles": [{"role": line.role, "counts": counts(line.counts)} for line in balance.roles],
+    }
+
+
+def gathering_payload(event: CafeEvent, gathering: Gathering | None = None) -> dict[str, Any]:
+    """Everything the gathering view needs: themes with revisions, cards, intro, balance."""
+    gathering = gathering or load(event)
+    tables = _table_names(event)
+    intro = gathering.intro
+    return {
+        "intro": {
+            "body": intro.body if intro is not None else "",
+            "revision": intro.revision if intro is not None else 0,
+        },
+        "themes": [
+            {
+                "id": theme.id,
+                "title": theme.title,
+                "body": theme.body,
+                "revision": theme.revision,
+                "items": [card_payload(c, tables) for c in gathering.theme_cards(theme)],
+            }
+            for theme in gathering.themes
+        ],
+        "loose": [card_payload(c, tables) for c in gathering.theme_cards(None)],
+        "balance": balance_payload(event, gathering),
+        "summary": summary_payload(event, gathering),
+    }
