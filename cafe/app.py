@@ -118,10 +118,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from cafe.auth import views as auth_views
     from cafe.board import views as board_views
     from cafe.events import views as event_views
+    from cafe.gathering import views as gathering_views
     from cafe.phone import views as phone_views
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(event_views.bp)
+    app.register_blueprint(gathering_views.bp)
     app.register_blueprint(phone_views.bp)
     app.register_blueprint(board_views.bp)
     app.register_blueprint(i18n.bp)

@@ -4,7 +4,7 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, Countdown, phaseLabel } = window.Cafe;
+  const { t, roleLabel, el, bindStatus, call, Countdown, phaseLabel, renderSummary } = window.Cafe;
   const root = document.getElementById("board");
   const countdown = Countdown(document.getElementById("timer"));
   const cores = new Map();
@@ -22,7 +22,34 @@
     for (const post of state.cores) cores.set(post.id, post);
     setPresence(state.presence);
     renderAll();
+    showSummary(state.summary);
   }
+
+  // --- the shared summary ("Yhteenveto" phase) ----------------------------------------------
+  const summaryView = document.getElementById("summary-view");
+  const summaryBox = document.getElementById("summary");
+
+  function showSummary(summary) {
+    const any = renderSummary(summaryBox, summary);
+    document.getElementById("summary-empty").hidden = any;
+    fitSummary();
+  }
+
+  /** The board never scrolls: shrink the summary's type step by step until it fits. */
+  function fitSummary() {
+    if (summaryView.hidden) return;
+    let size = 1.5;
+    summaryBox.style.fontSize = size + "em";
+    // Overflowing newspaper columns spill sideways, so width counts as well as height.
+    const overflows = () =>
+      summaryBox.scrollHeight > summaryBox.clientHeight + 1 ||
+      summaryBox.scrollWidth > summaryBox.clientWidth + 1;
+    while (size > 0.6 && overflows()) {
+      size -= 0.05;
+      summaryBox.style.fontSize = size.toFixed(2) + "em";
+    }
+  }
+  window.addEventListener("resize", fitSummary);
 
   function column(tableId) {
     return root.querySelector(`.board-table[data-table="${tableId}"]`);
@@ -64,6 +91,10 @@
   function setPhase(phase) {
     document.getElementById("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
+    // In the summary phase the projector shows the shared summary instead of the tables.
+    summaryView.hidden = phase !== "summary";
+    document.getElementById("tables").hidden = phase === "summary";
+    fitSummary();
   }
 
   socket.on("core", (post) => {
@@ -77,6 +108,7 @@
     renderTable(data.table);
   });
   socket.on("presence", setPresence);
+  socket.on("summary", showSummary);
   socket.on("phase", (data) => setPhase(data.phase));
   socket.on("timer", (data) => countdown.set(data));
 

@@ -138,5 +138,35 @@ window.Cafe = (function () {
 
   const phaseLabel = (phase) => t("phase_" + phase);
 
-  return { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel };
+  /** A block of server-rendered summary HTML. The server renders the facilitator's
+   *  Markdown and sanitises it with nh3 (a fixed list of tags, http/https/mailto links
+   *  only), so this is the one place where HTML from a payload is inserted as HTML. */
+  function sanitisedBlock(cls, html) {
+    const node = el("div", { class: cls });
+    node.innerHTML = html;
+    return node;
+  }
+
+  /** Render the shared summary (the `summary` payload) into `container`: the opening
+   *  paragraphs, then each theme's run-in paragraph, or its ideas while it has none.
+   *  Returns whether there was anything to show. */
+  function renderSummary(container, summary) {
+    const parts = [];
+    if (summary && summary.intro) parts.push(sanitisedBlock("summary-intro", summary.intro));
+    for (const theme of (summary && summary.themes) || []) {
+      const block = sanitisedBlock("summary-theme", theme.html);
+      block.dataset.theme = theme.id;
+      if (theme.items.length) {
+        block.append(el("ul", { class: "summary-items" }, ...theme.items.map((x) => el("li", { text: x }))));
+      }
+      parts.push(block);
+    }
+    container.replaceChildren(...parts);
+    return parts.length > 0;
+  }
+
+  return {
+    t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
+    renderSummary,
+  };
 })();

@@ -8,7 +8,8 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel } =
+  const { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
+    renderSummary } =
     window.Cafe;
   const root = document.getElementById("phone");
   const code = root.dataset.code;
@@ -135,6 +136,7 @@
     $("table-name").textContent = table ? table.name : "";
     renderHost();
     renderPosts();
+    showSummary(state.summary);
   }
 
   // --- host role ------------------------------------------------------------------------
@@ -266,10 +268,27 @@
   });
   socket.on("phase", (data) => setPhase(data.phase));
   socket.on("timer", (data) => countdown.set(data));
+  socket.on("summary", showSummary);
 
   function setPhase(phase) {
     $("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
+    renderSummaryVisibility();
+  }
+
+  // --- the shared summary ---------------------------------------------------------------
+  let hasSummary = false;
+
+  function showSummary(summary) {
+    hasSummary = renderSummary($("summary"), summary);
+    renderSummaryVisibility();
+  }
+
+  /** Every phone follows the summary while the room gathers and after (no pseudo-
+   *  participation: a table sees its idea reach the shared text). */
+  function renderSummaryVisibility() {
+    const phase = document.body.dataset.phase;
+    $("summary-section").hidden = !(hasSummary && (phase === "gathering" || phase === "summary"));
   }
 
   // --- rendering ------------------------------------------------------------------------
