@@ -1,5 +1,5 @@
 """The ``cafe`` command: ``run``, ``db upgrade``, ``user add``, ``event create``, ``event list``,
-``themes suggest``."""
+``themes suggest``, ``export``."""
 
 from __future__ import annotations
 
@@ -302,3 +302,61 @@ def themes_suggest(file: Path, lang: str) -> None:
     else:
         click.echo(f"lemmatiser: {result.mode}", err=True)
     click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+
+
+def _find_event(reference: str) -> CafeEvent | None:
+    """An event by its number (``cafe event list``) or its join code."""
+    from cafe.domain.codes import normalise_join_code
+
+    if reference.isdigit():
+        return db.session.get(CafeEvent, int(reference)) if len(reference) < 19 else None
+    code = normalise_join_code(reference)
+    if code is None:
+        return None
+    return db.session.execute(
+        select(CafeEvent).where(CafeEvent.join_code == code)
+    ).scalar_one_or_none()
+
+
+@cli.command("export")
+@click.argument("event")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "txt", "html"]),
+    default="md",
+    show_default=True,
+    help="Markdown, plain text, or print-ready HTML (A4, the footer on every page).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default: standard output).",
+)
+def export_command(event: str, fmt: str, output: Path | None) -> None:
+    """Export the memo of EVENT (its number or join code) in the Cafe Social house format."""
+    from cafe.minutes.operations import export
+
+    app = create_app()
+    with app.app_context(), app.test_request_context(), force_locale("en"):
+        found = _find_event(event)
+        if found is None:
+            click.echo(f"error: no event {event!r} (see `cafe event list`)", err=True)
+            sys.exit(2)
+        result = export(found, fmt)
+    if result.summary_empty:
+        click.echo("warning: the shared summary is still empty", err=True)
+    if output is None:
+        sys.stdout.buffer.write(result.content)
+        return
+    # Written beside the target and renamed: a failure never leaves half a file.
+    partial = output.with_name(output.name + ".partial")
+    try:
+        partial.write_bytes(result.content)
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        click.echo(f"error: {output}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {output} ({len(result.content)} bytes)", err=True)

@@ -43,6 +43,8 @@ MESSAGES: dict[str, Any] = {
     "bad_board_token": _("This board link is not valid."),
     "plan_syntax": _("The plan file is not valid TOML: %(detail)s"),
     "plan_unknown_key": _("Unknown key in the plan: %(key)s"),
+    "plan_not_table": _("%(key)s must be a table of keys, written [%(key)s]."),
+    "plan_bad_themes": _("Each summary theme needs a title, and optionally a body."),
     "plan_missing": _("Missing: %(key)s"),
     "plan_not_text": _("%(key)s must be text."),
     "plan_too_long": _("%(key)s is too long (at most %(max)s characters)."),
@@ -63,6 +65,7 @@ MESSAGES: dict[str, Any] = {
     "short_password": _("The password must be at least %(min)s characters."),
     "username_taken": _("That username is taken."),
     "next_before_event": _("The next session is dated before this event."),
+    "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
     "summary_stale": _(
         "Modified in the meantime: someone saved a newer version. It is shown below; "
         "copy what you need and save again."

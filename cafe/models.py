@@ -50,6 +50,10 @@ class CafeEvent(db.Model):  # type: ignore[name-defined]
     next_start: Mapped[dt.time | None]
     next_end: Mapped[dt.time | None]
     footer: Mapped[str] = mapped_column(Text, default="")
+    #: The memo's openers sentence as the organizer wrote it ("" = generated).
+    openers_sentence: Mapped[str] = mapped_column(Text, default="")
+    #: The memo's method sentence ("" = the default of the event's language).
+    method_sentence: Mapped[str] = mapped_column(Text, default="")
     #: Six characters from JOIN_ALPHABET, shown on the board.
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     #: Secret of the board's read-only link.
@@ -97,6 +101,8 @@ class Opener(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
+    #: The organizer's notes of the talk, Markdown, for the memo.
+    talk: Mapped[str] = mapped_column(Text, default="")
 
     event: Mapped[CafeEvent] = relationship(back_populates="openers")
 
@@ -230,3 +236,8 @@ class SummaryRevision(db.Model):  # type: ignore[name-defined]
     body: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def theme_part(theme_id: int) -> str:
+        """The ``part`` of a theme's revisions."""
+        return f"theme:{theme_id}"

@@ -21,6 +21,7 @@ kept, so a stray ``# `` loses its size, never its words.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -37,20 +38,30 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Added to every link.
 LINK_REL = "noopener noreferrer nofollow"
 
-# The sanitiser's settings never change; building it once saves re-parsing them per call.
-_CLEANER = nh3.Cleaner(
-    tags=set(ALLOWED_TAGS),
-    # Whatever sits inside these must not show up as text either.
-    clean_content_tags={"script", "style"},
-    # "*" must be given, empty: left out, ammonia keeps its default ``title`` and ``lang``
-    # on every tag.
-    attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
-    url_schemes=set(ALLOWED_URL_SCHEMES),
-    # A relative or protocol-relative href would point into this app or to a host the
-    # scheme check never saw; a summary has no reason to contain either.
-    url_relative="deny",
-    link_rel=LINK_REL,
-)
+#: A whole document (the memo) also has its title and section headings.
+DOCUMENT_TAGS = ALLOWED_TAGS | {"h1", "h2", "h3", "hr"}
+
+
+def _cleaner(tags: frozenset[str]) -> nh3.Cleaner:
+    """A sanitiser allowing ``tags``, the link attributes and schemes above, nothing else."""
+    return nh3.Cleaner(
+        tags=set(tags),
+        # Whatever sits inside these must not show up as text either.
+        clean_content_tags={"script", "style"},
+        # "*" must be given, empty: left out, ammonia keeps its default ``title`` and
+        # ``lang`` on every tag.
+        attributes={"*": set(), **{tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()}},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        # A relative or protocol-relative href would point into this app or to a host the
+        # scheme check never saw; a summary has no reason to contain either.
+        url_relative="deny",
+        link_rel=LINK_REL,
+    )
+
+
+# The sanitisers' settings never change; building them once saves re-parsing them per call.
+_CLEANER = _cleaner(ALLOWED_TAGS)
+_DOCUMENT_CLEANER = _cleaner(DOCUMENT_TAGS)
 
 # At the start of a one-line title these would turn it into a heading, a quote, a list or a
 # rule ("1. Osallisuus" would become a numbered list), which a title never is.
@@ -76,10 +87,10 @@ def sanitise_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def _to_html(text: str) -> str:
+def _to_html(text: str, cleaner: nh3.Cleaner = _CLEANER) -> str:
     # A fresh Markdown instance per call: instances keep state between conversions and
     # are not safe to share between greenlets.
-    return sanitise_html(markdown.markdown(text, extensions=[_NoRawHtml(), "sane_lists"]))
+    return cleaner.clean(markdown.markdown(text, extensions=[_NoRawHtml(), "sane_lists"]))
 
 
 def _escape_marker(match: re.Match[str]) -> str:
@@ -93,6 +104,12 @@ def render_markdown(text: str) -> str:
     if not text.strip():
         return ""
     return _to_html(text)
+
+
+def render_document(text: str) -> str:
+    """Render a whole document (the memo) to sanitised HTML: as :func:`render_markdown`,
+    with headings and rules allowed too."""
+    return _to_html(text, _DOCUMENT_CLEANER) if text.strip() else ""
 
 
 def render_inline(text: str) -> str:
@@ -110,3 +127,105 @@ def render_inline(text: str) -> str:
     if wrapped is not None and "<p>" not in wrapped.group(1):
         return wrapped.group(1)
     return html
+
+
+#: Characters that would start emphasis, code or a link inside a line of plain text.
+_SPECIAL = re.compile(r"([\\`*_\[\]])")
+
+
+def escape_specials(text: str) -> str:
+    """Backslash Markdown's inline markers so ``text`` prints exactly as written."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def escape_line(text: str) -> str:
+    """A line of plain text (a topic, a generated sentence) as Markdown that renders as
+    itself: inline markers escaped, and a leading ``#``, ``>``, ``-`` or ``1.`` too."""
+    return _BLOCK_START.sub(_escape_marker, escape_specials(text), count=1)
+
+
+class _TextWriter(HTMLParser):
+    """Sanitised summary HTML → plain text as a person would type it.
+
+    Paragraphs are separated by a blank line, list items start with ``- `` or ``1. ``,
+    emphasis keeps the typed asterisks (``*osallisuuden kokemuksen*``), bold becomes plain
+    (the memo's run-in headings), and a link shows its address after its text.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        #: (text, follows a list item of the same list): such blocks take one newline only.
+        self.blocks: list[tuple[str, bool]] = []
+        self.current: list[str] = []
+        self.in_item = False
+        self.first_item = False
+        self.lists: list[list[int]] = []
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def _flush(self) -> None:
+        text = "".join(self.current).strip()
+        if text:
+            self.blocks.append((text, self.in_item))
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "blockquote", "ul", "ol"):
+            self._flush()
+        if tag in ("ol", "ul"):
+            self.first_item = True
+        if tag == "ol":
+            self.lists.append([1])
+        elif tag == "ul":
+            self.lists.append([0])
+        elif tag == "li":
+            self._flush()
+            self.in_item = not self.first_item
+            self.first_item = False
+            counter = self.lists[-1] if self.lists else [0]
+            self.current.append(f"{counter[0]}. " if counter[0] else "- ")
+            if counter[0]:
+                counter[0] += 1
+        elif tag in ("em", "i"):
+            self.current.append("*")
+        elif tag == "br":
+            self.current.append("\n")
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("p", "blockquote", "li"):
+            self._flush()
+            self.in_item = False
+        elif tag in ("ul", "ol"):
+            self._flush()
+            if self.lists:
+                self.lists.pop()
+        elif tag in ("em", "i"):
+            self.current.append("*")
+        elif tag == "a":
+            text = "".join(self.link_text)
+            if self.href and self.href not in (text, f"mailto:{text}"):
+                self.current.append(f" ({self.href})")
+            self.href = None
+
+    def handle_data(self, data: str) -> None:
+        self.current.append(data)
+        if self.href is not None:
+            self.link_text.append(data)
+
+
+def markdown_to_text(text: str) -> str:
+    """Render user Markdown as plain text (blocks separated by a blank line); ``""`` if
+    blank. Goes through the same sanitised HTML as the web, so both say the same."""
+    writer = _TextWriter()
+    writer.feed(render_markdown(text))
+    writer.close()
+    writer._flush()
+    out = ""
+    for text, joined in writer.blocks:
+        if out:
+            out += "\n" if joined else "\n\n"
+        out += text
+    return out

@@ -31,6 +31,8 @@ class Opener:
     name: str
     title: str = ""
     organisation: str = ""
+    #: The organizer's notes of the opening talk (Markdown), for the memo.
+    talk: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,13 @@ class EventPlan:
     next_start: dt.time | None = None
     next_end: dt.time | None = None
     footer: str = ""
+    #: The memo's own wording of the openers sentence and the method sentence ("" = default).
+    openers_sentence: str = ""
+    method_sentence: str = ""
+    #: The shared summary typed in advance (a memo typed up afterwards): un-headed
+    #: paragraphs, then (title, body) themes, Markdown.
+    summary_intro: str = ""
+    summary_themes: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -67,7 +76,11 @@ PLAN_KEYS = {
     "role_tags",
     "next_session",
     "footer",
+    "minutes",
+    "summary",
 }
+#: Longest opening-talk notes, summary intro and theme body in a plan (characters).
+NOTES_TEXT = 20_000
 
 
 def _text(
@@ -161,16 +174,40 @@ def _openers(value: object) -> tuple[Opener, ...]:
         raise DomainError("plan_bad_openers", {"max": MAX_OPENERS})
     openers = []
     for item in value:
-        if not isinstance(item, dict) or set(item) - {"name", "title", "organisation"}:
+        if not isinstance(item, dict) or set(item) - {"name", "title", "organisation", "talk"}:
             raise DomainError("plan_bad_openers", {"max": MAX_OPENERS})
         openers.append(
             Opener(
                 name=_text(item, "name", required=True),
                 title=_text(item, "title"),
                 organisation=_text(item, "organisation"),
+                talk=_text(item, "talk", limit=NOTES_TEXT),
             )
         )
     return tuple(openers)
+
+
+def _section(data: dict[str, Any], key: str, allowed: set[str]) -> dict[str, Any]:
+    """A TOML table of the plan (``[minutes]``, ``[summary]``), checked for unknown keys."""
+    section = data.get(key, {})
+    if not isinstance(section, dict):
+        raise DomainError("plan_not_table", {"key": key})
+    unknown = sorted(set(section) - allowed)
+    if unknown:
+        raise DomainError("plan_unknown_key", {"key": f"{key}.{unknown[0]}"})
+    return section
+
+
+def _themes(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list):
+        raise DomainError("plan_bad_themes")
+    themes = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"title", "body"}:
+            raise DomainError("plan_bad_themes")
+        title = _text(item, "title", required=True)
+        themes.append((title, _text(item, "body", limit=NOTES_TEXT)))
+    return tuple(themes)
 
 
 def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
@@ -198,6 +235,8 @@ def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
         if next_start and next_end and next_end <= next_start:
             raise DomainError("plan_end_before_start")
     date = parse_date(data["date"], "date")
+    minutes = _section(data, "minutes", {"openers_sentence", "method_sentence"})
+    summary = _section(data, "summary", {"intro", "themes"})
     warnings = []
     if next_date is not None and next_date <= date:
         warnings.append("next_before_event")
@@ -216,6 +255,10 @@ def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
         next_start=next_start,
         next_end=next_end,
         footer=_text(data, "footer", limit=LONG_TEXT),
+        openers_sentence=_text(minutes, "openers_sentence", limit=LONG_TEXT),
+        method_sentence=_text(minutes, "method_sentence", limit=LONG_TEXT),
+        summary_intro=_text(summary, "intro", limit=NOTES_TEXT),
+        summary_themes=_themes(summary.get("themes", [])),
         warnings=tuple(warnings),
     )
 

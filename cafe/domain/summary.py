@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from cafe.domain.errors import DomainError
+from cafe.domain.markup import escape_specials
 from cafe.domain.text import clean_idea_text
 
 #: Longest theme title, in characters.
@@ -38,7 +39,6 @@ _TITLE_END = (".", "!", "?", "…", ":")
 _SENTENCE_END = (".", "!", "?", "…")
 # Closing quotes and brackets after a sentence's own punctuation: 'hän sanoi ”kiitos.”'.
 _CLOSERS = "\"'”’»)]"
-_TITLE_SPECIAL = re.compile(r"([\\`*_\[\]])")
 # Blank lines (possibly holding spaces) separate Markdown paragraphs.
 _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 # A paragraph starting like this is a list, quote or heading: a bold title put in front
@@ -74,10 +74,6 @@ def clean_body(raw: object, max_chars: int = MAX_BODY) -> str:
         raise
 
 
-def _escape_title(title: str) -> str:
-    return _TITLE_SPECIAL.sub(r"\\\1", title)
-
-
 def run_in(title: str, body: str) -> str:
     """Return the Markdown of one themed paragraph: ``**Title.** body``.
 
@@ -93,7 +89,7 @@ def run_in(title: str, body: str) -> str:
         return body
     if not title.endswith(_TITLE_END):
         title += "."
-    heading = f"**{_escape_title(title)}**"
+    heading = f"**{escape_specials(title)}**"
     if not body:
         return heading
     separator = "\n\n" if _BLOCK_START.match(body) else " "

@@ -16,7 +16,15 @@ from cafe.domain.phases import is_phase
 from cafe.domain.plan import EventPlan
 from cafe.extensions import db
 from cafe.gathering.state import summary_payload
-from cafe.models import CafeEvent, EventTable, Opener, Post
+from cafe.models import (
+    CafeEvent,
+    EventTable,
+    Opener,
+    Post,
+    SummaryIntro,
+    SummaryRevision,
+    Theme,
+)
 
 
 def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent:
@@ -39,23 +47,50 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
             next_start=plan.next_start,
             next_end=plan.next_end,
             footer=plan.footer,
+            openers_sentence=plan.openers_sentence,
+            method_sentence=plan.method_sentence,
             join_code=new_join_code(),
             board_token=new_board_token(),
             created_by_id=created_by_id,
         )
         event.openers = [
-            Opener(position=i, name=o.name, title=o.title, organisation=o.organisation)
+            Opener(position=i, name=o.name, title=o.title, organisation=o.organisation, talk=o.talk)
             for i, o in enumerate(plan.openers, start=1)
         ]
         event.tables = [EventTable(position=i, name=n) for i, n in enumerate(plan.tables, start=1)]
         db.session.add(event)
         try:
-            db.session.commit()
+            db.session.flush()
         except IntegrityError:
             db.session.rollback()
             continue
+        _typed_summary(event, plan)
+        db.session.commit()
         return event
     raise RuntimeError("could not draw a free join code in 20 attempts")
+
+
+def _typed_summary(event: CafeEvent, plan: EventPlan) -> None:
+    """Store a summary typed into the plan (a memo written up afterwards) as revision 1 of
+    its intro and themes, as if a facilitator had saved them."""
+    if plan.summary_intro:
+        db.session.add(SummaryIntro(event_id=event.id, body=plan.summary_intro, revision=1))
+        db.session.add(
+            SummaryRevision(event_id=event.id, part="intro", number=1, body=plan.summary_intro)
+        )
+    for position, (title, body) in enumerate(plan.summary_themes):
+        theme = Theme(event_id=event.id, position=position, title=title, body=body, revision=1)
+        db.session.add(theme)
+        db.session.flush()
+        db.session.add(
+            SummaryRevision(
+                event_id=event.id,
+                part=SummaryRevision.theme_part(theme.id),
+                number=1,
+                title=title,
+                body=body,
+            )
+        )
 
 
 #: Largest id a database integer key can hold; SQLite raises OverflowError beyond it.

@@ -196,10 +196,6 @@ def set_item_text(event: CafeEvent, item_id: object, text: object) -> GatherItem
 # --- themes ------------------------------------------------------------------------------
 
 
-def _theme_part(theme_id: int) -> str:
-    return f"theme:{theme_id}"
-
-
 def _record(
     event: CafeEvent, part: str, number: int, title: str, body: str, author_id: int | None
 ) -> None:
@@ -243,7 +239,7 @@ def create_theme(
     )
     db.session.add(theme)
     db.session.flush()
-    _record(event, _theme_part(theme.id), 1, clean, "", author_id)
+    _record(event, SummaryRevision.theme_part(theme.id), 1, clean, "", author_id)
     if members:
         _place(event, members, theme, 0)
     db.session.commit()
@@ -288,7 +284,7 @@ def save_theme(
         db.session.rollback()
         db.session.refresh(theme)
         raise StaleRevision(_theme_current(theme))
-    _record(event, _theme_part(theme.id), number, clean_title, clean_body, author_id)
+    _record(event, SummaryRevision.theme_part(theme.id), number, clean_title, clean_body, author_id)
     try:
         db.session.commit()
     except IntegrityError:
@@ -386,7 +382,9 @@ def save_intro(event: CafeEvent, base: object, body: object, author_id: int | No
 def history(event: CafeEvent, theme_id: object) -> list[dict[str, Any]]:
     """Every saved revision of a theme (or of the intro when ``theme_id`` is None), newest
     first."""
-    part = "intro" if theme_id is None else _theme_part(find_theme(event, theme_id).id)
+    part = (
+        "intro" if theme_id is None else SummaryRevision.theme_part(find_theme(event, theme_id).id)
+    )
     rows = db.session.execute(
         select(SummaryRevision)
         .where(SummaryRevision.event_id == event.id, SummaryRevision.part == part)

@@ -1,12 +1,13 @@
 """The gathering view in a real Chromium: core ideas dragged into themes reach the summary.
 
-Both tests share the module's server (and its sample event), so each uses its own tables:
-a table's host role stays with the phone that took it.
+Both tests share the module's server; each creates an event of its own (``fresh_event``),
+whose summary starts empty.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -18,6 +19,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 # Summary texts travel phone → server → facilitator → server → board within seconds.
 LIVE = 8_000
+
+
+@pytest.fixture(autouse=True)
+def fresh_event(pages: Pages, tmp_path: Path) -> None:
+    """Point ``pages`` at an event of its own with an empty summary (the sample event loaded
+    on first start carries the seed memo's finished summary)."""
+    plan = tmp_path / "plan.toml"
+    plan.write_text('topic = "Yhdessä asiakkaan kanssa"\ndate = 2026-11-23\ntables = 4\n', "utf-8")
+    pages.links.update(pages.server.create_event(plan))
 
 
 def host_with_core_idea(pages: Pages, table: str, idea: str, role: str | None = None) -> Page:

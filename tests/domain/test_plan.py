@@ -15,7 +15,6 @@ from cafe.domain.plan import (
     DEFAULT_ROLE_TAGS,
     DEFAULT_TITLE,
     EventPlan,
-    Opener,
     parse_plan,
     plan_from_mapping,
 )
@@ -37,7 +36,17 @@ def test_shipped_sample_plan_parses_with_its_real_content() -> None:
     assert plan.language == "fi"
     assert [o.name for o in plan.openers] == ["Birgitta Pekkanen", "Iina Suvanto", "Päivi Krook"]
     assert plan.openers[0].organisation == "Sovatek-säätiö, OK-hanke"
-    assert plan.openers[2] == Opener(name="Päivi Krook", title="sosiaalityöntekijä")
+    krook = plan.openers[2]
+    assert (krook.name, krook.title) == ("Päivi Krook", "sosiaalityöntekijä")
+    assert krook.organisation == ""
+    assert krook.talk.startswith("Päivi Krookilla on yli 10 vuoden kokemus")
+    assert plan.openers[1].talk == ""
+    assert plan.openers_sentence.startswith("Keskustelun alustajina Birgitta Pekkanen")
+    assert plan.summary_intro.startswith("Kokemusasiantuntijalla on myös tarve")
+    assert [t for t, _ in plan.summary_themes][:2] == [
+        "Osallisuuden mahdollistaminen",
+        "Asiakkuus murroksessa",
+    ]
     assert plan.tables == ("Pöytä 1", "Pöytä 2", "Pöytä 3", "Pöytä 4", "Pöytä 5")
     assert plan.role_tags == DEFAULT_ROLE_TAGS
     assert plan.next_date == dt.date(2018, 1, 24)
@@ -139,6 +148,15 @@ BAD_PLANS = [
     ("plan_bad_next", MINIMAL + 'next_session = "24.1.2018"\n'),
     ("plan_bad_next", MINIMAL + '[next_session]\nstart = "14:00"\n'),
     ("plan_bad_next", MINIMAL + '[next_session]\ndate = 2018-01-24\nroom = "A"\n'),
+    ("plan_not_table", MINIMAL + 'minutes = "muistio"\n'),
+    ("plan_not_table", MINIMAL + "summary = [1]\n"),
+    ("plan_unknown_key", MINIMAL + '[minutes]\nopener_sentence = "x"\n'),
+    ("plan_unknown_key", MINIMAL + '[summary]\nclosing = "x"\n'),
+    ("plan_bad_themes", MINIMAL + '[summary]\nthemes = "Osallisuus"\n'),
+    ("plan_bad_themes", MINIMAL + '[[summary.themes]]\ntitle = "T"\nparagraph = "x"\n'),
+    ("plan_missing", MINIMAL + '[[summary.themes]]\nbody = "Ilman otsikkoa"\n'),
+    ("plan_not_text", MINIMAL + '[[openers]]\nname = "B"\ntalk = 3\n'),
+    ("plan_too_long", MINIMAL + '[summary]\nintro = "' + "x" * 20_001 + '"\n'),
 ]
 
 

@@ -1,0 +1,154 @@
+"""The memo, exported by ``cafe export``, reads as the organizer typed it: the seed memo of
+31.10.17 and a memo of our own are rebuilt from their plan files and compared word for
+word; the HTML export is print-ready; bad requests exit 2 and write nothing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cafe.cli import cli
+from tests.conftest import ROOT, parse_links
+
+SEED_PLAN = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
+OWN_PLAN = ROOT / "sessions" / "cafe-social-2018-03-14-own.toml"
+OWN_TEXT = ROOT / "tests" / "data" / "memo_own.txt"
+SEED_MEMO = ROOT.parent / "shared" / "seeds" / "000_227a10fecef78e33.txt"
+#: The funder's logo block the PDF printed at the foot of every page.
+SEED_FOOTER = re.compile(r"Kestävää kasvua ja työtä -ohjelma\s+Vipuvoimaa\s+EU:lta\s+2014–2020")
+
+
+@pytest.fixture
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty instance folder for the command's database."""
+    for variable in ("CAFE_DATABASE_URL", "CAFE_PUBLIC_URL", "CAFE_SECRET_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("CAFE_INSTANCE_PATH", str(tmp_path / "instance"))
+    return tmp_path
+
+
+def cafe(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def created(plan: Path) -> str:
+    """Create the event of ``plan``; return its join code."""
+    result = cafe("event", "create", str(plan))
+    assert result.exit_code == 0, result.output
+    return parse_links(result.stdout)["code"]
+
+
+def exported(code: str, fmt: str, target: Path) -> str:
+    result = cafe("export", code, "--format", fmt, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    return target.read_text("utf-8")
+
+
+def words(text: str) -> str:
+    """White space normalised: every run of it is one space."""
+    return " ".join(text.split())
+
+
+def seed_memo() -> str:
+    """The seed memo without the page footers the PDF repeated (the last one stays)."""
+    text = SEED_MEMO.read_text("utf-8")
+    footers = list(SEED_FOOTER.finditer(text))
+    assert len(footers) == 5
+    last = footers[-1]
+    return SEED_FOOTER.sub(" ", text[: last.start()]) + text[last.start() :]
+
+
+def markdown_as_typed(markdown: str) -> str:
+    """What a Markdown memo says once its markup is read: headings' ``#``, the bold of the
+    run-in themes, the rule before the footer and backslash escapes go."""
+    text = re.sub(r"(?m)^#{1,2} ", "", markdown)
+    text = re.sub(r"(?m)^---$", "", text)
+    text = text.replace("**", "")
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@pytest.mark.skipif(not SEED_MEMO.exists(), reason="the seed documents are not beside the repo")
+def test_seed_memo_is_rebuilt_word_for_word_as_text_and_markdown(
+    instance: Path,
+) -> None:
+    code = created(SEED_PLAN)
+    expected = words(seed_memo())
+
+    text = exported(code, "txt", instance / "memo.txt")
+    markdown = exported(code, "md", instance / "memo.md")
+
+    assert words(text) == expected
+    assert words(markdown_as_typed(markdown)) == expected
+    assert text.startswith("Cafe Social -keskustelukahvilan muistio 31.10.17\n\nAihe: ")
+    assert "\n\n**Osallisuuden mahdollistaminen.** Esimerkiksi OK-hankkeessa" in markdown
+    assert "Kuinka \\*osallisuuden kokemuksen\\* saisi" in markdown
+
+
+def test_our_own_memo_round_trips_exactly(instance: Path) -> None:
+    code = created(OWN_PLAN)
+    expected = OWN_TEXT.read_text("utf-8")
+
+    text = exported(code, "txt", instance / "own.txt")
+    markdown = exported(code, "md", instance / "own.md")
+
+    assert text == expected
+    assert words(markdown_as_typed(markdown)) == words(expected)
+    assert "Seuraava Cafe Social" not in text
+    assert "Keskustelua jatkettiin aluksi pöytäkunnittain" in text
+
+
+def test_html_export_is_a_print_ready_page_with_the_footer_on_every_page(
+    instance: Path,
+) -> None:
+    code = created(SEED_PLAN)
+    html = exported(code, "html", instance / "memo.html")
+
+    assert html.startswith("<!doctype html>")
+    assert "@page { size: A4;" in html and "position: fixed" in html
+    assert "<h1>Cafe Social -keskustelukahvilan muistio 31.10.17</h1>" in html
+    assert "<strong>Osallisuuden mahdollistaminen.</strong> Esimerkiksi" in html
+    assert html.count("Kestävää kasvua ja työtä -ohjelma") == 1
+    assert '<footer class="memo-footer">' in html
+
+
+def test_an_event_without_summary_exports_its_frame_with_a_warning(instance: Path) -> None:
+    plan = instance / "plan.toml"
+    plan.write_text('topic = "Uusi aihe"\ndate = 2026-12-01\n', "utf-8")
+    code = created(plan)
+    result = cafe("export", code, "--format", "txt")
+
+    assert result.exit_code == 0, result.output
+    assert "warning: the shared summary is still empty" in result.stderr
+    assert result.stdout.startswith("Cafe Social -keskustelukahvilan muistio 1.12.26\n")
+    assert "Keskustelun yhteenvetoa" in result.stdout
+
+
+@pytest.mark.parametrize("reference", ["999", "ZZZZZZ", "no such event", "9" * 30])
+def test_unknown_event_exits_2_and_writes_nothing(instance: Path, reference: str) -> None:
+    created(SEED_PLAN)
+    target = instance / "out.md"
+    result = cafe("export", reference, "-o", str(target))
+
+    assert result.exit_code == 2
+    assert "error: no event" in result.stderr
+    assert not target.exists()
+
+
+def test_unwritable_target_exits_2_without_a_partial_file(instance: Path) -> None:
+    code = created(SEED_PLAN)
+    target = instance / "missing-folder" / "memo.md"
+    result = cafe("export", code, "-o", str(target))
+
+    assert result.exit_code == 2
+    assert "error:" in result.stderr
+    assert not target.parent.exists()
+
+
+def test_unknown_format_is_refused(instance: Path) -> None:
+    code = created(SEED_PLAN)
+    result = cafe("export", code, "--format", "odt")
+    assert result.exit_code == 2
+    assert "odt" in result.output
