@@ -336,7 +336,7 @@ def _find_event(reference: str) -> CafeEvent | None:
 )
 def export_command(event: str, fmt: str, output: Path | None) -> None:
     """Export the memo of EVENT (its number or join code) in the Cafe Social house format."""
-    from cafe.minutes.operations import export
+    from cafe.minutes.export import export
 
     app = create_app()
     with app.app_context(), app.test_request_context(), force_locale("en"):

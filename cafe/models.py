@@ -4,6 +4,7 @@ by the hash of the random token its browser keeps, and only on the posts it wrot
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -241,3 +242,70 @@ class SummaryRevision(db.Model):  # type: ignore[name-defined]
     def theme_part(theme_id: int) -> str:
         """The ``part`` of a theme's revisions."""
         return f"theme:{theme_id}"
+
+
+class Minutes(db.Model):  # type: ignore[name-defined]
+    """The memo of an event: its newest revision, review link, logo and publication.
+
+    The text lives in :class:`MinutesRevision` rows; ``revision`` is the newest one's
+    number, the base an edit must name. Once published, the minutes are locked: a further
+    save must be an explicit correction, and the published text stays in the history.
+    """
+
+    __tablename__ = "minutes"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("cafe_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(default=0)
+    #: Number of the revision first published; None while a draft.
+    published_revision: Mapped[int | None]
+    published_at: Mapped[dt.datetime | None]
+    #: Secret of the review link table hosts use (no login); None until the organizer
+    #: creates one.
+    review_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Optional logo printed in the footer (PNG or JPEG, size-limited).
+    logo: Mapped[bytes | None]
+    logo_type: Mapped[str | None] = mapped_column(String(20))
+
+
+class MinutesRevision(db.Model):  # type: ignore[name-defined]
+    """One saved text of the memo (JSON of :class:`cafe.domain.minutes.Memo`); never
+    updated. ``correction`` marks a save made after publishing, with its reason."""
+
+    __tablename__ = "minutes_revision"
+    __table_args__ = (UniqueConstraint("event_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    correction: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReviewComment(db.Model):  # type: ignore[name-defined]
+    """A correction a table host suggested through the review link; anonymous."""
+
+    __tablename__ = "review_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    #: Which part of the memo it is about (free label, e.g. a theme title); "" = general.
+    part: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    #: "open", "accepted" or "dismissed".
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TopicTip(db.Model):  # type: ignore[name-defined]
+    """A topic suggested for a next Cafe Social from a phone; anonymous, no device kept."""
+
+    __tablename__ = "topic_tip"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from cafe.domain.markup import escape_line, markdown_to_text
 from cafe.domain.summary import summary_markdown
@@ -226,3 +227,55 @@ def memo_text(memo: Memo) -> str:
     if lines:
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
+
+
+# --- stored revisions --------------------------------------------------------------------
+
+
+def memo_to_content(memo: Memo) -> dict[str, Any]:
+    """The memo as JSON-ready data, for a stored revision."""
+
+    def time(value: dt.time | None) -> str | None:
+        return value.strftime("%H:%M") if value is not None else None
+
+    return {
+        "language": memo.language,
+        "date": memo.date.isoformat(),
+        "topic": memo.topic,
+        "openers": [
+            {"name": o.name, "title": o.title, "organisation": o.organisation, "talk": o.talk}
+            for o in memo.openers
+        ],
+        "themes": [[title, body] for title, body in memo.themes],
+        "intro": memo.intro,
+        "next_date": memo.next_date.isoformat() if memo.next_date else None,
+        "next_start": time(memo.next_start),
+        "next_end": time(memo.next_end),
+        "footer": memo.footer,
+        "title": memo.title,
+        "openers_sentence": memo.openers_sentence,
+        "method_sentence": memo.method_sentence,
+    }
+
+
+def memo_from_content(content: dict[str, Any]) -> Memo:
+    """The memo of a stored revision (the inverse of :func:`memo_to_content`)."""
+
+    def time(value: str | None) -> dt.time | None:
+        return dt.time.fromisoformat(value) if value else None
+
+    return Memo(
+        language=content["language"],
+        date=dt.date.fromisoformat(content["date"]),
+        topic=content["topic"],
+        openers=tuple(MemoOpener(**o) for o in content["openers"]),
+        themes=tuple((title, body) for title, body in content["themes"]),
+        intro=content["intro"],
+        next_date=dt.date.fromisoformat(content["next_date"]) if content["next_date"] else None,
+        next_start=time(content["next_start"]),
+        next_end=time(content["next_end"]),
+        footer=content["footer"],
+        title=content["title"],
+        openers_sentence=content["openers_sentence"],
+        method_sentence=content["method_sentence"],
+    )

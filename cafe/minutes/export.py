@@ -1,4 +1,4 @@
-"""Building an event's memo from the database, and exporting it.
+"""Exporting an event's memo: built from the database, rendered in each format.
 
 The memo's text comes from the event (date, topic, openers and the organizer's notes of
 their talks, the next session, the footer) and from the shared summary as the facilitator
@@ -27,8 +27,8 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def memo_for(event: CafeEvent) -> Memo:
-    """The memo of ``event`` as it stands now."""
+def assembled_memo(event: CafeEvent) -> Memo:
+    """The memo as the event and its shared summary give it (a new draft's text)."""
     themes = db.session.execute(
         select(Theme.title, Theme.body)
         .where(Theme.event_id == event.id)
@@ -62,11 +62,10 @@ class Export:
     summary_empty: bool
 
 
-def export(event: CafeEvent, fmt: str) -> Export:
-    """Render the memo of ``event`` as ``md``, ``txt`` or ``html`` (print-ready A4)."""
+def render(memo: Memo, fmt: str, *, stem: str = "muistio") -> Export:
+    """Render ``memo`` as ``md``, ``txt`` or ``html`` (print-ready A4)."""
     if fmt not in FORMATS:
         raise DomainError("bad_export_format", {"choices": ", ".join(FORMATS)})
-    memo = memo_for(event)
     if fmt == "md":
         text = memo_markdown(memo)
     elif fmt == "txt":
@@ -83,9 +82,14 @@ def export(event: CafeEvent, fmt: str) -> Export:
     return Export(
         content=text.encode("utf-8"),
         media_type=media_type,
-        filename=f"muistio-{event.date.isoformat()}{suffix}",
+        filename=f"{stem}-{memo.date.isoformat()}{suffix}",
         summary_empty=not (memo.intro.strip() or memo.themes),
     )
+
+
+def export(event: CafeEvent, fmt: str, memo: Memo | None = None) -> Export:
+    """Export ``memo`` (default: the one the event assembles) of ``event`` in ``fmt``."""
+    return render(memo if memo is not None else assembled_memo(event), fmt)
 
 
 def _without_footer(memo: Memo) -> Memo:
