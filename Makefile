@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: setup run test lint format typecheck pytest browser-deps voikko-deps vendor translations clean
+.PHONY: setup run test lint format typecheck pytest browser-deps voikko-deps pdf-deps vendor translations clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,10 +14,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup voikko-deps
+run: setup voikko-deps pdf-deps
 	$(VENV)/bin/cafe run --host $(HOST) --port $(PORT)
 
-test: setup browser-deps voikko-deps lint typecheck pytest
+test: setup browser-deps voikko-deps pdf-deps lint typecheck pytest
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -39,6 +39,10 @@ browser-deps:
 # Optional: Finnish lemmas for suggested themes (Snowball is the fallback).
 voikko-deps:
 	@bash scripts/ensure-voikko
+
+# The PDF export's WeasyPrint needs Debian's Pango and the DejaVu fonts.
+pdf-deps:
+	@bash scripts/ensure-pango
 
 # Refresh the vendored Socket.IO client from the npm registry (committed; not needed to run).
 vendor:

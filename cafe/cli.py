@@ -323,10 +323,10 @@ def _find_event(reference: str) -> CafeEvent | None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "txt", "html"]),
+    type=click.Choice(["md", "txt", "html", "pdf", "docx"]),
     default="md",
     show_default=True,
-    help="Markdown, plain text, or print-ready HTML (A4, the footer on every page).",
+    help="Markdown, plain text, print-ready HTML, PDF or Word (A4, footer on every page).",
 )
 @click.option(
     "-o",

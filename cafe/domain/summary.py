@@ -74,6 +74,16 @@ def clean_body(raw: object, max_chars: int = MAX_BODY) -> str:
         raise
 
 
+def run_in_title(title: str) -> str:
+    """Return a theme title as it runs in at the start of its paragraph: on one line and
+    closed by a full stop, which is not added after a title ending in ``. ! ? … :``.
+    ``""`` for a blank title. Every format (Markdown, Word) closes titles by this rule."""
+    title = " ".join(title.split())
+    if title and not title.endswith(_TITLE_END):
+        title += "."
+    return title
+
+
 def run_in(title: str, body: str) -> str:
     """Return the Markdown of one themed paragraph: ``**Title.** body``.
 
@@ -83,12 +93,10 @@ def run_in(title: str, body: str) -> str:
     starts as a list, quote or heading is put after the title on its own. An empty body
     gives the title alone and an empty title the body alone.
     """
-    title = " ".join(title.split())
+    title = run_in_title(title)
     body = body.strip()
     if not title:
         return body
-    if not title.endswith(_TITLE_END):
-        title += "."
     heading = f"**{escape_specials(title)}**"
     if not body:
         return heading

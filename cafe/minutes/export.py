@@ -3,27 +3,36 @@
 The memo's text comes from the event (date, topic, openers and the organizer's notes of
 their talks, the next session, the footer) and from the shared summary as the facilitator
 left it (intro and themes, in their order). Rendering is the pure
-:mod:`cafe.domain.minutes`; this module only reads.
+:mod:`cafe.domain.minutes`, and :mod:`cafe.minutes.documents` for PDF and Word; this module
+only reads.
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, replace
 
 from flask import render_template
 from sqlalchemy import select
 
 from cafe.domain.errors import DomainError
+from cafe.domain.images import check_logo
 from cafe.domain.markup import render_document
 from cafe.domain.minutes import Memo, MemoOpener, memo_markdown, memo_text, memo_title
 from cafe.extensions import db
-from cafe.models import CafeEvent, SummaryIntro, Theme
+from cafe.minutes.documents import html_to_pdf, memo_docx
+from cafe.models import CafeEvent, Minutes, SummaryIntro, Theme
 
 #: Export formats and their file suffixes and media types.
 FORMATS: dict[str, tuple[str, str]] = {
     "md": (".md", "text/markdown; charset=utf-8"),
     "txt": (".txt", "text/plain; charset=utf-8"),
     "html": (".html", "text/html; charset=utf-8"),
+    "pdf": (".pdf", "application/pdf"),
+    "docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
 }
 
 
@@ -51,6 +60,10 @@ def assembled_memo(event: CafeEvent) -> Memo:
     )
 
 
+#: The formats that print the footer logo.
+_WITH_LOGO = frozenset({"html", "pdf", "docx"})
+
+
 @dataclass(frozen=True)
 class Export:
     """One exported file: its bytes, media type and a suggested file name."""
@@ -62,25 +75,44 @@ class Export:
     summary_empty: bool
 
 
-def render(memo: Memo, fmt: str, *, stem: str = "muistio") -> Export:
-    """Render ``memo`` as ``md``, ``txt`` or ``html`` (print-ready A4)."""
+def render(
+    memo: Memo,
+    fmt: str,
+    *,
+    stem: str = "muistio",
+    logo: bytes | None = None,
+    logo_type: str | None = None,
+) -> Export:
+    """Render ``memo`` as ``md``, ``txt``, ``html`` (print-ready A4), ``pdf`` or ``docx``.
+
+    ``logo`` (PNG or JPEG) is printed in the footer of the paged formats and the HTML.
+    It is checked again (:func:`~cafe.domain.images.check_logo`, which raises
+    ``DomainError``) and the type its bytes have is used: ``logo_type``, the type stored
+    with it, is only a label and cannot make a file claim to be what it is not.
+    """
     if fmt not in FORMATS:
         raise DomainError("bad_export_format", {"choices": ", ".join(FORMATS)})
+    # Checked only where it is printed: a bad stored logo must not stop a text export.
+    kind = check_logo(logo) if logo is not None and fmt in _WITH_LOGO else None
     if fmt == "md":
-        text = memo_markdown(memo)
+        content = memo_markdown(memo).encode("utf-8")
     elif fmt == "txt":
-        text = memo_text(memo)
+        content = memo_text(memo).encode("utf-8")
+    elif fmt == "docx":
+        content = memo_docx(memo, logo=logo if kind is not None else None)
     else:
-        text = render_template(
+        html = render_template(
             "minutes/memo.html",
             memo=memo,
             title=memo_title(memo),
             body=render_document(memo_markdown(_without_footer(memo))),
             footer_lines=[line.strip() for line in memo.footer.splitlines() if line.strip()],
+            logo_src=_data_uri(logo, kind) if logo is not None and kind is not None else None,
         )
+        content = html.encode("utf-8") if fmt == "html" else html_to_pdf(html)
     suffix, media_type = FORMATS[fmt]
     return Export(
-        content=text.encode("utf-8"),
+        content=content,
         media_type=media_type,
         filename=f"{stem}-{memo.date.isoformat()}{suffix}",
         summary_empty=not (memo.intro.strip() or memo.themes),
@@ -88,8 +120,21 @@ def render(memo: Memo, fmt: str, *, stem: str = "muistio") -> Export:
 
 
 def export(event: CafeEvent, fmt: str, memo: Memo | None = None) -> Export:
-    """Export ``memo`` (default: the one the event assembles) of ``event`` in ``fmt``."""
-    return render(memo if memo is not None else assembled_memo(event), fmt)
+    """Export ``memo`` (default: the one the event assembles) of ``event`` in ``fmt``,
+    with the minutes' footer logo if the organizer gave one."""
+    minutes = db.session.get(Minutes, event.id)
+    return render(
+        memo if memo is not None else assembled_memo(event),
+        fmt,
+        # bytes(): some database drivers hand binary columns back as memoryview.
+        logo=bytes(minutes.logo) if minutes is not None and minutes.logo else None,
+        logo_type=minutes.logo_type if minutes is not None else None,
+    )
+
+
+def _data_uri(data: bytes, kind: str) -> str:
+    # Inline, so the HTML file stands alone and WeasyPrint has nothing to fetch.
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def _without_footer(memo: Memo) -> Memo:

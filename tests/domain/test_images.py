@@ -1,0 +1,134 @@
+"""The footer logo check: PNG and JPEG by their own headers, size and dimension limits,
+and everything else (other formats, text, empty, cut-off or damaged files) refused."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+
+from cafe.domain.errors import DomainError
+from cafe.domain.images import MAX_KB, check_logo
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and the CRC of type + data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(width: int, height: int, *, pixels: bool = True, extra: bytes = b"") -> bytes:
+    """A PNG of ``width`` × ``height`` blue RGB pixels. ``pixels=False`` writes a token
+    IDAT instead (the header check never inflates it), for sizes too big to build."""
+    if pixels:
+        row = b"\x00" + b"\x00\x33\x99" * width
+        data = zlib.compress(row * height)
+    else:
+        data = zlib.compress(b"\x00")
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    ancillary = png_chunk(b"tEXt", b"Comment\x00" + extra) if extra else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + ancillary
+        + png_chunk(b"IDAT", data)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def jpeg(width: int, height: int, *, components: int = 3) -> bytes:
+    """The head of a baseline JPEG: SOI, a JFIF APP0 segment, SOF0 with the size, EOI."""
+    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = struct.pack(">BHHB", 8, height, width, components) + b"\x01\x11\x00" * components
+    return (
+        b"\xff\xd8"
+        + b"\xff\xe0"
+        + struct.pack(">H", len(app0) + 2)
+        + app0
+        + b"\xff\xc0"
+        + struct.pack(">H", len(sof) + 2)
+        + sof
+        + b"\xff\xd9"
+    )
+
+
+def refused(data: object) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        check_logo(data)  # type: ignore[arg-type]
+    return caught.value
+
+
+def test_png_and_jpeg_are_accepted_with_their_media_types() -> None:
+    assert check_logo(png(1, 1)) == "image/png"
+    assert check_logo(png(120, 40)) == "image/png"
+    assert check_logo(jpeg(640, 480)) == "image/jpeg"
+
+
+def test_the_largest_allowed_sides_and_file_size_pass() -> None:
+    assert check_logo(png(4000, 4000, pixels=False)) == "image/png"
+    assert check_logo(jpeg(4000, 1)) == "image/jpeg"
+    base = png(2, 2)
+    padded = png(2, 2, extra=b"x" * (MAX_KB * 1024 - len(base) - 20))
+    assert len(padded) == MAX_KB * 1024
+    assert check_logo(padded) == "image/png"
+
+
+def test_a_file_over_512_kb_is_refused_as_too_large() -> None:
+    big = png(2, 2, extra=b"x" * 600 * 1024)
+    error = refused(big)
+    assert error.code == "logo_too_large"
+    assert error.params == {"max_kb": 512}
+    assert refused(png(2, 2, extra=b"x" * (MAX_KB * 1024))).code == "logo_too_large"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"", id="empty"),
+        pytest.param(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", id="gif"),
+        pytest.param("Kestävää kasvua".encode(), id="text"),
+        pytest.param(b"<svg xmlns='http://www.w3.org/2000/svg'/>", id="svg"),
+        pytest.param(b"\x89PNG\r\n\x1a\n", id="png-signature-only"),
+        pytest.param(png(10, 10)[:30], id="png-cut-in-ihdr"),
+        pytest.param(png(10, 10)[:-12], id="png-without-iend"),
+        pytest.param(png(10, 10)[:-1], id="png-cut-in-last-crc"),
+        pytest.param(png(10, 10).replace(b"IDAT", b"IDAX"), id="png-bad-crc"),
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n"
+            + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 10, 10, 8, 2, 0, 0, 0))
+            + png_chunk(b"IEND", b""),
+            id="png-without-image-data",
+        ),
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n" + png_chunk(b"IDAT", b"") + png_chunk(b"IEND", b""),
+            id="png-without-ihdr",
+        ),
+        pytest.param(b"\xff\xd8\xff", id="jpeg-marker-only"),
+        pytest.param(b"\xff\xd8\xff\xda\x00\x02\xff\xd9", id="jpeg-without-frame"),
+        pytest.param(jpeg(10, 10)[:26], id="jpeg-cut-in-frame"),
+        pytest.param(jpeg(10, 10, components=0), id="jpeg-no-components"),
+    ],
+)
+def test_other_formats_and_damaged_files_are_refused_as_bad_images(data: bytes) -> None:
+    error = refused(data)
+    assert error.code == "logo_bad_image"
+    assert error.params == {"max_px": 4000}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(png(5000, 10, pixels=False), id="png-5000x10"),
+        pytest.param(png(10, 4001, pixels=False), id="png-10x4001"),
+        pytest.param(png(0, 10, pixels=False), id="png-zero-width"),
+        pytest.param(jpeg(5000, 10), id="jpeg-5000x10"),
+        pytest.param(jpeg(10, 0), id="jpeg-zero-height"),
+    ],
+)
+def test_dimensions_over_4000_or_zero_are_refused(data: bytes) -> None:
+    assert refused(data).code == "logo_bad_image"
+
+
+def test_only_bytes_are_read() -> None:
+    assert refused("\x89PNG").code == "logo_bad_image"
+    assert refused(None).code == "logo_bad_image"
