@@ -119,6 +119,8 @@ JS_MESSAGES: dict[str, Any] = {
     "g_no_role": _("no role"),
     "g_too_few_phones": _("fewer than 3 phones — not shown"),
     "g_preview_empty": _("The summary is still empty."),
+    # Topic tips for the next Cafe Social (static/js/phone.js).
+    "tip_thanks": _("Thank you! The organizers will see your tip — anonymously."),
 }
 
 PHASE_LABELS = {

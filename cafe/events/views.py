@@ -14,6 +14,7 @@ from cafe.events.operations import create_event
 from cafe.extensions import db
 from cafe.links import event_links
 from cafe.messages import message_for
+from cafe.minutes.operations import tips
 from cafe.models import CafeEvent
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -27,11 +28,14 @@ def require_login() -> None:
 
 @bp.route("/")
 def index() -> str:
-    """Events, newest first, with their phone and board links."""
+    """Events, newest first, with their phone and board links; the participants' topic
+    tips for the next Cafe Social, newest first."""
     events = db.session.execute(
         select(CafeEvent).order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
     ).scalars()
-    return render_template("events/index.html", events=[(e, event_links(e)) for e in events])
+    return render_template(
+        "events/index.html", events=[(e, event_links(e)) for e in events], tips=tips()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from cafe.events.operations import (
     get_event,
     release_table_host,
 )
+from cafe.minutes.operations import add_tip
 from cafe.models import CafeEvent
 from cafe.phone import operations as ops
 from cafe.presence import Seat, presence
@@ -161,3 +162,13 @@ class PhoneNamespace(Namespace):
         event = _event()
         table = release_table_host(event, self._table(event).id, _device())
         return {"ok": True, "table": broadcast.table_payload(table)}
+
+    @acknowledged
+    def on_tip(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Suggest ``{text}`` (≤300 chars) as a topic for a next Cafe Social; anonymous.
+
+        No seat needed: the join screen may tip too. The device hash only counts against the
+        phone's post rate limit (shared with posts); the tip stores event, text and time.
+        """
+        add_tip(_event(), data.get("text"), _device())
+        return {"ok": True}

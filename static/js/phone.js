@@ -4,6 +4,9 @@
  * localStorage before it is sent; it leaves the outbox only when the server acknowledges
  * it. On every (re)connect the phone re-joins its table (getting the full state it may have
  * missed) and resends the outbox; the server stores each id once.
+ *
+ * Any connected phone, seated or not, may also send an anonymous topic tip for the next
+ * Cafe Social (the card at the bottom).
  */
 "use strict";
 
@@ -14,6 +17,7 @@
   const root = document.getElementById("phone");
   const code = root.dataset.code;
   const MAX = 500;
+  const TIP_MAX = 300;
 
   // --- what this phone remembers --------------------------------------------------------
   let device = store.get("cafe.device", null);
@@ -51,7 +55,10 @@
 
   const socket = io("/phone", { auth: { code, device } });
   bindStatus(socket, status, onConnect);
-  socket.on("disconnect", renderStatus);
+  socket.on("disconnect", () => {
+    renderStatus();
+    renderTipCard();
+  });
 
   function saveOutbox() {
     store.set(outboxKey, outbox);
@@ -103,9 +110,20 @@
 
   function onConnect() {
     if (seat && seat.table && !seat.fresh) join();
-    else if (seat && seat.fresh) showSeatPicker(); // came from a table's QR: confirm role first
-    else showSeatPicker();
+    else {
+      // came from a table's QR (confirm the role first) or not seated yet
+      showSeatPicker();
+      syncPhase();
+    }
     renderStatus();
+    renderTipCard();
+  }
+
+  /** Not seated: the phase may have moved on since the page loaded (it decides whether
+   *  the tip card starts open). */
+  async function syncPhase() {
+    const ack = await call(socket, "sync", {});
+    if (ack.ok) setPhase(ack.state.event.phase);
   }
 
   async function join() {
@@ -274,6 +292,7 @@
     $("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
     renderSummaryVisibility();
+    renderTipOpen(phase);
   }
 
   // --- the shared summary ---------------------------------------------------------------
@@ -290,6 +309,66 @@
     const phase = document.body.dataset.phase;
     $("summary-section").hidden = !(hasSummary && (phase === "gathering" || phase === "summary"));
   }
+
+  // --- topic tips for the next Cafe Social ---------------------------------------------
+  const tipCard = $("tip-card");
+  const tipText = $("tip-text");
+  const tipSend = $("tip-send");
+  const tipCounter = $("tip-counter");
+  let tipSending = false;
+  let tipPhase = null;
+
+  /** Shown while connected (and kept, send disabled, while it holds unsent words). */
+  function renderTipCard() {
+    tipCard.hidden = !socket.connected && !tipText.value.trim();
+    tipSend.disabled = tipSending || !socket.connected;
+  }
+
+  /** Unobtrusive while the talks and tables go on, open once the room gathers. Only a
+   *  change of phase opens or closes it, and never while a tip is being written. */
+  const isLate = (phase) => phase === "gathering" || phase === "summary";
+  function renderTipOpen(phase) {
+    if (tipPhase !== null && isLate(phase) !== isLate(tipPhase) && !tipText.value) {
+      tipCard.open = isLate(phase);
+    }
+    tipPhase = phase;
+  }
+
+  function showTipResult(thanks, error) {
+    $("tip-thanks").textContent = thanks;
+    $("tip-thanks").hidden = !thanks;
+    $("tip-error").textContent = error;
+    $("tip-error").hidden = !error;
+  }
+
+  function updateTipCounter() {
+    const left = TIP_MAX - tipText.value.length;
+    tipCounter.textContent = t("chars_left", { n: left });
+    tipCounter.classList.toggle("warn", left < 30);
+  }
+  tipText.addEventListener("input", () => {
+    updateTipCounter();
+    if (tipText.value) showTipResult("", "");
+  });
+  updateTipCounter();
+
+  $("tip-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (tipSending || !socket.connected) return;
+    tipSending = true;
+    renderTipCard();
+    showTipResult("", "");
+    const ack = await call(socket, "tip", { text: tipText.value });
+    tipSending = false;
+    if (ack.ok) {
+      tipText.value = "";
+      updateTipCounter();
+      showTipResult(t("tip_thanks"), "");
+    } else {
+      showTipResult("", ack.message);
+    }
+    renderTipCard();
+  });
 
   // --- rendering ------------------------------------------------------------------------
   function renderPosts() {
@@ -386,5 +465,7 @@
   }
 
   if (!seat) showSeatPicker();
+  setPhase(root.dataset.phase);
   renderStatus();
+  renderTipCard();
 })();
