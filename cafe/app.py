@@ -98,6 +98,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["cafe_post_limiter"] = TokenBuckets(
         app.config["CAFE_POST_BURST"], app.config["CAFE_POSTS_PER_MINUTE"]
     )
+    # Review comments through one review link: a burst of 20, then 20 a minute.
+    app.extensions["cafe_comment_limiter"] = TokenBuckets(20, 20)
     app.extensions["cafe_join_limiter"] = TokenBuckets(
         app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"], app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"]
     )
@@ -119,11 +121,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from cafe.board import views as board_views
     from cafe.events import views as event_views
     from cafe.gathering import views as gathering_views
+    from cafe.minutes import views as minutes_views
     from cafe.phone import views as phone_views
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(event_views.bp)
     app.register_blueprint(gathering_views.bp)
+    app.register_blueprint(minutes_views.bp)
     app.register_blueprint(phone_views.bp)
     app.register_blueprint(board_views.bp)
     app.register_blueprint(i18n.bp)

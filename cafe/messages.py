@@ -65,6 +65,14 @@ MESSAGES: dict[str, Any] = {
     "short_password": _("The password must be at least %(min)s characters."),
     "username_taken": _("That username is taken."),
     "next_before_event": _("The next session is dated before this event."),
+    "minutes_locked": _(
+        "The minutes are published. To change them, describe the correction; the published "
+        "version stays in the history."
+    ),
+    "already_published": _("The minutes are already published."),
+    "unknown_revision": _("That version of the minutes does not exist."),
+    "bad_review_token": _("This review link is not valid."),
+    "unknown_comment": _("That comment does not exist."),
     "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
     "summary_stale": _(
         "Modified in the meantime: someone saved a newer version. It is shown below; "
@@ -77,6 +85,10 @@ MESSAGES: dict[str, Any] = {
     "not_merged": _("This item holds only one idea; there is nothing to separate."),
     "too_many_themes": _("A summary has at most %(max)s themes."),
     "nothing_to_suggest": _("Suggestions need at least two ideas without a theme."),
+    "logo_too_large": _("The logo file is too large: at most %(max_kb)s KB."),
+    "logo_bad_image": _(
+        "The logo must be a PNG or JPEG image of at most %(max_px)s × %(max_px)s pixels."
+    ),
 }
 
 

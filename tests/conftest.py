@@ -327,6 +327,10 @@ def db_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         "gather_item",
         "summary_intro",
         "summary_revision",
+        "minutes",
+        "minutes_revision",
+        "review_comment",
+        "topic_tip",
     )
     with app.app_context(), db.engine.connect() as connection:
         return {

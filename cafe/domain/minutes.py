@@ -13,11 +13,14 @@ event's language and an override. Participants are never named: only the openers
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cafe.domain.errors import DomainError
 from cafe.domain.markup import escape_line, markdown_to_text
-from cafe.domain.summary import summary_markdown
+from cafe.domain.plan import parse_date, parse_time
+from cafe.domain.summary import clean_body, summary_markdown
 
 #: Fixed texts of the memo in each event language.
 TEXTS: dict[str, dict[str, str]] = {
@@ -278,4 +281,85 @@ def memo_from_content(content: dict[str, Any]) -> Memo:
         title=content["title"],
         openers_sentence=content["openers_sentence"],
         method_sentence=content["method_sentence"],
+    )
+
+
+# --- the organizer's edits ---------------------------------------------------------------
+
+#: Longest title line, topic and sentence; longest talk notes, intro, theme body and footer.
+MAX_LINE = 200
+MAX_SENTENCE = 2_000
+MAX_NOTES = 20_000
+MAX_FOOTER = 2_000
+
+
+def _field(data: Mapping[str, object], key: str, limit: int, *, required: bool = False) -> str:
+    """A form field cleaned like every other text (NFC, no control characters), with its
+    name in the error so the form can point at it."""
+    raw = data.get(key, "")
+    try:
+        value = clean_body(raw if raw is not None else "", limit)
+    except DomainError as error:
+        raise DomainError(error.code, {**error.params, "field": key}) from error
+    if required and not value:
+        raise DomainError("text_empty", {"field": key})
+    return value
+
+
+def _optional_date(data: Mapping[str, object], key: str) -> dt.date | None:
+    raw = data.get(key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return parse_date(raw, key)
+
+
+def _optional_time(data: Mapping[str, object], key: str) -> dt.time | None:
+    raw = data.get(key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    return parse_time(raw, key)
+
+
+def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
+    """The memo as the organizer edited it, validated; the openers' names, the date and
+    the language stay those of ``base`` (they belong to the event).
+
+    Fields: ``title``, ``topic`` (required), ``openers_sentence``, ``talk-<n>`` per opener,
+    ``method_sentence``, ``intro``, ``theme-title-<n>`` and ``theme-body-<n>`` per theme of
+    ``base`` (a theme whose title and body are both emptied is dropped), ``next_date``,
+    ``next_start``, ``next_end`` and ``footer``.
+    """
+    openers = tuple(
+        MemoOpener(o.name, o.title, o.organisation, _field(data, f"talk-{n}", MAX_NOTES))
+        for n, o in enumerate(base.openers)
+    )
+    themes = []
+    for n in range(len(base.themes)):
+        title = " ".join(_field(data, f"theme-title-{n}", MAX_LINE).split())
+        body = _field(data, f"theme-body-{n}", MAX_NOTES)
+        if title or body:
+            themes.append((title, body))
+    next_date = _optional_date(data, "next_date")
+    next_start = _optional_time(data, "next_start")
+    next_end = _optional_time(data, "next_end")
+    if next_date is None and (next_start or next_end):
+        raise DomainError("plan_bad_next")
+    if next_date is not None and next_date <= base.date:
+        raise DomainError("next_before_event")
+    if next_start and next_end and next_end <= next_start:
+        raise DomainError("plan_end_before_start")
+    return Memo(
+        language=base.language,
+        date=base.date,
+        topic=" ".join(_field(data, "topic", MAX_LINE, required=True).split()),
+        openers=openers,
+        themes=tuple(themes),
+        intro=_field(data, "intro", MAX_NOTES),
+        next_date=next_date,
+        next_start=next_start,
+        next_end=next_end,
+        footer=_field(data, "footer", MAX_FOOTER),
+        title=" ".join(_field(data, "title", MAX_LINE).split()),
+        openers_sentence=" ".join(_field(data, "openers_sentence", MAX_SENTENCE).split()),
+        method_sentence=" ".join(_field(data, "method_sentence", MAX_SENTENCE).split()),
     )

@@ -1,0 +1,378 @@
+"""Verbs of the minutes: draft, save revisions, publish, correct, review, topic tips.
+
+A draft is assembled from the event and its shared summary the first time the organizer
+opens the minutes; every save stores a new revision and names the revision it was based
+on, so that two organizers cannot silently overwrite each other. Publishing locks the
+text: a later save must be an explicit correction, and the published text stays visible in
+the history.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from cafe.domain.errors import DomainError
+from cafe.domain.minutes import Memo, memo_from_content, memo_from_form, memo_to_content
+from cafe.domain.summary import check_base_revision
+from cafe.domain.text import clean_idea_text
+from cafe.extensions import db
+from cafe.minutes.export import assembled_memo
+from cafe.models import (
+    CafeEvent,
+    Minutes,
+    MinutesRevision,
+    ReviewComment,
+    TopicTip,
+    utcnow,
+)
+from cafe.ratelimit import TokenBuckets
+
+#: Longest review comment, correction reason and topic tip.
+MAX_COMMENT = 2_000
+MAX_REASON = 500
+MAX_TIP = 300
+COMMENT_STATUSES = ("open", "accepted", "dismissed")
+
+
+class _LostRace(Exception):
+    """Another save on the same base revision got there first."""
+
+
+class StaleMinutes(DomainError):
+    """A save based on an old revision; carries the newer memo."""
+
+    def __init__(self, revision: int, memo: Memo) -> None:
+        super().__init__("summary_stale", {"revision": revision})
+        self.memo = memo
+
+
+def minutes_of(event: CafeEvent) -> Minutes | None:
+    """The event's minutes row, if a draft was ever opened."""
+    return db.session.get(Minutes, event.id)
+
+
+def _revision(event: CafeEvent, number: int) -> MinutesRevision:
+    found = db.session.execute(
+        select(MinutesRevision).where(
+            MinutesRevision.event_id == event.id, MinutesRevision.number == number
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise DomainError("unknown_revision")
+    return found
+
+
+def current_memo(event: CafeEvent) -> Memo:
+    """The newest saved memo, or the one the event assembles while there is no draft."""
+    minutes = minutes_of(event)
+    if minutes is None or minutes.revision == 0:
+        return assembled_memo(event)
+    return memo_from_content(_revision(event, minutes.revision).content)
+
+
+def revision_memo(event: CafeEvent, number: int) -> Memo:
+    """The memo of revision ``number``."""
+    return memo_from_content(_revision(event, number).content)
+
+
+def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
+    """Open the minutes: the first time, revision 1 is assembled from the event."""
+    minutes = minutes_of(event)
+    if minutes is not None and minutes.revision > 0:
+        return minutes
+    try:
+        if minutes is None:
+            minutes = Minutes(event_id=event.id, revision=0)
+            db.session.add(minutes)
+            db.session.flush()
+        _store(event, minutes, 0, assembled_memo(event), author_id, None)
+    except (IntegrityError, _LostRace):
+        # Another organizer opened it at the same moment: theirs is the draft.
+        db.session.rollback()
+        found = minutes_of(event)
+        assert found is not None
+        return found
+    return minutes
+
+
+def _store(
+    event: CafeEvent,
+    minutes: Minutes,
+    base: int,
+    memo: Memo,
+    author_id: int | None,
+    correction: str | None,
+) -> MinutesRevision:
+    """Write revision ``base + 1`` if the newest is still ``base`` (one conditional UPDATE
+    and a unique number, so a second writer on the same base always loses)."""
+    number = base + 1
+    won = db.session.execute(
+        update(Minutes)
+        .where(Minutes.event_id == event.id, Minutes.revision == base)
+        .values(revision=number)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        raise _LostRace
+    revision = MinutesRevision(
+        event_id=event.id,
+        number=number,
+        content=memo_to_content(memo),
+        correction=correction,
+        author_id=author_id,
+    )
+    db.session.add(revision)
+    db.session.commit()
+    db.session.refresh(minutes)
+    return revision
+
+
+def save(
+    event: CafeEvent,
+    base: object,
+    form: dict[str, Any],
+    author_id: int | None,
+    correction: object = None,
+) -> MinutesRevision:
+    """Store the organizer's edit as a new revision, if based on the newest one.
+
+    Once published, only a correction (with its reason) may be saved.
+    """
+    memo = memo_from_form(form, current_memo(event))
+    minutes = minutes_of(event)
+    if minutes is None:
+        # The first save is revision 1: opening the minutes wrote nothing.
+        minutes = Minutes(event_id=event.id, revision=0)
+        db.session.add(minutes)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            minutes = minutes_of(event)
+            assert minutes is not None
+    reason = None
+    if minutes.published_revision is not None:
+        if not isinstance(correction, str) or not correction.strip():
+            raise DomainError("minutes_locked")
+        reason = clean_idea_text(correction, MAX_REASON)
+    try:
+        check_base_revision(minutes.revision, base)
+    except DomainError as error:
+        if error.code == "summary_stale":
+            raise StaleMinutes(minutes.revision, current_memo(event)) from error
+        raise
+    assert isinstance(base, int)
+    try:
+        return _store(event, minutes, base, memo, author_id, reason)
+    except (IntegrityError, _LostRace):
+        db.session.rollback()
+        fresh = minutes_of(event)
+        assert fresh is not None
+        raise StaleMinutes(fresh.revision, current_memo(event)) from None
+
+
+def refresh_summary(event: CafeEvent, base: object, author_id: int | None) -> MinutesRevision:
+    """Take the shared summary (intro and themes, in the facilitator's order) into the
+    draft again, as a new revision: the facilitator may have gone on writing it."""
+    minutes = ensure_draft(event, author_id)
+    if minutes.published_revision is not None:
+        raise DomainError("minutes_locked")
+    check = current_memo(event)
+    try:
+        check_base_revision(minutes.revision, base)
+    except DomainError as error:
+        if error.code == "summary_stale":
+            raise StaleMinutes(minutes.revision, check) from error
+        raise
+    live = assembled_memo(event)
+    memo = replace(check, intro=live.intro, themes=live.themes)
+    assert isinstance(base, int)
+    try:
+        return _store(event, minutes, base, memo, author_id, None)
+    except (IntegrityError, _LostRace):
+        db.session.rollback()
+        raise StaleMinutes(minutes.revision, current_memo(event)) from None
+
+
+def publish(event: CafeEvent, author_id: int | None) -> Minutes:
+    """Publish the newest revision: it gets a public page and joins the archive."""
+    minutes = ensure_draft(event, author_id)
+    if minutes.published_revision is not None:
+        raise DomainError("already_published")
+    minutes.published_revision = minutes.revision
+    minutes.published_at = utcnow()
+    db.session.commit()
+    return minutes
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One saved revision, as the history lists it."""
+
+    number: int
+    saved: Any
+    correction: str | None
+    published: bool
+
+
+def history(event: CafeEvent) -> list[HistoryEntry]:
+    """Every revision, newest first; the published one flagged."""
+    minutes = minutes_of(event)
+    published = minutes.published_revision if minutes is not None else None
+    rows = db.session.execute(
+        select(MinutesRevision)
+        .where(MinutesRevision.event_id == event.id)
+        .order_by(MinutesRevision.number.desc())
+    ).scalars()
+    return [HistoryEntry(r.number, r.created_at, r.correction, r.number == published) for r in rows]
+
+
+# --- the public archive ------------------------------------------------------------------
+
+
+def published_minutes() -> list[tuple[CafeEvent, Minutes]]:
+    """Published minutes, newest event first: the public archive."""
+    rows = db.session.execute(
+        select(CafeEvent, Minutes)
+        .join(Minutes, Minutes.event_id == CafeEvent.id)
+        .where(Minutes.published_revision.is_not(None))
+        .order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
+    ).all()
+    return [(event, minutes) for event, minutes in rows]
+
+
+def public_minutes(event_id: int) -> tuple[CafeEvent, Minutes]:
+    """A published event and its minutes; ``unknown_event`` for anything unpublished."""
+    event = db.session.get(CafeEvent, event_id)
+    minutes = db.session.get(Minutes, event_id) if event is not None else None
+    if event is None or minutes is None or minutes.published_revision is None:
+        raise DomainError("unknown_event")
+    return event, minutes
+
+
+def public_revision(event: CafeEvent, minutes: Minutes, number: object) -> Memo:
+    """A revision the public may read: the published one or a later correction."""
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, int)
+        or minutes.published_revision is None
+        or not minutes.published_revision <= number <= minutes.revision
+    ):
+        raise DomainError("unknown_revision")
+    return revision_memo(event, number)
+
+
+# --- review by table hosts ---------------------------------------------------------------
+
+
+def review_link(event: CafeEvent, author_id: int | None) -> str:
+    """The secret of the review link (created on first use)."""
+    minutes = ensure_draft(event, author_id)
+    if minutes.review_token is None:
+        minutes.review_token = secrets.token_urlsafe(24)
+        db.session.commit()
+    return minutes.review_token
+
+
+def event_by_review_token(token: object) -> CafeEvent:
+    """The event whose review link carries ``token``."""
+    if not isinstance(token, str) or not 16 <= len(token) <= 64:
+        raise DomainError("bad_review_token")
+    minutes = db.session.execute(
+        select(Minutes).where(Minutes.review_token == token)
+    ).scalar_one_or_none()
+    event = db.session.get(CafeEvent, minutes.event_id) if minutes is not None else None
+    if event is None:
+        raise DomainError("bad_review_token")
+    return event
+
+
+def _limiter(name: str) -> TokenBuckets:
+    limiter: TokenBuckets = current_app.extensions[name]
+    return limiter
+
+
+def add_comment(event: CafeEvent, part: object, text: object) -> ReviewComment:
+    """A correction suggested through the review link; anonymous."""
+    minutes = minutes_of(event)
+    if minutes is not None and minutes.published_revision is not None:
+        raise DomainError("minutes_locked")
+    if not isinstance(part, str) or len(part) > 200:
+        raise DomainError("bad_request")
+    clean = clean_idea_text(text, MAX_COMMENT)
+    if not _limiter("cafe_comment_limiter").allow(f"review:{event.id}"):
+        raise DomainError("rate_limited")
+    comment = ReviewComment(event_id=event.id, part=part.strip(), text=clean)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def comments(event: CafeEvent) -> list[ReviewComment]:
+    """Review comments, open ones first, oldest first within each status."""
+    rows = db.session.execute(
+        select(ReviewComment).where(ReviewComment.event_id == event.id).order_by(ReviewComment.id)
+    ).scalars()
+    return sorted(rows, key=lambda c: c.status != "open")
+
+
+def set_comment_status(event: CafeEvent, comment_id: int, status: object) -> ReviewComment:
+    """Accept or dismiss a review comment (or open it again)."""
+    if status not in COMMENT_STATUSES:
+        raise DomainError("bad_request")
+    comment = db.session.get(ReviewComment, comment_id)
+    if comment is None or comment.event_id != event.id:
+        raise DomainError("unknown_comment")
+    assert isinstance(status, str)
+    comment.status = status
+    db.session.commit()
+    return comment
+
+
+# --- topic tips --------------------------------------------------------------------------
+
+
+def add_tip(event: CafeEvent, text: object, limiter_key: str) -> TopicTip:
+    """A topic suggested for a next Cafe Social; ``limiter_key`` (a phone's device hash)
+    only counts against the rate limit, it is never stored."""
+    clean = clean_idea_text(text, MAX_TIP)
+    if not _limiter("cafe_post_limiter").allow(limiter_key):
+        raise DomainError("rate_limited")
+    tip = TopicTip(event_id=event.id, text=clean)
+    db.session.add(tip)
+    db.session.commit()
+    return tip
+
+
+def tips(limit: int = 200) -> list[tuple[TopicTip, CafeEvent]]:
+    """Topic tips of every event, newest first, for planning the next one."""
+    rows = db.session.execute(
+        select(TopicTip, CafeEvent)
+        .join(CafeEvent, CafeEvent.id == TopicTip.event_id)
+        .order_by(TopicTip.id.desc())
+        .limit(limit)
+    ).all()
+    return [(tip, event) for tip, event in rows]
+
+
+# --- logo --------------------------------------------------------------------------------
+
+
+def set_logo(event: CafeEvent, data: bytes | None, author_id: int | None) -> Minutes:
+    """Store the footer logo (PNG or JPEG, size-checked), or remove it with ``None``."""
+    from cafe.domain.images import check_logo
+
+    kind = check_logo(data) if data is not None else None
+    minutes = minutes_of(event)
+    if minutes is None:
+        minutes = Minutes(event_id=event.id, revision=0)
+        db.session.add(minutes)
+    minutes.logo = data
+    minutes.logo_type = kind
+    db.session.commit()
+    return minutes

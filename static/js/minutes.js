@@ -1,0 +1,39 @@
+/* The minutes editor's live preview: the server renders the form's Markdown with the same
+ * sanitiser as every export, so the preview is exactly what will be published. */
+"use strict";
+
+(function () {
+  const root = document.getElementById("minutes");
+  const form = document.getElementById("minutes-form");
+  const preview = document.getElementById("preview");
+  const errorBox = document.getElementById("preview-error");
+  let timer = null;
+  let sequence = 0;
+
+  async function refresh() {
+    const mine = ++sequence;
+    const body = new FormData(form);
+    let answer;
+    try {
+      const response = await fetch(root.dataset.preview, {
+        method: "POST",
+        body,
+        headers: { "X-CSRFToken": body.get("csrf_token") },
+        credentials: "same-origin",
+      });
+      answer = await response.json();
+    } catch (e) {
+      return; // offline for a moment: the next keystroke tries again
+    }
+    if (mine !== sequence) return; // an older answer overtaken by a newer request
+    errorBox.hidden = answer.ok;
+    errorBox.textContent = answer.ok ? "" : answer.message;
+    // Sanitised on the server (nh3); the one HTML insertion of this page.
+    if (answer.ok) preview.innerHTML = answer.html;
+  }
+
+  form.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 400);
+  });
+})();
