@@ -441,7 +441,7 @@ def gathered(
             {"theme": "<theme>", "base": 1, "title": "T", "body": "x" * 10_001},
             "text_too_long",
         ),
-        ("theme_save", {"theme": "<theme>", "base": 1, "title": "", "body": ""}, "text_empty"),
+        ("theme_save", {"theme": "<theme>", "base": 1, "title": None, "body": ""}, "text_invalid"),
         ("theme_save", {"theme": 2**70, "base": 1, "title": "T", "body": ""}, "unknown_theme"),
         ("theme_save", {"theme": None, "base": 1, "title": "T", "body": ""}, "unknown_theme"),
         ("theme_move", {"theme": "<theme>", "index": "1"}, "bad_request"),
@@ -490,3 +490,14 @@ def test_an_item_may_be_reworded_at_length_on_several_lines(
     longer = "Pitkä muotoilu. " * 50 + "\nToinen rivi"
     ok(control.call("item_text", {"item": item, "text": longer}))
     assert gathering(control)["loose"][0]["text"] == longer.strip()
+
+
+def test_a_theme_whose_title_is_emptied_becomes_an_unheaded_paragraph(
+    two_tables: tuple[EventInfo, Phone, Phone, Facilitator],
+) -> None:
+    _, _, _, control = two_tables
+    theme = ok(control.call("theme_create", {"title": "Väliaikainen"}))["theme"]
+    body = "Yhteinen keskustelu on tärkeää!"
+    ok(control.call("theme_save", {"theme": theme, "base": 1, "title": " ", "body": body}))
+    summary = gathering(control)["summary"]
+    assert summary["themes"][0]["html"] == "<p>Yhteinen keskustelu on tärkeää!</p>"

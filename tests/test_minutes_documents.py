@@ -10,9 +10,7 @@ import base64
 import datetime as dt
 import io
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from cafe.messages import message_for
 from cafe.minutes.documents import html_to_pdf, memo_docx
 from cafe.minutes.export import FORMATS, render
 from cafe.models import CafeEvent, Minutes
+from tests.imagefiles import png
 from tests.test_minutes_export import (
     SEED_FOOTER,
     SEED_MEMO,
@@ -66,23 +65,6 @@ SEED_SENTENCES = [
     "elämäntilanteistaan.",
     "Seuraava Cafe Social 24.1. klo: 14-16. Vinkkejä aiheista otetaan vastaan!",
 ]
-
-
-def png(width: int, height: int) -> bytes:
-    """A small valid RGB PNG (EU blue), built without an image library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    rows = (b"\x00" + b"\x00\x33\x99" * width) * height
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 LOGO = png(90, 30)
@@ -184,7 +166,8 @@ def test_seed_pdf_holds_the_seed_paragraphs_in_order(seed: Seed) -> None:
 @pytest.mark.skipif(not SEED_MEMO.exists(), reason="the seed documents are not beside the repo")
 def test_seed_pdf_says_word_for_word_what_the_seed_says(seed: Seed) -> None:
     text = without_footers(" ".join(page_texts(seed.pdf)))
-    assert flowing(text) == flowing(without_footers(seed_memo()))
+    # The PDF sets *osallisuuden kokemuksen* in italics, where the seed's text has stars.
+    assert flowing(text) == flowing(without_footers(seed_memo()).replace("*", ""))
 
 
 def test_pdf_metadata_names_the_memo(seed: Seed) -> None:
@@ -233,7 +216,7 @@ def test_seed_docx_has_the_memo_structure(seed: Seed) -> None:
     assert not theme.runs[1].bold
     italic = [run for p in paragraphs for run in p.runs if run.italic]
     assert [run.text for run in italic] == ["osallisuuden kokemuksen"]
-    assert italic[0].bold is True  # it is inside a bold run-in title
+    assert not italic[0].bold  # an un-headed closing paragraph of the summary
     assert paragraphs[-1].text == (
         "Seuraava Cafe Social 24.1. klo: 14-16. Vinkkejä aiheista otetaan vastaan!"
     )

@@ -3,6 +3,7 @@ publishing with corrections, the public archive, the review link and downloads."
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import EventInfo, db_snapshot, login
+from tests.imagefiles import png
 
 PLAN = {
     "topic": "Kohtaaminen sosiaalityössä",
@@ -236,3 +238,27 @@ def test_refresh_takes_in_the_shared_summary_again(
     assert "Luottamus syntyy ajan kanssa." in page(client, url)
     stale = client.post(f"{url}/refresh", data={"base": "1"})
     assert stale.status_code == 409
+
+
+def test_logo_upload_is_checked_and_a_huge_one_gets_a_clear_message(
+    app: Flask, client: FlaskClient, event: EventInfo
+) -> None:
+    url = f"/events/{event.id}/minutes/logo"
+    sent = client.post(url, data={"logo": (io.BytesIO(png(60, 20)), "logo.png")})
+    assert sent.status_code == 302
+    assert "Poista logo" in page(client, f"/events/{event.id}/minutes")
+
+    before = db_snapshot(app)
+    big = client.post(url, data={"logo": (io.BytesIO(b"\x89PNG" + b"0" * 600_000), "iso.png")})
+    assert big.status_code == 400
+    assert "Logotiedosto on liian suuri" in big.get_data(as_text=True)
+    text = client.post(url, data={"logo": (io.BytesIO(b"ei kuva"), "logo.png")})
+    assert text.status_code == 400
+    assert "PNG- tai JPEG-kuva" in text.get_data(as_text=True)
+    huge = client.post(url, data={"logo": (io.BytesIO(b"0" * 3_000_000), "valtava.png")})
+    assert huge.status_code == 413
+    assert "Lähetys on liian suuri" in huge.get_data(as_text=True)
+    assert db_snapshot(app) == before
+
+    assert client.post(url, data={"remove": "1"}).status_code == 302
+    assert "Poista logo" not in page(client, f"/events/{event.id}/minutes")

@@ -239,6 +239,9 @@ def test_events_page_lists_tips_escaped_newest_first(
     # Each tip names its event's topic and date.
     item = section[escaped : section.index("</li>", escaped)]
     assert "Asunnottomuus" in item and "31.10.2017" in item
+    # ... and where the next event is planned.
+    planning = client.get("/events/new?lang=en").get_data(as_text=True)
+    assert "Uusin vinkki" in planning and "&lt;script&gt;alert(1)" in planning
 
 
 def test_events_page_without_tips_says_so(app: Flask, client: FlaskClient) -> None:

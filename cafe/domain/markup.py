@@ -229,3 +229,17 @@ def markdown_to_text(text: str) -> str:
             out += "\n" if joined else "\n\n"
         out += text
     return out
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that no content can break out of: every character
+    but ASCII letters, digits and spaces is written as a hex escape (a newline becomes
+    ``\\a``), so quotes, backslashes and ``</style>`` are inert."""
+    out = []
+    for char in text:
+        if char.isascii() and (char.isalnum() or char == " "):
+            out.append(char)
+        else:
+            # The trailing space ends the escape; CSS swallows it.
+            out.append(f"\\{ord(char):x} ")
+    return '"' + "".join(out) + '"'

@@ -205,8 +205,13 @@ def _themes(value: object) -> tuple[tuple[str, str], ...]:
     for item in value:
         if not isinstance(item, dict) or set(item) - {"title", "body"}:
             raise DomainError("plan_bad_themes")
-        title = _text(item, "title", required=True)
-        themes.append((title, _text(item, "body", limit=NOTES_TEXT)))
+        # An empty title is an un-headed paragraph among the themes (the seed's closing
+        # statements); but a theme must say something.
+        title = _text(item, "title")
+        body = _text(item, "body", limit=NOTES_TEXT)
+        if not (title or body):
+            raise DomainError("plan_bad_themes")
+        themes.append((title, body))
     return tuple(themes)
 
 

@@ -47,7 +47,7 @@ def new() -> ResponseReturnValue:
         # Without JavaScript: a button that re-renders the form with one more opener row.
         if len(form.openers) < form.openers.max_entries:
             form.openers.append_entry()
-        return render_template("events/new.html", form=form, error=None)
+        return render_template("events/new.html", form=form, error=None, tips=tips())
     if form.validate_on_submit():
         try:
             plan = plan_from_mapping(form.plan_mapping())
@@ -57,7 +57,8 @@ def new() -> ResponseReturnValue:
             event = create_event(plan, created_by_id=current_user.id)
             return redirect(url_for("events.control", event_id=event.id))
     status = 400 if error or form.errors else 200
-    return render_template("events/new.html", form=form, error=error), status
+    # The participants' topic tips are at hand where the next event is planned.
+    return render_template("events/new.html", form=form, error=error, tips=tips()), status
 
 
 def _event_or_404(event_id: int) -> CafeEvent:

@@ -265,7 +265,8 @@ def save_theme(
     same base, even from another process; the loser gets the winner's text.
     """
     theme = find_theme(event, theme_id)
-    clean_title = summary.clean_title(title)
+    # An emptied title turns the theme into an un-headed paragraph among the themes.
+    clean_title = " ".join(summary.clean_body(title, summary.MAX_TITLE).split())
     clean_body = summary.clean_body(body)
     try:
         number = summary.check_base_revision(theme.revision, base)

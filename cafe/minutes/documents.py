@@ -30,7 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from cafe.domain.markup import render_inline, render_markdown
+from cafe.domain.markup import escape_specials, render_inline, render_markdown
 from cafe.domain.minutes import (
     TEXTS,
     Memo,
@@ -49,11 +49,15 @@ LOGO_WIDTH = Cm(3)
 # --- PDF ---------------------------------------------------------------------------------
 
 
-# The memo page's footer is ``position: fixed`` for browsers, with offsets that put it in
-# the bottom margin, and then ``running()`` for WeasyPrint, which would still shift the
-# running element by those offsets, off the paper. This user sheet (important, so it wins
-# over the page's own rules) is read by WeasyPrint alone.
-_PDF_STYLE = ".memo-footer { top: auto !important; bottom: auto !important; }"
+# Browsers print the memo page's footer as text in the page's bottom margin box (they
+# cannot put an element there) and hide the element itself. WeasyPrint can: this sheet,
+# read by WeasyPrint alone (a user sheet: important, so it wins over the page's own
+# rules), makes the footer element (logo included) the running content
+# of that margin box on every page.
+_PDF_STYLE = """
+@page { @bottom-center { content: element(memofooter) !important; } }
+.memo-footer { display: block !important; position: running(memofooter) !important; }
+"""
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -261,10 +265,10 @@ def _markdown_blocks(text: str) -> list[_Block]:
 
 
 def _title_runs(title: str) -> list[_Run]:
-    # A theme title is Markdown inline text (as on the board and in the gathering view),
-    # bold as a whole, closed by the same full-stop rule as the Markdown export.
+    # A theme title is plain text, bold as a whole, closed by the same full-stop rule as
+    # the Markdown export; its characters are escaped there, so here too they are literal.
     parser = _Blocks(bold=True)
-    parser.feed(render_inline(run_in_title(title)))
+    parser.feed(render_inline(escape_specials(run_in_title(title))))
     return [run for block in parser.result() for run in block.runs]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from cafe.domain.errors import DomainError
 from cafe.domain.images import check_logo
-from cafe.domain.markup import render_document
+from cafe.domain.markup import css_string, render_document
 from cafe.domain.minutes import Memo, MemoOpener, memo_markdown, memo_text, memo_title
 from cafe.extensions import db
 from cafe.minutes.documents import html_to_pdf, memo_docx
@@ -101,12 +101,14 @@ def render(
     elif fmt == "docx":
         content = memo_docx(memo, logo=logo if kind is not None else None)
     else:
+        lines = [line.strip() for line in memo.footer.splitlines() if line.strip()]
         html = render_template(
             "minutes/memo.html",
             memo=memo,
             title=memo_title(memo),
             body=render_document(memo_markdown(_without_footer(memo))),
-            footer_lines=[line.strip() for line in memo.footer.splitlines() if line.strip()],
+            footer_lines=lines,
+            footer_css=css_string("\n".join(lines)),
             logo_src=_data_uri(logo, kind) if logo is not None and kind is not None else None,
         )
         content = html.encode("utf-8") if fmt == "html" else html_to_pdf(html)

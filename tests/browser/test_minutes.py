@@ -3,8 +3,10 @@ follows as they type), publishes, and the public archive shows the published tex
 
 from __future__ import annotations
 
+import io
 import re
 
+import pypdf
 import pytest
 from playwright.sync_api import expect
 
@@ -38,3 +40,22 @@ def test_organizer_edits_a_theme_publishes_and_the_archive_shows_it(pages: Pages
         1
     )
     assert pages.errors == []
+
+
+def test_html_export_prints_the_footer_on_every_page_in_chromium(pages: Pages) -> None:
+    page = login(pages)
+    event_id = pages.links["control"].rstrip("/").rsplit("/", 1)[-1]
+    response = page.request.get(f"{pages.server.url}/events/{event_id}/minutes/export/html")
+    assert response.ok
+    printed = pages.open("about:blank", width=1024, height=800)
+    printed.set_content(response.text())
+
+    pdf = pypdf.PdfReader(io.BytesIO(printed.pdf(prefer_css_page_size=True)))
+
+    assert len(pdf.pages) >= 3
+    for number, sheet in enumerate(pdf.pages, start=1):
+        text = " ".join(sheet.extract_text().split())
+        assert "Kestävää kasvua ja työtä -ohjelma" in text, number
+        assert "Vipuvoimaa EU:lta 2014–2020" in text, number
+    first = " ".join(pdf.pages[0].extract_text().split())
+    assert "Cafe Social -keskustelukahvilan muistio 31.10.17 Aihe:" in first

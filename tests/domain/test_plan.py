@@ -154,7 +154,7 @@ BAD_PLANS = [
     ("plan_unknown_key", MINIMAL + '[summary]\nclosing = "x"\n'),
     ("plan_bad_themes", MINIMAL + '[summary]\nthemes = "Osallisuus"\n'),
     ("plan_bad_themes", MINIMAL + '[[summary.themes]]\ntitle = "T"\nparagraph = "x"\n'),
-    ("plan_missing", MINIMAL + '[[summary.themes]]\nbody = "Ilman otsikkoa"\n'),
+    ("plan_bad_themes", MINIMAL + '[[summary.themes]]\ntitle = ""\nbody = " "\n'),
     ("plan_not_text", MINIMAL + '[[openers]]\nname = "B"\ntalk = 3\n'),
     ("plan_too_long", MINIMAL + '[summary]\nintro = "' + "x" * 20_001 + '"\n'),
 ]
