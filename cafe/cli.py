@@ -335,8 +335,10 @@ def _find_event(reference: str) -> CafeEvent | None:
     help="File to write (default: standard output).",
 )
 def export_command(event: str, fmt: str, output: Path | None) -> None:
-    """Export the memo of EVENT (its number or join code) in the Cafe Social house format."""
+    """Export the memo of EVENT (its number or join code) in the Cafe Social house format:
+    the newest saved revision of its minutes, or the draft the event assembles."""
     from cafe.minutes.export import export
+    from cafe.minutes.operations import current_memo
 
     app = create_app()
     with app.app_context(), app.test_request_context(), force_locale("en"):
@@ -344,7 +346,8 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
         if found is None:
             click.echo(f"error: no event {event!r} (see `cafe event list`)", err=True)
             sys.exit(2)
-        result = export(found, fmt)
+        # The organizer's newest revision (published or not), else the assembled draft.
+        result = export(found, fmt, current_memo(found))
     if result.summary_empty:
         click.echo("warning: the shared summary is still empty", err=True)
     if output is None:

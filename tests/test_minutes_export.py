@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
+from cafe import create_app
 from cafe.cli import cli
+from cafe.extensions import db
+from cafe.minutes.operations import current_memo, save
+from cafe.models import CafeEvent
 from tests.conftest import ROOT, parse_links
 
 SEED_PLAN = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
@@ -154,3 +159,23 @@ def test_unknown_format_is_refused(instance: Path) -> None:
     result = cafe("export", code, "--format", "odt")
     assert result.exit_code == 2
     assert "odt" in result.output
+
+
+def test_export_follows_the_organizers_newest_revision(instance: Path) -> None:
+
+    code = created(OWN_PLAN)
+    app = create_app()
+    with app.app_context(), app.test_request_context():
+        event = db.session.execute(
+            select(CafeEvent).where(CafeEvent.join_code == code)
+        ).scalar_one()
+        memo = current_memo(event)
+        form = {"topic": memo.topic, "footer": memo.footer, "intro": "Uusi avauskappale."}
+        for n, opener in enumerate(memo.openers):
+            form[f"talk-{n}"] = opener.talk
+        for n, (title, body) in enumerate(memo.themes):
+            form[f"theme-title-{n}"], form[f"theme-body-{n}"] = title, body
+        save(event, 0, form, None)
+
+    text = exported(code, "txt", instance / "edited.txt")
+    assert "\n\nUusi avauskappale.\n\n" in text
