@@ -133,14 +133,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(i18n.bp)
     security.init_app(app)
 
-    from cafe.domain.phases import PHASES
-    from cafe.i18n import LANGUAGE_NAMES, PHASE_LABELS
+    from cafe.i18n import LANGUAGE_NAMES
+    from cafe.workshops import catalogue, phases_payload, template_of
+
+    # Malformed templates are refused (and logged) here, at start, not at first use.
+    catalogue()
 
     app.jinja_env.globals.update(
         js_catalog=js_catalog,
         role_label=role_label,
-        PHASES=PHASES,
-        PHASE_LABELS=PHASE_LABELS,
+        template_of=template_of,
+        phases_payload=phases_payload,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
 

@@ -16,6 +16,7 @@ from cafe.extensions import db, socketio
 from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Post
 from cafe.presence import presence
+from cafe.workshops import phases_payload, template_of
 
 PHONE = "/phone"
 BOARD = "/board"
@@ -79,6 +80,10 @@ def event_payload(event: CafeEvent) -> dict[str, Any]:
         "join_code": event.join_code,
         "role_tags": list(event.role_tags),
         "phase": event.phase,
+        # The template's phases (labels and prompts in the event's language): screens follow
+        # a phase by its kind, not its name.
+        "template": template_of(event).name,
+        "phases": phases_payload(template_of(event), event.language),
         "timer": timer_payload(event.timer),
         "tables": [table_payload(t) for t in event.tables],
     }
@@ -220,3 +225,8 @@ def presence_changed(event: CafeEvent) -> None:
     payload = presence_payload(event)
     for namespace in (BOARD, FACILITATOR):
         socketio.emit("presence", payload, to=event_room(event.id), namespace=namespace)
+
+
+def feedback_changed(event_id: int, summary: dict[str, Any]) -> None:
+    """Facilitators see the feedback summary change as phones answer."""
+    socketio.emit("feedback", summary, to=event_room(event_id), namespace=FACILITATOR)

@@ -207,7 +207,11 @@ def event_create(plan: Path, base_url: str | None) -> None:
     app = create_app()
     with app.app_context():
         upgrade_database()
-        event = create_event(parsed)
+        try:
+            event = create_event(parsed)
+        except DomainError as error:
+            _fail(error, str(plan))
+            raise  # unreachable: _fail exits
         for warning in parsed.warnings:
             with force_locale("en"):
                 click.echo(f"warning: {message_for(DomainError(warning))}", err=True)
@@ -363,3 +367,24 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
         click.echo(f"error: {output}: {exc.strerror or exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {output} ({len(result.content)} bytes)", err=True)
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """Workshop templates (sessions/templates/*.toml)."""
+
+
+@templates_group.command("check")
+def templates_check() -> None:
+    """List the templates that load and refuse the malformed ones (file:line: reason);
+    exits 2 if any is refused."""
+    from cafe.workshops import load_catalogue
+
+    catalogue = load_catalogue()
+    for name, template in catalogue.templates.items():
+        phases = ", ".join(template.phase_ids)
+        click.echo(f"{name}: {template.title_in('fi')} ({template.export}) — {phases}")
+    for error in catalogue.errors:
+        click.echo(f"refused: {error}", err=True)
+    if catalogue.errors:
+        sys.exit(2)

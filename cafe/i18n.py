@@ -53,6 +53,8 @@ JS_MESSAGES: dict[str, Any] = {
     "role_ammattilainen": _("professional"),
     "role_opiskelija": _("student"),
     "role_muu": _("other"),
+    "role_kokemusohjaaja": _("experience guide"),
+    "role_työntekijä": _("worker"),
     "mine": _("yours"),
     "edited": _("edited"),
     "error": _("Something went wrong."),
@@ -121,13 +123,15 @@ JS_MESSAGES: dict[str, Any] = {
     "g_preview_empty": _("The summary is still empty."),
     # Topic tips for the next Cafe Social (static/js/phone.js).
     "tip_thanks": _("Thank you! The organizers will see your tip — anonymously."),
-}
-
-PHASE_LABELS = {
-    "opening": JS_MESSAGES["phase_opening"],
-    "tables": JS_MESSAGES["phase_tables"],
-    "gathering": JS_MESSAGES["phase_gathering"],
-    "summary": JS_MESSAGES["phase_summary"],
+    "fb_everyone": _("Everyone"),
+    "fb_no_role": _("no role"),
+    "fb_hidden": _("fewer than 3 phones — not shown"),
+    "fb_title": _("How was it?"),
+    "fb_rating": _("Your rating (1 = poor, 5 = excellent)"),
+    "fb_text": _("What should we keep or change? (optional)"),
+    "fb_send": _("Send feedback"),
+    "fb_thanks": _("Thank you! You can still change your answer."),
+    "fb_anonymous": _("Anonymous: your answer is shown only together with others'."),
 }
 
 

@@ -73,6 +73,12 @@ MESSAGES: dict[str, Any] = {
     "unknown_revision": _("That version of the minutes does not exist."),
     "bad_review_token": _("This review link is not valid."),
     "unknown_comment": _("That comment does not exist."),
+    "plan_bad_template": _("A template name is lower-case letters, digits and dashes."),
+    "unknown_template": _("Unknown workshop template; choose one of: %(choices)s."),
+    "template_invalid": _(
+        "The workshop template %(file)s is not valid (line %(line)s): %(reason)s"
+    ),
+    "bad_rating": _("Choose a rating from 1 to 5."),
     "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
     "summary_stale": _(
         "Modified in the meantime: someone saved a newer version. It is shown below; "

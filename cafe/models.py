@@ -153,6 +153,9 @@ class Post(db.Model):  # type: ignore[name-defined]
     deleted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The section of a workshop the phase asked about (``goal``, ``process``…); None in a
+    #: Cafe Social, where every idea is the table's.
+    section: Mapped[str | None] = mapped_column(String(32))
     #: The gathering item this core idea became; two posts share one when merged.
     item_id: Mapped[int | None] = mapped_column(
         ForeignKey("gather_item.id", ondelete="SET NULL"), index=True
@@ -181,6 +184,9 @@ class Theme(db.Model):  # type: ignore[name-defined]
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     revision: Mapped[int] = mapped_column(default=1)
+    #: The workshop section it belongs to (in ``process`` a theme is a numbered step: its
+    #: title the bold lead sentence); None in a Cafe Social's single summary.
+    section: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -309,3 +315,24 @@ class TopicTip(db.Model):  # type: ignore[name-defined]
     event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Feedback(db.Model):  # type: ignore[name-defined]
+    """A phone's anonymous feedback on the event: a rating, a free text and a role tag.
+
+    One per phone (its device hash, so that it can change its answer; blanked by the
+    retention purge like a post's). Never shown with anything that identifies the phone.
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("event_id", "device_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    device_hash: Mapped[str] = mapped_column(String(64))
+    role_tag: Mapped[str | None] = mapped_column(String(40))
+    #: 1 (poor) to 5 (excellent).
+    rating: Mapped[int]
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import String, cast, delete, select, update
 
 from cafe.extensions import db
-from cafe.models import CafeEvent, EventTable, Post
+from cafe.models import CafeEvent, EventTable, Feedback, Post
 
 #: What a purged core idea keeps in place of the writer's device hash.
 ANONYMISED = ""
@@ -60,6 +60,13 @@ def purge_raw_posts(now: dt.datetime, days: int) -> Purged:
     )
     db.session.execute(
         update(EventTable).where(EventTable.event_id.in_(event_ids)).values(host_hash=None)
+    )
+    # Feedback keeps its rating, text and role, but no longer who gave it (each row gets a
+    # value of its own: one answer per phone is a unique constraint).
+    db.session.execute(
+        update(Feedback)
+        .where(Feedback.event_id.in_(event_ids), Feedback.device_hash.not_like("purged:%"))
+        .values(device_hash="purged:" + cast(Feedback.id, String))
     )
     db.session.commit()
     return Purged(

@@ -331,6 +331,7 @@ def db_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         "minutes_revision",
         "review_comment",
         "topic_tip",
+        "feedback",
     )
     with app.app_context(), db.engine.connect() as connection:
         return {

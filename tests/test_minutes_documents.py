@@ -37,7 +37,6 @@ from cafe.models import CafeEvent, Minutes
 from tests.imagefiles import png
 from tests.test_minutes_export import (
     SEED_FOOTER,
-    SEED_MEMO,
     SEED_PLAN,
     cafe,
     created,
@@ -163,7 +162,6 @@ def test_seed_pdf_holds_the_seed_paragraphs_in_order(seed: Seed) -> None:
         position = found + len(sentence)
 
 
-@pytest.mark.skipif(not SEED_MEMO.exists(), reason="the seed documents are not beside the repo")
 def test_seed_pdf_says_word_for_word_what_the_seed_says(seed: Seed) -> None:
     text = without_footers(" ".join(page_texts(seed.pdf)))
     # The PDF sets *osallisuuden kokemuksen* in italics, where the seed's text has stars.
@@ -238,7 +236,6 @@ def test_seed_docx_puts_the_footer_in_the_page_footer(seed: Seed) -> None:
     assert 'w:lang w:val="fi-FI"' in styles
 
 
-@pytest.mark.skipif(not SEED_MEMO.exists(), reason="the seed documents are not beside the repo")
 def test_seed_docx_says_word_for_word_what_the_seed_says(seed: Seed) -> None:
     document = docx.Document(io.BytesIO(seed.docx))
     text = "\n".join(p.text for p in document.paragraphs)

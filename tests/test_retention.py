@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from cafe.extensions import db
-from cafe.models import CafeEvent, EventTable, Post
+from cafe.models import CafeEvent, EventTable, Feedback, Post
 from cafe.retention import purge_raw_posts
 from tests.conftest import EventInfo, Facilitator, Phone
 
@@ -99,3 +99,22 @@ def test_purge_keeps_the_gathered_summary_and_its_trace(
     assert after["themes"] == before["themes"]
     assert after["themes"][0]["items"][0]["tables"] == ["Pöytä 1"]
     assert after["summary"] == before["summary"]
+
+
+def test_purge_keeps_feedback_but_not_which_phone_gave_it(
+    app: Flask, make_event: Callable[..., EventInfo], phone: Callable[..., Phone]
+) -> None:
+    event_id = seed(make_event, phone, "2017-10-31")
+    set_up_on(app, event_id, dt.datetime(2017, 10, 1))
+    with app.app_context():
+        code = db.session.get(CafeEvent, event_id).join_code  # type: ignore[union-attr]
+    answers = [phone(code), phone(code)]
+    for rating, answering in zip((4, 2), answers, strict=True):
+        assert answering.call("feedback", {"rating": rating, "text": "Hyvä"})["ok"]
+
+    with app.app_context():
+        purge_raw_posts(NOW, days=30)
+        purge_raw_posts(NOW, days=30)  # twice: the unique constraint must hold
+        rows = db.session.execute(select(Feedback).order_by(Feedback.id)).scalars().all()
+        assert [(f.rating, f.text) for f in rows] == [(4, "Hyvä"), (2, "Hyvä")]
+        assert [f.device_hash for f in rows] == [f"purged:{f.id}" for f in rows]

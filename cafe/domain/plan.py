@@ -8,6 +8,7 @@ exactly the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,10 @@ class EventPlan:
     #: paragraphs, then (title, body) themes, Markdown.
     summary_intro: str = ""
     summary_themes: tuple[tuple[str, str], ...] = ()
+    #: The workshop template (``sessions/templates/<name>.toml``) the event runs.
+    template: str = "cafe-social"
+    #: False when the plan left ``role_tags`` out: the template's tags apply then.
+    role_tags_given: bool = field(default=True, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -78,6 +83,7 @@ PLAN_KEYS = {
     "footer",
     "minutes",
     "summary",
+    "template",
 }
 #: Longest opening-talk notes, summary intro and theme body in a plan (characters).
 NOTES_TEXT = 20_000
@@ -215,6 +221,14 @@ def _themes(value: object) -> tuple[tuple[str, str], ...]:
     return tuple(themes)
 
 
+def _template(data: dict[str, Any]) -> str:
+    # Only the shape here: whether such a template is installed is the app's to check.
+    name = _text(data, "template", limit=40) or "cafe-social"
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
+        raise DomainError("plan_bad_template")
+    return name
+
+
 def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
     """Validate a plan given as a mapping (parsed TOML or a web form) and return it."""
     unknown = sorted(set(data) - PLAN_KEYS)
@@ -264,6 +278,8 @@ def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
         method_sentence=_text(minutes, "method_sentence", limit=LONG_TEXT),
         summary_intro=_text(summary, "intro", limit=NOTES_TEXT),
         summary_themes=_themes(summary.get("themes", [])),
+        template=_template(data),
+        role_tags_given="role_tags" in data,
         warnings=tuple(warnings),
     )
 

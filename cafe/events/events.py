@@ -11,6 +11,7 @@ from flask_socketio import Namespace, join_room
 from cafe import broadcast
 from cafe.domain.errors import DomainError
 from cafe.events import operations as ops
+from cafe.feedback.operations import summary_payload as feedback_summary
 from cafe.gathering.events import GatheringHandlers
 from cafe.sockets import acknowledged, facilitator_event, refuse
 
@@ -53,6 +54,11 @@ class FacilitatorNamespace(GatheringHandlers, Namespace):
         """Hide ``{id, hidden: true}`` or show again a post (moderation)."""
         post = ops.hide_post(facilitator_event(), data.get("id"), data.get("hidden"))
         return {"ok": True, "post": broadcast.post_payload(post, moderation=True)}
+
+    @acknowledged
+    def on_feedback_summary(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The phones' feedback per role (a role's figures from 3 phones on)."""
+        return {"ok": True, "summary": feedback_summary(facilitator_event())}
 
     @acknowledged
     def on_revoke_host(self, data: dict[str, Any]) -> dict[str, Any]:

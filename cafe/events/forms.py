@@ -41,6 +41,12 @@ class EventForm(FlaskForm):
     start = TimeField(_("Starts"), default=None, validators=[InputRequired()])
     end = TimeField(_("Ends"), validators=[InputRequired()])
     place = StringField(_("Place"), validators=[Optional(), Length(max=200)])
+    template = SelectField(
+        _("Format"),
+        # Filled in per request (the installed templates, titled in the UI language).
+        choices=[],
+        default="cafe-social",
+    )
     language = SelectField(
         _("Language of the event"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
@@ -71,7 +77,9 @@ class EventForm(FlaskForm):
         names = [line.strip() for line in (self.table_names.data or "").splitlines()]
         names = [n for n in names if n]
         roles = [line.strip() for line in (self.role_tags.data or "").splitlines()]
+        roles = [r for r in roles if r]
         data: dict[str, Any] = {
+            "template": self.template.data or "cafe-social",
             "title": self.title.data or "",
             "topic": self.topic.data or "",
             "date": self.date.data,
@@ -80,7 +88,7 @@ class EventForm(FlaskForm):
             "place": self.place.data or "",
             "language": self.language.data,
             "tables": names if names else (self.table_count.data or 4),
-            "role_tags": [r for r in roles if r],
+            "role_tags": roles,
             "footer": self.footer.data or "",
             "openers": [
                 {
@@ -92,6 +100,9 @@ class EventForm(FlaskForm):
                 if (entry.form.name.data or "").strip()
             ],
         }
+        if tuple(roles) == DEFAULT_ROLE_TAGS and data["template"] != "cafe-social":
+            # The pre-filled Cafe Social tags, untouched: the chosen template's tags apply.
+            del data["role_tags"]
         if self.next_date.data:
             data["next_session"] = {"date": self.next_date.data}
             if self.next_start.data:

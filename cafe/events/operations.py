@@ -12,7 +12,6 @@ from cafe import broadcast
 from cafe.domain import timer as timers
 from cafe.domain.codes import new_board_token, new_join_code
 from cafe.domain.errors import DomainError
-from cafe.domain.phases import is_phase
 from cafe.domain.plan import EventPlan
 from cafe.extensions import db
 from cafe.gathering.state import summary_payload
@@ -25,16 +24,21 @@ from cafe.models import (
     SummaryRevision,
     Theme,
 )
+from cafe.workshops import template_named, template_of
 
 
 def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent:
-    """Create an event with its openers and tables from a validated plan.
+    """Create an event with its openers and tables from a validated plan, running the
+    plan's workshop template (``unknown_template`` if it is not installed).
 
     The join code is random; on the rare collision with an existing code a new one is
     drawn (the unique constraint decides, so two processes cannot both win).
     """
+    template = template_named(plan.template)
+    role_tags = plan.role_tags if plan.role_tags_given else template.role_tags
     for _attempt in range(20):
         event = CafeEvent(
+            kind=template.name,
             title=plan.title,
             topic=plan.topic,
             date=plan.date,
@@ -42,7 +46,7 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
             end_time=plan.end,
             place=plan.place,
             language=plan.language,
-            role_tags=list(plan.role_tags),
+            role_tags=list(role_tags),
             next_date=plan.next_date,
             next_start=plan.next_start,
             next_end=plan.next_end,
@@ -93,6 +97,15 @@ def _typed_summary(event: CafeEvent, plan: EventPlan) -> None:
         )
 
 
+def check_role(event: CafeEvent, role: object) -> str | None:
+    """Return the chosen role tag, None for "no tag", or raise ``bad_role``."""
+    if role is None or role == "":
+        return None
+    if not isinstance(role, str) or role not in event.role_tags:
+        raise DomainError("bad_role")
+    return role
+
+
 #: Largest id a database integer key can hold; SQLite raises OverflowError beyond it.
 MAX_ID = 2**63 - 1
 
@@ -121,9 +134,8 @@ def event_by_board_token(token: object) -> CafeEvent:
 
 def set_phase(event: CafeEvent, phase: object) -> CafeEvent:
     """Move the event to another phase; every screen follows."""
-    if not is_phase(phase):
+    if not isinstance(phase, str) or template_of(event).phase(phase) is None:
         raise DomainError("bad_phase")
-    assert isinstance(phase, str)
     event.phase = phase
     db.session.commit()
     broadcast.phase_changed(event)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from cafe.links import event_links
 from cafe.messages import message_for
 from cafe.minutes.operations import tips
 from cafe.models import CafeEvent
+from cafe.workshops import catalogue
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -42,6 +44,10 @@ def index() -> str:
 def new() -> ResponseReturnValue:
     """Create an event from the form; the same validator as plan files decides."""
     form = EventForm()
+    locale = str(get_locale())
+    form.template.choices = [
+        (name, template.title_in(locale)) for name, template in catalogue().templates.items()
+    ]
     error = None
     if request.method == "POST" and "add_opener" in request.form:
         # Without JavaScript: a button that re-renders the form with one more opener row.

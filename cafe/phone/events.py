@@ -14,11 +14,13 @@ from cafe import broadcast
 from cafe.domain.codes import device_hash, is_valid_device_token
 from cafe.domain.errors import DomainError
 from cafe.events.operations import (
+    check_role,
     claim_table_host,
     find_table,
     get_event,
     release_table_host,
 )
+from cafe.feedback.operations import give_feedback, own_feedback
 from cafe.minutes.operations import add_tip
 from cafe.models import CafeEvent
 from cafe.phone import operations as ops
@@ -77,7 +79,7 @@ class PhoneNamespace(Namespace):
         """Sit at ``{table, role}``; answers with the table's state. Sent again after reconnect."""
         event = _event()
         table = find_table(event, data.get("table"))
-        role = ops.check_role(event, data.get("role"))
+        role = check_role(event, data.get("role"))
         previous = session.get("table_id")
         if previous is not None and previous != table.id:
             leave_room(broadcast.table_room(previous))
@@ -172,3 +174,11 @@ class PhoneNamespace(Namespace):
         """
         add_tip(_event(), data.get("text"), _device())
         return {"ok": True}
+
+    @acknowledged
+    def on_feedback(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Give (or change) this phone's anonymous feedback ``{rating: 1-5, text?, role?}``;
+        ``role`` defaults to the role chosen when sitting down."""
+        role = data["role"] if "role" in data else session.get("role")
+        give_feedback(_event(), _device(), data.get("rating"), data.get("text"), role)
+        return {"ok": True, "feedback": own_feedback(_event(), _device())}

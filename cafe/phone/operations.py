@@ -19,9 +19,11 @@ from cafe.domain.errors import DomainError
 from cafe.domain.text import clean_idea_text, is_client_id
 from cafe.events.operations import MAX_ID, find_post, find_table, visible_posts
 from cafe.extensions import db
+from cafe.feedback.operations import own_feedback
 from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Post, utcnow
 from cafe.ratelimit import TokenBuckets
+from cafe.workshops import template_of_kind
 
 
 def event_by_code(raw: object) -> CafeEvent:
@@ -35,15 +37,6 @@ def event_by_code(raw: object) -> CafeEvent:
     if event is None:
         raise DomainError("unknown_code")
     return event
-
-
-def check_role(event: CafeEvent, role: object) -> str | None:
-    """Return the chosen role tag, None for "no tag", or raise ``bad_role``."""
-    if role is None or role == "":
-        return None
-    if not isinstance(role, str) or role not in event.role_tags:
-        raise DomainError("bad_role")
-    return role
 
 
 def post_limiter() -> TokenBuckets:
@@ -118,8 +111,8 @@ def _new_post_values(
     """Check a new post against the rules and return its row."""
     if not isinstance(core, bool):
         raise DomainError("bad_request")
-    host = _table_host(event_id, table_id)
-    if core and host != device:
+    where = _table_host(event_id, table_id)
+    if core and where.host != device:
         raise DomainError("not_host")
     clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
     if not post_limiter().allow(device):
@@ -133,6 +126,7 @@ def _new_post_values(
         "role_tag": role,
         "text": clean,
         "is_core": core,
+        "section": where.section,
         "hidden": False,
         "deleted": False,
         "created_at": now,
@@ -143,22 +137,42 @@ def _new_post_values(
 # The post path's two statements, built once as plain Core statements with bound
 # parameters: building and cache-keying them per post (and going through the ORM layer)
 # cost about a third of the server's CPU per post (py-spy under bench/load.py).
-_TABLE_HOST = select(EventTable.__table__.c.host_hash).where(
-    EventTable.__table__.c.id == bindparam("tid"),
-    EventTable.__table__.c.event_id == bindparam("eid"),
+_TABLE_HOST = (
+    select(
+        EventTable.__table__.c.host_hash,
+        CafeEvent.__table__.c.phase,
+        CafeEvent.__table__.c.kind,
+    )
+    .join(CafeEvent.__table__, CafeEvent.__table__.c.id == EventTable.__table__.c.event_id)
+    .where(
+        EventTable.__table__.c.id == bindparam("tid"),
+        EventTable.__table__.c.event_id == bindparam("eid"),
+    )
 )
 _INSERT_POST = insert(Post.__table__)
 
 
-def _table_host(event_id: int, table_id: object) -> str | None:
-    """The host's device hash of the event's table ``table_id``; ``unknown_table`` if none."""
+@dataclass(frozen=True)
+class _Where:
+    """What the post path needs to know of a table: its host, and the section the event's
+    current phase posts into (a workshop's ``worked`` for "What worked?"; ``ideas`` in a
+    Cafe Social's tables phase; None outside a posting phase)."""
+
+    host: str | None
+    section: str | None
+
+
+def _table_host(event_id: int, table_id: object) -> _Where:
+    """The host and current section of the event's table ``table_id``; ``unknown_table``."""
     if isinstance(table_id, bool) or not isinstance(table_id, int) or not 0 < table_id <= MAX_ID:
         raise DomainError("unknown_table")
     row = db.session.connection().execute(_TABLE_HOST, {"tid": table_id, "eid": event_id}).first()
     if row is None:
         raise DomainError("unknown_table")
-    host: str | None = row[0]
-    return host
+    host, phase_id, kind = row
+    phase = template_of_kind(kind).phase(phase_id)
+    section = phase.section if phase is not None and phase.kind == "post" else None
+    return _Where(host, section)
 
 
 def _existing(event_id: int, client_id: str, device: str) -> Post | None:
@@ -233,4 +247,5 @@ def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict
         "posts": [broadcast.post_payload(p) for p in posts],
         "is_host": table is not None and table.host_hash == device,
         "summary": summary_payload(event),
+        "feedback": own_feedback(event, device),
     }

@@ -4,7 +4,8 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, Countdown, phaseLabel, renderSummary } = window.Cafe;
+  const { t, roleLabel, el, bindStatus, call, Countdown, phaseLabel, renderSummary, setPhases, phaseKind } =
+    window.Cafe;
   const root = document.getElementById("board");
   const countdown = Countdown(document.getElementById("timer"));
   const cores = new Map();
@@ -16,6 +17,7 @@
     const ack = await call(socket, "sync", {});
     if (!ack.ok) return;
     const state = ack.state;
+    setPhases(state.event.phases);
     setPhase(state.event.phase);
     countdown.set(state.event.timer);
     cores.clear();
@@ -91,9 +93,10 @@
   function setPhase(phase) {
     document.getElementById("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
-    // In the summary phase the projector shows the shared summary instead of the tables.
-    summaryView.hidden = phase !== "summary";
-    document.getElementById("tables").hidden = phase === "summary";
+    // In a summary phase the projector shows the shared summary instead of the tables.
+    const summaryPhase = phaseKind(phase) === "summary";
+    summaryView.hidden = !summaryPhase;
+    document.getElementById("tables").hidden = summaryPhase;
     fitSummary();
   }
 

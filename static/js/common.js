@@ -136,7 +136,28 @@ window.Cafe = (function () {
     });
   }
 
-  const phaseLabel = (phase) => t("phase_" + phase);
+  // The event's phases come from its workshop template (event.phases): a screen follows a
+  // phase by its kind ("post", "gather", "summary", "feedback"…), not by its name.
+  let phases = [];
+  const BUILT_IN_KINDS = { opening: "opening", tables: "post", gathering: "gather", summary: "summary" };
+
+  const embedded = document.getElementById("event-phases");
+  if (embedded) phases = JSON.parse(embedded.textContent);
+
+  /** Remember the event's phases (from the event payload). */
+  function setPhases(list) {
+    phases = Array.isArray(list) ? list : [];
+  }
+  function phaseInfo(phase) {
+    return phases.find((p) => p.id === phase) || null;
+  }
+  /** A phase's label in the event's language. */
+  const phaseLabel = (phase) => (phaseInfo(phase) ? phaseInfo(phase).label : t("phase_" + phase));
+  /** What a phase asks of the screens: opening, post, gather, summary or feedback. */
+  const phaseKind = (phase) =>
+    phaseInfo(phase) ? phaseInfo(phase).kind : BUILT_IN_KINDS[phase] || "opening";
+  /** The prompt phones show in a phase ("" for none). */
+  const phasePrompt = (phase) => (phaseInfo(phase) ? phaseInfo(phase).prompt : "");
 
   /** A block of server-rendered summary HTML. The server renders the facilitator's
    *  Markdown and sanitises it with nh3 (a fixed list of tags, http/https/mailto links
@@ -167,6 +188,6 @@ window.Cafe = (function () {
 
   return {
     t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
-    renderSummary,
+    renderSummary, setPhases, phaseKind, phasePrompt,
   };
 })();

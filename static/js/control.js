@@ -30,6 +30,7 @@
       return;
     }
     const state = ack.state;
+    window.Cafe.setPhases(state.event.phases);
     setPhase(state.event.phase);
     countdown.set(state.event.timer);
     for (const table of state.event.tables) setTable(table);
@@ -37,7 +38,41 @@
     for (const post of state.posts) posts.set(post.id, post);
     setPresence(state.presence);
     renderAll();
+    const feedback = await call(socket, "feedback_summary", {});
+    if (feedback.ok) renderFeedback(feedback.summary);
   }
+
+  // --- feedback per role ------------------------------------------------------------------
+  function renderFeedback(summary) {
+    const table = root.querySelector(".feedback-table");
+    const lines = [summary.total, ...summary.roles];
+    table.hidden = summary.total.count === 0;
+    document.getElementById("feedback-empty").hidden = summary.total.count > 0;
+    table.querySelector("tbody").replaceChildren(
+      ...lines
+        .filter((line, i) => i === 0 || line.count > 0)
+        .map((line, i) =>
+          el(
+            "tr",
+            { class: i === 0 ? "total" : "" },
+            el("th", {
+              scope: "row",
+              text: i === 0 ? t("fb_everyone") : line.role ? roleLabel(line.role) : t("fb_no_role"),
+            }),
+            el("td", { text: line.shown ? String(line.count) : t("fb_hidden") }),
+            el("td", { text: line.shown ? line.average.toFixed(1) : "–" }),
+            el(
+              "td",
+              {},
+              line.shown
+                ? el("ul", { class: "fb-texts" }, ...line.texts.map((x) => el("li", { text: x })))
+                : ""
+            )
+          )
+        )
+    );
+  }
+  socket.on("feedback", renderFeedback);
 
   // --- phase and timer ------------------------------------------------------------------
   for (const button of root.querySelectorAll("[data-phase]")) {

@@ -12,8 +12,7 @@
 
 (function () {
   const { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
-    renderSummary } =
-    window.Cafe;
+    renderSummary, setPhases, phaseKind, phasePrompt } = window.Cafe;
   const root = document.getElementById("phone");
   const code = root.dataset.code;
   const MAX = 500;
@@ -123,7 +122,11 @@
    *  the tip card starts open). */
   async function syncPhase() {
     const ack = await call(socket, "sync", {});
-    if (ack.ok) setPhase(ack.state.event.phase);
+    if (ack.ok) {
+      setPhases(ack.state.event.phases);
+      setPhase(ack.state.event.phase);
+      showFeedback(ack.state.feedback);
+    }
   }
 
   async function join() {
@@ -149,7 +152,9 @@
     isHost = state.is_host;
     posts.clear();
     for (const post of state.posts) posts.set(post.id, post);
+    setPhases(event.phases);
     setPhase(event.phase);
+    showFeedback(state.feedback);
     countdown.set(event.timer);
     $("table-name").textContent = table ? table.name : "";
     renderHost();
@@ -291,9 +296,41 @@
   function setPhase(phase) {
     $("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
+    // The template's question for this phase ("What worked?"), in the event's language.
+    const prompt = phasePrompt(phase);
+    $("prompt").textContent = prompt;
+    $("prompt").hidden = !prompt;
+    $("feedback-card").hidden = phaseKind(phase) !== "feedback";
     renderSummaryVisibility();
     renderTipOpen(phase);
   }
+
+  // --- feedback (a template's feedback phase) --------------------------------------------
+  const feedbackForm = $("feedback-form");
+
+  /** Show what this phone already answered, so it can change it. */
+  function showFeedback(answer) {
+    if (!answer) return;
+    const radio = feedbackForm.querySelector(`input[name=rating][value="${answer.rating}"]`);
+    if (radio) radio.checked = true;
+    feedbackForm.elements.text.value = answer.text;
+    if (feedbackForm.elements.role) feedbackForm.elements.role.value = answer.role || "";
+    $("feedback-status").textContent = t("fb_thanks");
+  }
+
+  feedbackForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const checked = feedbackForm.querySelector("input[name=rating]:checked");
+    const payload = {
+      rating: checked ? parseInt(checked.value, 10) : null,
+      text: feedbackForm.elements.text.value,
+    };
+    if (feedbackForm.elements.role) payload.role = feedbackForm.elements.role.value || null;
+    else if (seat) payload.role = seat.role || null;
+    const ack = await call(socket, "feedback", payload);
+    $("feedback-status").textContent = ack.ok ? t("fb_thanks") : ack.message;
+    $("feedback-status").classList.toggle("error", !ack.ok);
+  });
 
   // --- the shared summary ---------------------------------------------------------------
   let hasSummary = false;
@@ -307,7 +344,8 @@
    *  participation: a table sees its idea reach the shared text). */
   function renderSummaryVisibility() {
     const phase = document.body.dataset.phase;
-    $("summary-section").hidden = !(hasSummary && (phase === "gathering" || phase === "summary"));
+    const kind = phaseKind(phase);
+    $("summary-section").hidden = !(hasSummary && (kind === "gather" || kind === "summary"));
   }
 
   // --- topic tips for the next Cafe Social ---------------------------------------------
@@ -326,7 +364,7 @@
 
   /** Unobtrusive while the talks and tables go on, open once the room gathers. Only a
    *  change of phase opens or closes it, and never while a tip is being written. */
-  const isLate = (phase) => phase === "gathering" || phase === "summary";
+  const isLate = (phase) => ["gather", "summary", "feedback"].includes(phaseKind(phase));
   function renderTipOpen(phase) {
     if (tipPhase !== null && isLate(phase) !== isLate(tipPhase) && !tipText.value) {
       tipCard.open = isLate(phase);

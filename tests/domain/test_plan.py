@@ -149,6 +149,8 @@ BAD_PLANS = [
     ("plan_bad_next", MINIMAL + '[next_session]\nstart = "14:00"\n'),
     ("plan_bad_next", MINIMAL + '[next_session]\ndate = 2018-01-24\nroom = "A"\n'),
     ("plan_not_table", MINIMAL + 'minutes = "muistio"\n'),
+    ("plan_bad_template", MINIMAL + 'template = "../etc/passwd"\n'),
+    ("plan_bad_template", MINIMAL + 'template = "Yhteiskehittäminen"\n'),
     ("plan_not_table", MINIMAL + "summary = [1]\n"),
     ("plan_unknown_key", MINIMAL + '[minutes]\nopener_sentence = "x"\n'),
     ("plan_unknown_key", MINIMAL + '[summary]\nclosing = "x"\n'),

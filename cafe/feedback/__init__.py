@@ -1,0 +1,1 @@
+"""Anonymous feedback from the phones, summarised per role for the facilitator."""

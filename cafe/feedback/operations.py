@@ -1,0 +1,66 @@
+"""Verbs of the feedback form: validate, write, commit, then broadcast."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from cafe import broadcast
+from cafe.domain.feedback import Answer, RoleFeedback, check_answer, feedback_summary
+from cafe.events.operations import check_role
+from cafe.extensions import db
+from cafe.models import CafeEvent, Feedback, utcnow
+
+
+def give_feedback(
+    event: CafeEvent, device: str, rating: object, text: object, role: object
+) -> Feedback:
+    """Store (or change) this phone's feedback; facilitators see the new summary."""
+    clean_rating, clean_text = check_answer(rating, text)
+    tag = check_role(event, role)
+    answer = db.session.execute(
+        select(Feedback).where(Feedback.event_id == event.id, Feedback.device_hash == device)
+    ).scalar_one_or_none()
+    if answer is None:
+        answer = Feedback(event_id=event.id, device_hash=device)
+        db.session.add(answer)
+    answer.rating, answer.text, answer.role_tag = clean_rating, clean_text, tag
+    answer.updated_at = utcnow()
+    db.session.commit()
+    broadcast.feedback_changed(event.id, summary_payload(event))
+    return answer
+
+
+def own_feedback(event: CafeEvent, device: str) -> dict[str, Any] | None:
+    """What this phone answered, so its form can show it and let it be changed."""
+    answer = db.session.execute(
+        select(Feedback).where(Feedback.event_id == event.id, Feedback.device_hash == device)
+    ).scalar_one_or_none()
+    if answer is None:
+        return None
+    return {"rating": answer.rating, "text": answer.text, "role": answer.role_tag}
+
+
+def _line(line: RoleFeedback) -> dict[str, Any]:
+    return {
+        "role": line.role,
+        "count": line.count,
+        "shown": line.shown,
+        "average": line.average,
+        "ratings": list(line.ratings),
+        "texts": list(line.texts),
+    }
+
+
+def summary_payload(event: CafeEvent) -> dict[str, Any]:
+    """The facilitator's feedback panel: everyone, then per role (≥ 3 phones to show)."""
+    rows = db.session.execute(
+        select(Feedback.role_tag, Feedback.rating, Feedback.text)
+        .where(Feedback.event_id == event.id)
+        .order_by(Feedback.id)
+    )
+    total, roles = feedback_summary(
+        (Answer(role, rating, text) for role, rating, text in rows), event.role_tags
+    )
+    return {"total": _line(total), "roles": [_line(line) for line in roles]}

@@ -1,0 +1,105 @@
+"""The workshop templates of ``sessions/templates/``, loaded once per process.
+
+Each event names its template (``CafeEvent.kind``): its phases, the prompts phones show,
+its role tags and the document it exports. A malformed file is refused at load time with
+its file, line and reason: it is logged, left out, and listed by ``cafe templates check``;
+the app still starts with the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cafe import resource_dir
+from cafe.domain.errors import DomainError
+from cafe.domain.workshops import TemplateError, WorkshopTemplate, load_template
+
+log = logging.getLogger(__name__)
+
+#: The template of every event created without naming one (and of events from before
+#: templates existed).
+DEFAULT_TEMPLATE = "cafe-social"
+
+
+@dataclass
+class Catalogue:
+    """The templates that loaded, and the refusals of those that did not."""
+
+    templates: dict[str, WorkshopTemplate] = field(default_factory=dict)
+    errors: list[TemplateError] = field(default_factory=list)
+
+
+_catalogue: Catalogue | None = None
+
+
+def load_catalogue() -> Catalogue:
+    """Read every ``*.toml`` of ``sessions/templates/``, file by file."""
+    catalogue = Catalogue()
+    folder = Path(resource_dir("sessions")) / "templates"
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            template = load_template(path)
+        except TemplateError as error:
+            log.warning("workshop template refused: %s", error)
+            catalogue.errors.append(error)
+            continue
+        if template.name != path.stem:
+            catalogue.errors.append(
+                TemplateError(
+                    str(path), None, f'the name "{template.name}" differs from the file name'
+                )
+            )
+            continue
+        if template.name in catalogue.templates:
+            catalogue.errors.append(
+                TemplateError(str(path), None, f'the name "{template.name}" is used twice')
+            )
+            continue
+        catalogue.templates[template.name] = template
+    if DEFAULT_TEMPLATE not in catalogue.templates:
+        raise RuntimeError(f"{folder}: the {DEFAULT_TEMPLATE!r} template is missing or broken")
+    return catalogue
+
+
+def catalogue() -> Catalogue:
+    """The process's templates (loaded on first use)."""
+    global _catalogue
+    if _catalogue is None:
+        _catalogue = load_catalogue()
+    return _catalogue
+
+
+def template_named(name: object) -> WorkshopTemplate:
+    """The template called ``name`` or ``unknown_template``."""
+    found = catalogue().templates.get(name) if isinstance(name, str) else None
+    if found is None:
+        raise DomainError("unknown_template", {"choices": ", ".join(catalogue().templates)})
+    return found
+
+
+def template_of_kind(kind: str) -> WorkshopTemplate:
+    """The template called ``kind``; the default for a name no longer loaded."""
+    templates = catalogue().templates
+    return templates.get(kind) or templates[DEFAULT_TEMPLATE]
+
+
+def template_of(event: Any) -> WorkshopTemplate:
+    """The template an event runs (its ``kind``)."""
+    return template_of_kind(event.kind)
+
+
+def phases_payload(template: WorkshopTemplate, language: str) -> list[dict[str, Any]]:
+    """The phases as screens need them, in ``language``."""
+    return [
+        {
+            "id": phase.id,
+            "kind": phase.kind,
+            "section": phase.section,
+            "label": template.label(phase.id, language),
+            "prompt": template.prompt(phase.id, language),
+        }
+        for phase in template.phases
+    ]

@@ -1,0 +1,99 @@
+"""Events run their workshop template: its phases, prompts and role tags reach every
+screen; phones post into the section the phase asks about; the feedback phase exists
+where the template has one; unknown templates are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import select
+
+from cafe.cli import cli
+from cafe.extensions import db
+from cafe.models import Post
+from tests.conftest import (
+    MakeBoard,
+    MakeEvent,
+    MakeFacilitator,
+    MakePhone,
+    ack_error,
+    seated,
+)
+
+
+def test_a_cafe_social_keeps_its_four_phases(make_event: MakeEvent, board: MakeBoard) -> None:
+    ev = make_event()
+    event = board(ev.board_token).call("sync")["state"]["event"]
+    assert event["template"] == "cafe-social"
+    assert [(p["id"], p["kind"]) for p in event["phases"]] == [
+        ("opening", "opening"),
+        ("tables", "post"),
+        ("gathering", "gather"),
+        ("summary", "summary"),
+    ]
+    assert event["phases"][1]["label"] == "Pöytäkeskustelut"
+
+
+def test_a_co_development_event_runs_its_template(
+    app: Flask, make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator
+) -> None:
+    ev = make_event(tables=2, template="co-development")
+    control = facilitator(ev.id)
+    worker = seated(phone, ev.code, ev.table_ids[0])
+    state = worker.call("sync")["state"]
+    assert state["event"]["role_tags"] == ["asiakas", "kokemusohjaaja", "työntekijä", "muu"]
+    ids = [p["id"] for p in state["event"]["phases"]]
+    assert ids == [
+        "opening",
+        "goal",
+        "process",
+        "worked",
+        "change",
+        "proposals",
+        "gathering",
+        "feedback",
+    ]
+    assert ack_error(control.call("phase", {"phase": "tables"})) == "bad_phase"
+
+    assert control.call("phase", {"phase": "worked"})["ok"] is True
+    worker.post("Kokemusohjaaja lähti mukaan ensitapaamiseen.")
+    control.call("phase", {"phase": "change"})
+    worker.post("Tilat olivat liian kaukana.")
+    control.call("phase", {"phase": "feedback"})
+    assert worker.call("feedback", {"rating": 4})["ok"] is True
+
+    with app.app_context():
+        sections = db.session.execute(select(Post.text, Post.section).order_by(Post.id)).all()
+    assert sections == [
+        ("Kokemusohjaaja lähti mukaan ensitapaamiseen.", "worked"),
+        ("Tilat olivat liian kaukana.", "change"),
+    ]
+
+
+def test_phones_get_the_prompt_of_the_phase_in_the_events_language(
+    make_event: MakeEvent, phone: MakePhone
+) -> None:
+    ev = make_event(template="co-development", language="sv")
+    state = seated(phone, ev.code, ev.table_ids[0]).call("sync")["state"]
+    worked = next(p for p in state["event"]["phases"] if p["id"] == "worked")
+    assert worked["prompt"] and worked["label"] != worked["id"]
+
+
+def test_an_unknown_template_is_refused_when_the_event_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAFE_INSTANCE_PATH", str(tmp_path / "instance"))
+    plan = tmp_path / "plan.toml"
+    plan.write_text('topic = "Aihe"\ndate = 2026-12-01\ntemplate = "tuntematon"\n', "utf-8")
+    result = CliRunner().invoke(cli, ["event", "create", str(plan)])
+    assert result.exit_code == 2
+    assert "cafe-social" in result.output and "co-development" in result.output
+
+
+def test_templates_check_lists_the_shipped_templates() -> None:
+    result = CliRunner().invoke(cli, ["templates", "check"])
+    assert result.exit_code == 0, result.output
+    assert "cafe-social:" in result.output and "co-development:" in result.output
