@@ -78,6 +78,7 @@ MESSAGES: dict[str, Any] = {
     "template_invalid": _(
         "The workshop template %(file)s is not valid (line %(line)s): %(reason)s"
     ),
+    "report_too_many_steps": _("A process has at most %(max)s steps."),
     "bad_rating": _("Choose a rating from 1 to 5."),
     "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
     "summary_stale": _(

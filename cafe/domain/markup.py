@@ -159,6 +159,8 @@ class _TextWriter(HTMLParser):
         self.current: list[str] = []
         self.in_item = False
         self.first_item = False
+        #: Inside an <li> whose text has not begun (only its marker so far).
+        self.item_open = False
         self.lists: list[list[int]] = []
         self.href: str | None = None
         self.link_text: list[str] = []
@@ -170,7 +172,12 @@ class _TextWriter(HTMLParser):
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("p", "blockquote", "ul", "ol"):
+        # In a loose list each item's text is a <p>: it stays on its "1. " marker's line.
+        text = "".join(self.current).strip()
+        marker_only = self.item_open and (text == "-" or text.rstrip(".").isdigit())
+        if marker_only and tag == "p":
+            self.current = [text + " "]
+        if tag in ("blockquote", "ul", "ol") or (tag == "p" and not marker_only):
             self._flush()
         if tag in ("ol", "ul"):
             self.first_item = True
@@ -180,6 +187,7 @@ class _TextWriter(HTMLParser):
             self.lists.append([0])
         elif tag == "li":
             self._flush()
+            self.item_open = True
             self.in_item = not self.first_item
             self.first_item = False
             counter = self.lists[-1] if self.lists else [0]
@@ -198,6 +206,7 @@ class _TextWriter(HTMLParser):
         if tag in ("p", "blockquote", "li"):
             self._flush()
             self.in_item = False
+            self.item_open = False
         elif tag in ("ul", "ol"):
             self._flush()
             if self.lists:
@@ -211,6 +220,9 @@ class _TextWriter(HTMLParser):
             self.href = None
 
     def handle_data(self, data: str) -> None:
+        if self.current and self.current[-1] == "\n":
+            # Markdown writes "<br />\n": the break is already there.
+            data = data.lstrip("\n")
         self.current.append(data)
         if self.href is not None:
             self.link_text.append(data)

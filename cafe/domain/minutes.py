@@ -293,7 +293,7 @@ MAX_NOTES = 20_000
 MAX_FOOTER = 2_000
 
 
-def _field(data: Mapping[str, object], key: str, limit: int, *, required: bool = False) -> str:
+def form_field(data: Mapping[str, object], key: str, limit: int, *, required: bool = False) -> str:
     """A form field cleaned like every other text (NFC, no control characters), with its
     name in the error so the form can point at it."""
     raw = data.get(key, "")
@@ -330,13 +330,13 @@ def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
     ``next_start``, ``next_end`` and ``footer``.
     """
     openers = tuple(
-        MemoOpener(o.name, o.title, o.organisation, _field(data, f"talk-{n}", MAX_NOTES))
+        MemoOpener(o.name, o.title, o.organisation, form_field(data, f"talk-{n}", MAX_NOTES))
         for n, o in enumerate(base.openers)
     )
     themes = []
     for n in range(len(base.themes)):
-        title = " ".join(_field(data, f"theme-title-{n}", MAX_LINE).split())
-        body = _field(data, f"theme-body-{n}", MAX_NOTES)
+        title = " ".join(form_field(data, f"theme-title-{n}", MAX_LINE).split())
+        body = form_field(data, f"theme-body-{n}", MAX_NOTES)
         if title or body:
             themes.append((title, body))
     next_date = _optional_date(data, "next_date")
@@ -351,15 +351,15 @@ def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
     return Memo(
         language=base.language,
         date=base.date,
-        topic=" ".join(_field(data, "topic", MAX_LINE, required=True).split()),
+        topic=" ".join(form_field(data, "topic", MAX_LINE, required=True).split()),
         openers=openers,
         themes=tuple(themes),
-        intro=_field(data, "intro", MAX_NOTES),
+        intro=form_field(data, "intro", MAX_NOTES),
         next_date=next_date,
         next_start=next_start,
         next_end=next_end,
-        footer=_field(data, "footer", MAX_FOOTER),
-        title=" ".join(_field(data, "title", MAX_LINE).split()),
-        openers_sentence=" ".join(_field(data, "openers_sentence", MAX_SENTENCE).split()),
-        method_sentence=" ".join(_field(data, "method_sentence", MAX_SENTENCE).split()),
+        footer=form_field(data, "footer", MAX_FOOTER),
+        title=" ".join(form_field(data, "title", MAX_LINE).split()),
+        openers_sentence=" ".join(form_field(data, "openers_sentence", MAX_SENTENCE).split()),
+        method_sentence=" ".join(form_field(data, "method_sentence", MAX_SENTENCE).split()),
     )

@@ -88,7 +88,7 @@ def html_to_pdf(html: str) -> bytes:
 
 
 @dataclass
-class _Run:
+class Run:
     """A piece of text with one formatting; ``text == "\\n"`` is a line break."""
 
     text: str
@@ -98,7 +98,7 @@ class _Run:
 
 
 @dataclass
-class _Block:
+class Block:
     """One Word paragraph: a plain one, a list item (``level`` from 0) or a quote."""
 
     kind: str = "p"  # "p", "bullet", "number" or "continue" (an item's next paragraph)
@@ -109,7 +109,7 @@ class _Block:
     #: A plain paragraph of its own (``<p>`` outside lists and quotes): a run-in theme
     #: title may start it.
     plain: bool = False
-    runs: list[_Run] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
 
 
 # Collapses HTML white space (not the no-break space a Finn types in "8 h").
@@ -127,8 +127,8 @@ class _Blocks(HTMLParser):
 
     def __init__(self, *, bold: bool = False) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[_Block] = []
-        self.current: _Block | None = None
+        self.blocks: list[Block] = []
+        self.current: Block | None = None
         self.bold = 1 if bold else 0
         self.italic = 0
         self.code = 0
@@ -139,7 +139,7 @@ class _Blocks(HTMLParser):
         self.href: str | None = None
         self.link_text: list[str] = []
 
-    def _open(self, block: _Block) -> None:
+    def _open(self, block: Block) -> None:
         self._close()
         self.current = block
 
@@ -160,14 +160,14 @@ class _Blocks(HTMLParser):
         if self.current is None:
             if not text.strip():
                 return
-            self.current = _Block(quote=self.quote > 0)
+            self.current = Block(quote=self.quote > 0)
         runs = self.current.runs
         if not runs or runs[-1].text == "\n" or runs[-1].text.endswith(" "):
             # HTML white space after a block start, a break or a space is not shown.
             text = text.lstrip(" ") if text != "\n" else text
         if not text:
             return
-        run = _Run(text, bold=self.bold > 0, italic=self.italic > 0, code=self.code > 0)
+        run = Run(text, bold=self.bold > 0, italic=self.italic > 0, code=self.code > 0)
         last = runs[-1] if runs else None
         if (
             last is not None
@@ -186,9 +186,9 @@ class _Blocks(HTMLParser):
                 return  # the first paragraph of a loose list's item: the item itself
             if self.lists:
                 # A further paragraph of a list item: indented like the item, no bullet.
-                self._open(_Block(kind="continue", level=len(self.lists) - 1))
+                self._open(Block(kind="continue", level=len(self.lists) - 1))
             else:
-                self._open(_Block(quote=self.quote > 0, plain=self.quote == 0))
+                self._open(Block(quote=self.quote > 0, plain=self.quote == 0))
         elif tag in ("ul", "ol"):
             self._close()
             self.list_count += 1
@@ -196,7 +196,7 @@ class _Blocks(HTMLParser):
         elif tag == "li":
             ordered, list_id = self.lists[-1] if self.lists else (False, 0)
             self._open(
-                _Block(
+                Block(
                     kind="number" if ordered else "bullet",
                     level=max(0, len(self.lists) - 1),
                     quote=self.quote > 0,
@@ -250,21 +250,21 @@ class _Blocks(HTMLParser):
         if self.href is not None:
             self.link_text.append(text)
 
-    def result(self) -> list[_Block]:
+    def result(self) -> list[Block]:
         """The blocks, once the whole fragment was fed."""
         self.close()
         self._close()
         return self.blocks
 
 
-def _markdown_blocks(text: str) -> list[_Block]:
+def markdown_blocks(text: str) -> list[Block]:
     """The paragraphs, list items and quotes of user Markdown, sanitised like the HTML."""
     parser = _Blocks()
     parser.feed(render_markdown(text))
     return parser.result()
 
 
-def _title_runs(title: str) -> list[_Run]:
+def title_runs(title: str) -> list[Run]:
     # A theme title is plain text, bold as a whole, closed by the same full-stop rule as
     # the Markdown export; its characters are escaped there, so here too they are literal.
     parser = _Blocks(bold=True)
@@ -275,7 +275,7 @@ def _title_runs(title: str) -> list[_Run]:
 # --- the Word document ---------------------------------------------------------------
 
 
-class _Writer:
+class DocxWriter:
     """Adds blocks to a document with the styles of the default template."""
 
     def __init__(self, document: Document) -> None:
@@ -287,7 +287,7 @@ class _Writer:
         """A paragraph of plain text (nothing in it is read as Markdown)."""
         return self.document.add_paragraph(text, style)
 
-    def blocks(self, blocks: Iterable[_Block], lead: list[_Run] | None = None) -> None:
+    def blocks(self, blocks: Iterable[Block], lead: list[Run] | None = None) -> None:
         """Write ``blocks``; ``lead`` (a run-in theme title) starts the first one when it
         is a plain paragraph, else stands as a paragraph of its own before them."""
         blocks = list(blocks)
@@ -299,14 +299,14 @@ class _Writer:
                     # The space after the title belongs to the body's own first run.
                     spaced = [replace(body, text=" " + body.text), *first.runs[1:]]
                 else:
-                    spaced = [_Run(" "), *first.runs]
+                    spaced = [Run(" "), *first.runs]
                 blocks[0] = replace(first, runs=[*lead, *spaced])
             else:
-                blocks.insert(0, _Block(plain=True, runs=lead))
+                blocks.insert(0, Block(plain=True, runs=lead))
         for block in blocks:
             self._block(block)
 
-    def _block(self, block: _Block) -> None:
+    def _block(self, block: Block) -> None:
         level = min(block.level, 2)
         suffix = f" {level + 1}" if level else ""
         if block.kind == "bullet":
@@ -412,7 +412,7 @@ def memo_docx(memo: Memo, *, logo: bytes | None = None) -> bytes:
     title = memo_title(memo)
     document = docx.Document()
     _set_up(document, memo, title)
-    writer = _Writer(document)
+    writer = DocxWriter(document)
 
     document.add_heading(title, level=0)
     writer.paragraph(texts["topic"].format(topic=memo.topic))
@@ -420,12 +420,12 @@ def memo_docx(memo: Memo, *, logo: bytes | None = None) -> bytes:
     if openers:
         writer.paragraph(openers)
     for opener in memo.openers:
-        writer.blocks(_markdown_blocks(opener.talk))
+        writer.blocks(markdown_blocks(opener.talk))
     document.add_heading(texts["heading"], level=1)
     writer.paragraph(memo.method_sentence.strip() or texts["method"])
-    writer.blocks(_markdown_blocks(memo.intro))
+    writer.blocks(markdown_blocks(memo.intro))
     for theme_title, body in memo.themes:
-        writer.blocks(_markdown_blocks(body), lead=_title_runs(theme_title))
+        writer.blocks(markdown_blocks(body), lead=title_runs(theme_title))
     nxt = next_session_line(memo)
     if nxt:
         writer.paragraph(nxt)

@@ -140,3 +140,8 @@ def test_markdown_to_text_keeps_emphasis_marks_lists_and_link_targets() -> None:
     )
     assert markdown_to_text("   ") == ""
     assert markdown_to_text("[x](javascript:alert(1))") == "x"
+
+
+def test_markdown_to_text_keeps_loose_list_items_and_hard_breaks_on_their_lines() -> None:
+    assert markdown_to_text("1. A. Eka.\n\n2. Toka\n\n   jatkuu") == "1. A. Eka.\n2. Toka\n\njatkuu"
+    assert markdown_to_text("rivi  \ntoinen") == "rivi\ntoinen"

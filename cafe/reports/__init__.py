@@ -1,0 +1,1 @@
+"""Service-pilot reports: the curated report of a co-development workshop, exported."""
