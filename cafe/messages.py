@@ -79,6 +79,7 @@ MESSAGES: dict[str, Any] = {
         "The workshop template %(file)s is not valid (line %(line)s): %(reason)s"
     ),
     "report_too_many_steps": _("A process has at most %(max)s steps."),
+    "unknown_section": _("Unknown section; this format has: %(choices)s."),
     "bad_rating": _("Choose a rating from 1 to 5."),
     "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
     "summary_stale": _(

@@ -134,6 +134,9 @@ def test_items_dragged_into_a_theme_reach_board_and_phones_live(
                 "id": theme,
                 "html": "<p><strong>Osallisuuden mahdollistaminen.</strong></p>",
                 "items": ["Osallisuus syntyy kohtaamisista", "Matalan kynnyksen paikat"],
+                "section": None,
+                "section_label": "",
+                "step": None,
             }
         ],
     }
@@ -501,3 +504,62 @@ def test_a_theme_whose_title_is_emptied_becomes_an_unheaded_paragraph(
     ok(control.call("theme_save", {"theme": theme, "base": 1, "title": " ", "body": body}))
     summary = gathering(control)["summary"]
     assert summary["themes"][0]["html"] == "<p>Yhteinen keskustelu on tärkeää!</p>"
+
+
+def test_a_workshop_gathers_themes_per_section_and_numbers_the_process_steps(
+    make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator, board: MakeBoard
+) -> None:
+    ev = make_event(tables=1, template="co-development")
+    control = facilitator(ev.id)
+    writer = host(phone, ev.code, ev.table_ids[0])
+    control.call("phase", {"phase": "worked"})
+    worked = core(writer, "Kokemusohjaaja lähti mukaan ensitapaamiseen")
+    control.call("phase", {"phase": "process"})
+    core(writer, "Sosiaalityöntekijä arvioi palvelutarpeen")
+    state = gathering(control)
+    assert [s["id"] for s in state["sections"]] == [
+        "goal",
+        "process",
+        "worked",
+        "change",
+        "proposals",
+    ]
+    step_item = item_of(state, "Sosiaalityöntekijä arvioi palvelutarpeen")
+    assert step_item["section"] == "process"
+    assert (
+        next(s for p in [state] for s in p["loose"] if s["sources"][0]["id"] == worked)["section"]
+        == "worked"
+    )
+
+    ok(control.call("theme_create", {"title": "Kokeilu toimi", "section": "worked"}))
+    first = ok(
+        control.call(
+            "theme_create",
+            {"title": "Palvelutarpeen arviointi", "section": "process", "items": [step_item["id"]]},
+        )
+    )["theme"]
+    second = ok(control.call("theme_create", {"title": "Ensitapaaminen", "section": "process"}))
+    assert ack_error(control.call("theme_create", {"title": "X", "section": "muu"})) == (
+        "unknown_section"
+    )
+
+    summary = board(ev.board_token).call("sync")["state"]["summary"]
+    assert [(t["section"], t["step"]) for t in summary["themes"]] == [
+        ("process", 1),
+        ("process", 2),
+        ("worked", None),
+    ]
+    assert summary["themes"][0]["id"] == first and summary["themes"][1]["id"] == second["theme"]
+    assert summary["themes"][0]["section_label"] and summary["themes"][0]["items"] == [
+        "Sosiaalityöntekijä arvioi palvelutarpeen"
+    ]
+
+
+def test_a_cafe_social_has_one_summary_without_sections(
+    two_tables: tuple[EventInfo, Phone, Phone, Facilitator],
+) -> None:
+    _, _, _, control = two_tables
+    assert gathering(control)["sections"] == []
+    assert ack_error(control.call("theme_create", {"title": "T", "section": "ideas"})) == (
+        "unknown_section"
+    )

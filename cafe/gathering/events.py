@@ -37,9 +37,14 @@ class GatheringHandlers:
 
     @acknowledged
     def on_theme_create(self, data: dict[str, Any]) -> dict[str, Any]:
-        """New theme ``{title, items?}`` at the end; ``items`` moves those items into it."""
+        """New theme ``{title, items?, section?}`` at the end; ``items`` moves those items
+        into it; ``section`` is a workshop's section (``process``: a numbered step)."""
         theme = ops.create_theme(
-            facilitator_event(), data.get("title"), _author(), data.get("items", [])
+            facilitator_event(),
+            data.get("title"),
+            _author(),
+            data.get("items", []),
+            data.get("section"),
         )
         return {"ok": True, "theme": theme.id}
 

@@ -216,9 +216,17 @@ def create_theme(
     title: object,
     author_id: int | None,
     items: object = (),
+    section: object = None,
 ) -> Theme:
-    """Add a theme at the end, optionally with items already in it (an accepted suggestion)."""
+    """Add a theme at the end, optionally with items already in it (an accepted suggestion).
+
+    In a workshop a theme belongs to one of the template's sections (``process``: a
+    numbered step of the service process); in a Cafe Social there is one summary.
+    """
     clean = summary.clean_title(title)
+    labels = state.section_labels(event)
+    if section is not None and section not in labels:
+        raise DomainError("unknown_section", {"choices": ", ".join(labels) or "-"})
     if not isinstance(items, list | tuple) or len(items) > MAX_SUGGEST:
         raise DomainError("bad_request")
     members = [find_item(event, i) for i in items]
@@ -236,6 +244,7 @@ def create_theme(
         title=clean,
         body="",
         revision=1,
+        section=section,
     )
     db.session.add(theme)
     db.session.flush()

@@ -17,6 +17,10 @@ from cafe.domain.summary import Source, run_in, trace
 from cafe.domain.voice import PostFact, voice_balance
 from cafe.extensions import db
 from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, Theme
+from cafe.workshops import template_of
+
+#: The section whose themes are the numbered steps of the service process.
+PROCESS_SECTION = "process"
 
 #: A core idea phones and boards can see: what the gathering is made of.
 VISIBLE_CORE = (Post.is_core.is_(True), Post.hidden.is_(False), Post.deleted.is_(False))
@@ -61,6 +65,9 @@ def load(event: CafeEvent) -> Gathering:
             select(Theme).where(Theme.event_id == event.id).order_by(Theme.position, Theme.id)
         ).scalars()
     )
+    # A workshop's themes read section by section, in the template's order.
+    order = {section: n for n, section in enumerate(template_of(event).sections)}
+    themes.sort(key=lambda theme: order.get(theme.section, -1) if theme.section else -1)
     items = db.session.execute(
         select(GatherItem)
         .where(GatherItem.event_id == event.id)
@@ -96,6 +103,8 @@ def card_payload(card: Card, tables: dict[int, tuple[int, str]]) -> dict[str, An
         "text": card.text,
         "rewritten": card.item.text is not None,
         "theme": card.item.theme_id,
+        # The section its first idea was posted into (a workshop's "worked", say).
+        "section": card.posts[0].section,
         "sources": [
             {"id": p.client_id, "table": p.table_id, "text": p.text, "role": p.role_tag}
             for p in card.posts
@@ -110,25 +119,45 @@ def theme_html(theme: Theme) -> str:
     return render_markdown(run_in(theme.title, theme.body))
 
 
+def section_labels(event: CafeEvent) -> dict[str, str]:
+    """A workshop's sections with their labels in the event's language (the label of the
+    first phase posting into each); empty for a format with one shared summary."""
+    template = template_of(event)
+    if template.export == "memo":
+        return {}
+    labels: dict[str, str] = {}
+    for phase in template.phases:
+        if phase.section is not None and phase.section not in labels:
+            labels[phase.section] = template.label(phase.id, event.language)
+    return labels
+
+
 def summary_payload(event: CafeEvent, gathering: Gathering | None = None) -> dict[str, Any]:
     """The live summary for boards and phones: sanitised HTML, in the facilitator's order.
 
     A theme whose paragraph is not written yet shows its items, so an idea dragged into a
-    theme is on the projector at once (a client's idea visibly reaches the summary).
+    theme is on the projector at once (a client's idea visibly reaches the summary). In a
+    workshop the themes come section by section under the section's label, and the
+    themes of the process section are its numbered steps.
     """
     gathering = gathering or load(event)
     intro = gathering.intro.body if gathering.intro is not None else ""
-    return {
-        "intro": render_markdown(intro),
-        "themes": [
+    labels = section_labels(event)
+    numbers: dict[str | None, int] = {}
+    themes = []
+    for theme in gathering.themes:
+        numbers[theme.section] = numbers.get(theme.section, 0) + 1
+        themes.append(
             {
                 "id": theme.id,
                 "html": theme_html(theme),
                 "items": [] if theme.body else [c.text for c in gathering.theme_cards(theme)],
+                "section": theme.section,
+                "section_label": labels.get(theme.section or "", ""),
+                "step": numbers[theme.section] if theme.section == PROCESS_SECTION else None,
             }
-            for theme in gathering.themes
-        ],
-    }
+        )
+    return {"intro": render_markdown(intro), "themes": themes}
 
 
 def balance_payload(event: CafeEvent, gathering: Gathering) -> dict[str, Any]:
@@ -179,11 +208,13 @@ def gathering_payload(event: CafeEvent, gathering: Gathering | None = None) -> d
                 "title": theme.title,
                 "body": theme.body,
                 "revision": theme.revision,
+                "section": theme.section,
                 "items": [card_payload(c, tables) for c in gathering.theme_cards(theme)],
             }
             for theme in gathering.themes
         ],
         "loose": [card_payload(c, tables) for c in gathering.theme_cards(None)],
+        "sections": [{"id": key, "label": label} for key, label in section_labels(event).items()],
         "balance": balance_payload(event, gathering),
         "summary": summary_payload(event, gathering),
     }

@@ -174,9 +174,17 @@ window.Cafe = (function () {
   function renderSummary(container, summary) {
     const parts = [];
     if (summary && summary.intro) parts.push(sanitisedBlock("summary-intro", summary.intro));
+    let section = null;
     for (const theme of (summary && summary.themes) || []) {
+      // A workshop's summary reads section by section, each under its question.
+      if (theme.section_label && theme.section !== section) {
+        parts.push(el("h3", { class: "summary-section", text: theme.section_label }));
+      }
+      section = theme.section;
       const block = sanitisedBlock("summary-theme", theme.html);
       block.dataset.theme = theme.id;
+      // The process section's themes are its numbered steps.
+      if (theme.step) block.prepend(el("span", { class: "step-number", text: `${theme.step}. ` }));
       if (theme.items.length) {
         block.append(el("ul", { class: "summary-items" }, ...theme.items.map((x) => el("li", { text: x }))));
       }

@@ -117,8 +117,26 @@
 
   // --- rendering -------------------------------------------------------------------------
 
+  /** A workshop section's label ("" in a Cafe Social, which has one summary). */
+  function sectionLabel(section) {
+    const found = gathering && gathering.sections.find((x) => x.id === section);
+    return found ? found.label : "";
+  }
+
+  /** The new-theme form offers a workshop's sections (the process section: a step). */
+  function renderSectionChoice(sections) {
+    const select = $("new-theme-section");
+    if (!select) return;
+    const chosen = select.value;
+    select.replaceChildren(...sections.map((x) => el("option", { value: x.id, text: x.label })));
+    if (chosen) select.value = chosen;
+    select.hidden = sections.length === 0;
+    $("new-theme-section-label").hidden = sections.length === 0;
+  }
+
   function render(data) {
     gathering = data;
+    renderSectionChoice(data.sections);
     // Moving a node (an idea into a theme) blurs what is focused inside it: put it back.
     const active = document.activeElement;
 
@@ -235,6 +253,9 @@
       text.textContent = item.text;
       trace.replaceChildren(traceText(item));
       if (item.rewritten) trace.append(" ", el("span", { class: "badge", text: t("g_rewritten") }));
+      // In a workshop: which question the idea answered ("What worked?").
+      const label = sectionLabel(item.section);
+      if (label) trace.prepend(el("span", { class: "badge section-badge", text: label }), " ");
       original.hidden = !item.rewritten;
       root.setAttribute("aria-label", `${item.text} (${traceText(item)})`);
       renderSources(item);
@@ -375,6 +396,7 @@
     const titleId = `theme-title-${id}`;
     const bodyId = `theme-body-${id}`;
     const number = el("span", { class: "theme-number" });
+    const sectionTag = el("p", { class: "eyebrow section-tag", hidden: true });
     const title = el("input", { type: "text", id: titleId, class: "theme-title", maxlength: limits.title });
     const body = el("textarea", { id: bodyId, class: "theme-body", rows: 4, maxlength: limits.body });
     const up = el("button", { type: "button", class: "secondary small", text: "↑", title: t("g_move_up"),
@@ -394,6 +416,7 @@
     const root = el(
       "section",
       { class: "card theme", "data-theme": String(id), "data-drop": "theme" },
+      sectionTag,
       el("div", { class: "theme-head" },
         number,
         el("label", { class: "visually-hidden", for: titleId, text: t("g_theme_title") }),
@@ -424,6 +447,9 @@
       card.index = index;
       number.textContent = `${index + 1}.`;
       root.setAttribute("aria-label", theme.title);
+      const label = sectionLabel(theme.section);
+      sectionTag.textContent = label;
+      sectionTag.hidden = !label;
       up.disabled = index === 0;
       down.disabled = index === count - 1;
       editor.receive({ title: theme.title, body: theme.body, revision: theme.revision });
@@ -654,7 +680,10 @@
   $("new-theme").addEventListener("submit", async (e) => {
     e.preventDefault();
     const input = $("new-theme-title");
-    const ack = await send("theme_create", { title: input.value });
+    const section = $("new-theme-section");
+    const payload = { title: input.value };
+    if (section && !section.hidden && section.value) payload.section = section.value;
+    const ack = await send("theme_create", payload);
     if (ack.ok) input.value = "";
   });
 
