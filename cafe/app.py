@@ -123,11 +123,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from cafe.gathering import views as gathering_views
     from cafe.minutes import views as minutes_views
     from cafe.phone import views as phone_views
+    from cafe.reports import views as report_views
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(event_views.bp)
     app.register_blueprint(gathering_views.bp)
     app.register_blueprint(minutes_views.bp)
+    app.register_blueprint(report_views.bp)
     app.register_blueprint(phone_views.bp)
     app.register_blueprint(board_views.bp)
     app.register_blueprint(i18n.bp)

@@ -340,9 +340,13 @@ def _find_event(reference: str) -> CafeEvent | None:
 )
 def export_command(event: str, fmt: str, output: Path | None) -> None:
     """Export the memo of EVENT (its number or join code) in the Cafe Social house format:
-    the newest saved revision of its minutes, or the draft the event assembles."""
+    the newest saved revision of its minutes, or the draft the event assembles. A
+    co-development workshop exports its service-pilot report instead."""
     from cafe.minutes.export import export
     from cafe.minutes.operations import current_memo
+    from cafe.reports.export import render_report
+    from cafe.reports.operations import assembled_report
+    from cafe.workshops import template_of
 
     app = create_app()
     with app.app_context(), app.test_request_context(), force_locale("en"):
@@ -350,8 +354,12 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
         if found is None:
             click.echo(f"error: no event {event!r} (see `cafe event list`)", err=True)
             sys.exit(2)
-        # The organizer's newest revision (published or not), else the assembled draft.
-        result = export(found, fmt, current_memo(found))
+        if template_of(found).export == "pilot-report":
+            # A co-development workshop exports its service-pilot report.
+            result = render_report(assembled_report(found), fmt)
+        else:
+            # The organizer's newest revision (published or not), else the assembled draft.
+            result = export(found, fmt, current_memo(found))
     if result.summary_empty:
         click.echo("warning: the shared summary is still empty", err=True)
     if output is None:

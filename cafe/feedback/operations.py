@@ -53,14 +53,19 @@ def _line(line: RoleFeedback) -> dict[str, Any]:
     }
 
 
-def summary_payload(event: CafeEvent) -> dict[str, Any]:
-    """The facilitator's feedback panel: everyone, then per role (≥ 3 phones to show)."""
+def summary_lines(event: CafeEvent) -> tuple[RoleFeedback, tuple[RoleFeedback, ...]]:
+    """Everyone's line and one per role (a role's figures from 3 phones on)."""
     rows = db.session.execute(
         select(Feedback.role_tag, Feedback.rating, Feedback.text)
         .where(Feedback.event_id == event.id)
         .order_by(Feedback.id)
     )
-    total, roles = feedback_summary(
+    return feedback_summary(
         (Answer(role, rating, text) for role, rating, text in rows), event.role_tags
     )
+
+
+def summary_payload(event: CafeEvent) -> dict[str, Any]:
+    """The facilitator's feedback panel: everyone, then per role (≥ 3 phones to show)."""
+    total, roles = summary_lines(event)
     return {"total": _line(total), "roles": [_line(line) for line in roles]}

@@ -1,0 +1,98 @@
+"""The service-pilot report of a co-development workshop, assembled from the event.
+
+The curated sections become the report's parts: the ``goal`` section its goal, the
+``process`` section's themes its numbered steps (title = the bold lead, paragraph = the
+body, or the ideas while no paragraph is written), ``worked``, ``change`` and
+``proposals`` its results and development proposals, and the phones' feedback per role
+its evaluation. What no workshop can know (duration, organisations, participant counts,
+resources) is left for the organizer to fill in.
+"""
+
+from __future__ import annotations
+
+from cafe.domain.feedback import RoleFeedback
+from cafe.domain.report import PilotReport
+from cafe.domain.summary import run_in
+from cafe.feedback.operations import summary_lines
+from cafe.gathering import state
+from cafe.i18n import role_label
+from cafe.models import CafeEvent
+
+#: Sections feeding the report's "results and further development", in this order.
+RESULT_SECTIONS = ("worked", "change", "proposals")
+
+#: Sentences of the evaluation part, per language.
+EVALUATION = {
+    "fi": (
+        "Palautetta kerättiin työpajassa nimettömästi puhelimilla ({n} vastausta, "
+        "keskiarvo {average} asteikolla 1–5)."
+    ),
+    "sv": (
+        "Respons samlades in anonymt med telefoner under workshopen ({n} svar, "
+        "medelvärde {average} på skalan 1–5)."
+    ),
+    "en": (
+        "Feedback was collected anonymously on phones during the workshop ({n} answers, "
+        "average {average} on a scale of 1–5)."
+    ),
+}
+ROLE_LINE = {
+    "fi": "{role}: {n} vastausta, keskiarvo {average}.",
+    "sv": "{role}: {n} svar, medelvärde {average}.",
+    "en": "{role}: {n} answers, average {average}.",
+}
+
+
+def _section_markdown(gathering: state.Gathering, section: str) -> str:
+    """A section's themes as run-in paragraphs (a theme without paragraph: its ideas)."""
+    parts = []
+    for theme in gathering.themes:
+        if theme.section != section:
+            continue
+        body = theme.body or " ".join(card.text for card in gathering.theme_cards(theme))
+        parts.append(run_in(theme.title, body))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _evaluation(event: CafeEvent, total: RoleFeedback, roles: tuple[RoleFeedback, ...]) -> str:
+    """Who gave feedback and how it went, per role where at least three phones answered."""
+    if not total.shown or total.average is None:
+        return ""
+    language = event.language if event.language in EVALUATION else "fi"
+    lines = [EVALUATION[language].format(n=total.count, average=f"{total.average:.1f}")]
+    for line in roles:
+        if line.shown and line.role is not None and line.average is not None:
+            lines.append(
+                ROLE_LINE[language].format(
+                    role=role_label(line.role).capitalize(),
+                    n=line.count,
+                    average=f"{line.average:.1f}",
+                )
+            )
+    return " ".join(lines)
+
+
+def assembled_report(event: CafeEvent) -> PilotReport:
+    """The report as the workshop gives it."""
+    gathering = state.load(event)
+    steps = tuple(
+        (
+            theme.title,
+            theme.body or " ".join(card.text for card in gathering.theme_cards(theme)),
+        )
+        for theme in gathering.themes
+        if theme.section == state.PROCESS_SECTION
+    )
+    results = "\n\n".join(
+        part for part in (_section_markdown(gathering, s) for s in RESULT_SECTIONS) if part
+    )
+    total, roles = summary_lines(event)
+    return PilotReport(
+        title=event.topic,
+        goal=_section_markdown(gathering, "goal"),
+        steps=steps,
+        evaluation=_evaluation(event, total, roles),
+        results=results,
+        caption=event.topic,
+        language=event.language,
+    )
