@@ -345,7 +345,7 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
     from cafe.minutes.export import export
     from cafe.minutes.operations import current_memo
     from cafe.reports.export import render_report
-    from cafe.reports.operations import assembled_report
+    from cafe.reports.operations import current_report
     from cafe.workshops import template_of
 
     app = create_app()
@@ -356,7 +356,7 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
             sys.exit(2)
         if template_of(found).export == "pilot-report":
             # A co-development workshop exports its service-pilot report.
-            result = render_report(assembled_report(found), fmt)
+            result = render_report(current_report(found), fmt)
         else:
             # The organizer's newest revision (published or not), else the assembled draft.
             result = export(found, fmt, current_memo(found))

@@ -110,3 +110,67 @@ def test_cafe_export_writes_a_workshops_report(
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Kokemusohjaus")
     assert "Kokeilun kuvaus:" in result.stdout
+
+
+def report_form(**changes: str) -> dict[str, str]:
+    fields = {
+        "base": "0",
+        "title": "Kokemusohjauksella tukea arkeen: Palvelupilotti, PRO SOS",
+        "duration": "Pilotti kesti 1.3.2017–31.12.2018.",
+        "participants": "15 asiakasta.",
+        "resource-premises": "Tila tiimikokouksiin kerran viikossa.",
+        "goal": "Arjen tuki.",
+        "description": "",
+        "step-lead-0": "Ensitapaaminen",
+        "step-body-0": "Kokemusohjaaja lähti mukaan.",
+        "step-lead-1": "",
+        "step-body-1": "",
+        "evaluation": "",
+        "results": "Yhteistyö toimi.",
+        "caption": "Kokemusohjauksen prosessi",
+        "credit": "",
+    }
+    fields.update(changes)
+    return fields
+
+
+def test_the_organizer_fills_in_what_no_workshop_knows_and_saves_revisions(
+    client: FlaskClient, workshop: tuple[EventInfo, Facilitator, Phone]
+) -> None:
+    ev = workshop[0]
+    url = f"/events/{ev.id}/report"
+    page = client.get(url).get_data(as_text=True)
+    assert "Kokeilun kesto ja toteuttajatahot:" in page
+    assert 'value="Ensitapaaminen"' in page
+
+    assert client.post(url, data=report_form()).status_code == 302
+    md = client.get(f"{url}/export/md").get_data(as_text=True)
+    assert "Kokeilun kesto ja toteuttajatahot:\n\nPilotti kesti 1.3.2017–31.12.2018." in md
+    assert "**Tilat:** Tila tiimikokouksiin kerran viikossa." in md
+    assert "1. **Ensitapaaminen.** Kokemusohjaaja lähti mukaan." in md
+
+    stale = client.post(url, data=report_form(duration="Vanhalla pohjalla"))
+    assert stale.status_code == 409
+    assert "Vanhalla pohjalla" in stale.get_data(as_text=True)
+    assert client.post(url, data=report_form(base="1", title="")).status_code == 400
+    lead_missing = report_form(base="1", **{"step-lead-0": "", "step-body-0": "Ilman"})
+    assert client.post(url, data=lead_missing).status_code == 400
+    assert client.post(f"{url}/refresh", data={"base": "1"}).status_code == 302
+    refreshed = client.get(f"{url}/export/md").get_data(as_text=True)
+    assert "Pilotti kesti 1.3.2017–31.12.2018." in refreshed  # the organizer's field stays
+    assert "Kokemusohjaaja lähti mukaan ensitapaamiseen" in refreshed  # the step as gathered
+
+
+def test_report_editor_is_for_workshops_and_the_memo_editor_sends_them_there(
+    client: FlaskClient,
+    make_event: Callable[..., EventInfo],
+    workshop: tuple[EventInfo, Facilitator, Phone],
+) -> None:
+    assert client.get(f"/events/{make_event().id}/report").status_code == 404
+    redirect = client.get(f"/events/{workshop[0].id}/minutes")
+    assert redirect.status_code == 302
+    assert redirect.headers["Location"].endswith(f"/events/{workshop[0].id}/report")
+    preview = client.post(
+        f"/events/{workshop[0].id}/report/preview", data=report_form(goal="<script>x</script>")
+    )
+    assert "<script>" not in preview.get_json()["html"]

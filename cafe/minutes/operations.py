@@ -40,7 +40,7 @@ MAX_TIP = 300
 COMMENT_STATUSES = ("open", "accepted", "dismissed")
 
 
-class _LostRace(Exception):
+class LostRace(Exception):
     """Another save on the same base revision got there first."""
 
 
@@ -76,9 +76,14 @@ def current_memo(event: CafeEvent) -> Memo:
     return memo_from_content(_revision(event, minutes.revision).content)
 
 
+def revision_content(event: CafeEvent, number: int) -> dict[str, Any]:
+    """The stored content (JSON) of revision ``number`` of the event's document."""
+    return _revision(event, number).content
+
+
 def revision_memo(event: CafeEvent, number: int) -> Memo:
     """The memo of revision ``number``."""
-    return memo_from_content(_revision(event, number).content)
+    return memo_from_content(revision_content(event, number))
 
 
 def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
@@ -91,8 +96,8 @@ def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
             minutes = Minutes(event_id=event.id, revision=0)
             db.session.add(minutes)
             db.session.flush()
-        _store(event, minutes, 0, assembled_memo(event), author_id, None)
-    except (IntegrityError, _LostRace):
+        store_revision(event, minutes, 0, memo_to_content(assembled_memo(event)), author_id, None)
+    except (IntegrityError, LostRace):
         # Another organizer opened it at the same moment: theirs is the draft.
         db.session.rollback()
         found = minutes_of(event)
@@ -101,16 +106,17 @@ def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
     return minutes
 
 
-def _store(
+def store_revision(
     event: CafeEvent,
     minutes: Minutes,
     base: int,
-    memo: Memo,
+    content: dict[str, Any],
     author_id: int | None,
     correction: str | None,
 ) -> MinutesRevision:
-    """Write revision ``base + 1`` if the newest is still ``base`` (one conditional UPDATE
-    and a unique number, so a second writer on the same base always loses)."""
+    """Write revision ``base + 1`` of the event's document (its memo, or a workshop's
+    report) if the newest is still ``base``: one conditional UPDATE and a unique number,
+    so a second writer on the same base always loses (``LostRace``)."""
     number = base + 1
     won = db.session.execute(
         update(Minutes)
@@ -118,11 +124,11 @@ def _store(
         .values(revision=number)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        raise _LostRace
+        raise LostRace
     revision = MinutesRevision(
         event_id=event.id,
         number=number,
-        content=memo_to_content(memo),
+        content=content,
         correction=correction,
         author_id=author_id,
     )
@@ -168,8 +174,8 @@ def save(
         raise
     assert isinstance(base, int)
     try:
-        return _store(event, minutes, base, memo, author_id, reason)
-    except (IntegrityError, _LostRace):
+        return store_revision(event, minutes, base, memo_to_content(memo), author_id, reason)
+    except (IntegrityError, LostRace):
         db.session.rollback()
         fresh = minutes_of(event)
         assert fresh is not None
@@ -193,8 +199,8 @@ def refresh_summary(event: CafeEvent, base: object, author_id: int | None) -> Mi
     memo = replace(check, intro=live.intro, themes=live.themes)
     assert isinstance(base, int)
     try:
-        return _store(event, minutes, base, memo, author_id, None)
-    except (IntegrityError, _LostRace):
+        return store_revision(event, minutes, base, memo_to_content(memo), author_id, None)
+    except (IntegrityError, LostRace):
         db.session.rollback()
         raise StaleMinutes(minutes.revision, current_memo(event)) from None
 

@@ -26,6 +26,7 @@ from cafe.messages import message_for
 from cafe.minutes import operations as ops
 from cafe.minutes.export import FORMATS, export
 from cafe.models import CafeEvent
+from cafe.workshops import template_of
 
 bp = Blueprint("minutes", __name__)
 
@@ -105,6 +106,9 @@ def _base() -> object:
 def edit(event_id: int) -> ResponseReturnValue:
     """Edit the memo part by part (Markdown, live preview); each save is a revision."""
     event = _event_or_404(event_id)
+    if template_of(event).export == "pilot-report":
+        # A co-development workshop's document is its service-pilot report.
+        return redirect(url_for("reports.edit", event_id=event.id))
     if request.method == "GET":
         return _editor(event)
     values = request.form.to_dict()

@@ -10,13 +10,26 @@ resources) is left for the organizer to fill in.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from cafe.domain.errors import DomainError
 from cafe.domain.feedback import RoleFeedback
-from cafe.domain.report import PilotReport
-from cafe.domain.summary import run_in
+from cafe.domain.report import (
+    PilotReport,
+    report_from_content,
+    report_from_form,
+    report_to_content,
+)
+from cafe.domain.summary import check_base_revision, run_in
+from cafe.extensions import db
 from cafe.feedback.operations import summary_lines
 from cafe.gathering import state
 from cafe.i18n import role_label
-from cafe.models import CafeEvent
+from cafe.minutes.operations import LostRace, minutes_of, revision_content, store_revision
+from cafe.models import CafeEvent, Minutes, MinutesRevision
 
 #: Sections feeding the report's "results and further development", in this order.
 RESULT_SECTIONS = ("worked", "change", "proposals")
@@ -96,3 +109,75 @@ def assembled_report(event: CafeEvent) -> PilotReport:
         caption=event.topic,
         language=event.language,
     )
+
+
+# --- the organizer's edits ---------------------------------------------------------------
+
+
+def current_report(event: CafeEvent) -> PilotReport:
+    """The newest saved report, or the one the workshop assembles while there is none."""
+    minutes = minutes_of(event)
+    if minutes is None or minutes.revision == 0:
+        return assembled_report(event)
+    return report_from_content(revision_content(event, minutes.revision))
+
+
+def save_report(
+    event: CafeEvent, base: object, form: dict[str, Any], author_id: int | None
+) -> MinutesRevision:
+    """Store the organizer's edit of the report (the fields no workshop knows: duration,
+    organisations, participants, resources; and any rewording) as a new revision, if it
+    is based on the newest one."""
+    report = report_from_form(form, language=event.language)
+    minutes = minutes_of(event)
+    if minutes is None:
+        minutes = Minutes(event_id=event.id, revision=0)
+        db.session.add(minutes)
+        db.session.flush()
+    try:
+        check_base_revision(minutes.revision, base)
+    except DomainError as error:
+        if error.code == "summary_stale":
+            raise StaleReport(minutes.revision, current_report(event)) from error
+        raise
+    assert isinstance(base, int)
+    try:
+        return store_revision(event, minutes, base, report_to_content(report), author_id, None)
+    except (IntegrityError, LostRace):
+        db.session.rollback()
+        raise StaleReport(base + 1, current_report(event)) from None
+
+
+def refresh_report(event: CafeEvent, base: object, author_id: int | None) -> MinutesRevision:
+    """Take the workshop's sections and feedback in again, keeping the organizer's own
+    fields (duration, participants, resources, description, caption, credit)."""
+    edited = current_report(event)
+    live = assembled_report(event)
+    merged = replace(
+        edited, goal=live.goal, steps=live.steps, results=live.results, evaluation=live.evaluation
+    )
+    minutes = minutes_of(event)
+    if minutes is None:
+        minutes = Minutes(event_id=event.id, revision=0)
+        db.session.add(minutes)
+        db.session.flush()
+    try:
+        check_base_revision(minutes.revision, base)
+    except DomainError as error:
+        if error.code == "summary_stale":
+            raise StaleReport(minutes.revision, edited) from error
+        raise
+    assert isinstance(base, int)
+    try:
+        return store_revision(event, minutes, base, report_to_content(merged), author_id, None)
+    except (IntegrityError, LostRace):
+        db.session.rollback()
+        raise StaleReport(base + 1, current_report(event)) from None
+
+
+class StaleReport(DomainError):
+    """A save based on an old revision; carries the newer report."""
+
+    def __init__(self, revision: int, report: PilotReport) -> None:
+        super().__init__("summary_stale", {"revision": revision})
+        self.report = report

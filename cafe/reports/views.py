@@ -2,28 +2,171 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
-from flask_login import login_required
+from typing import Any
 
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from cafe.domain.errors import DomainError
+from cafe.domain.markup import render_document
+from cafe.domain.report import (
+    RESOURCE_KEYS,
+    RESOURCE_LABELS,
+    PilotReport,
+    headings,
+    report_from_form,
+    report_markdown,
+)
 from cafe.extensions import db
+from cafe.messages import message_for
 from cafe.minutes.export import FORMATS
+from cafe.minutes.operations import minutes_of
 from cafe.models import CafeEvent
+from cafe.reports import operations as ops
 from cafe.reports.export import render_report
-from cafe.reports.operations import assembled_report
 from cafe.workshops import template_of
 
 bp = Blueprint("reports", __name__)
 
 
+def _workshop_or_404(event_id: int) -> CafeEvent:
+    event = db.session.get(CafeEvent, event_id)
+    if event is None or template_of(event).export != "pilot-report":
+        abort(404)
+    return event
+
+
+def _values(report: PilotReport) -> dict[str, Any]:
+    """The editor's fields for ``report`` (the inverse of ``report_from_form``); one empty
+    step row more than there are steps, to add a step."""
+    values: dict[str, Any] = {
+        "title": report.title,
+        "duration": report.duration,
+        "participants": report.participants,
+        "goal": report.goal,
+        "description": report.description,
+        "evaluation": report.evaluation,
+        "results": report.results,
+        "caption": report.caption,
+        "credit": report.credit,
+    }
+    for key, body in report.resources:
+        values[f"resource-{key}"] = body
+    for n, (lead, body) in enumerate(report.steps):
+        values[f"step-lead-{n}"], values[f"step-body-{n}"] = lead, body
+    return values
+
+
+def _editor(
+    event: CafeEvent,
+    *,
+    values: dict[str, Any] | None = None,
+    base: int | None = None,
+    error: str | None = None,
+    newer: PilotReport | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    report = ops.current_report(event)
+    minutes = minutes_of(event)
+    shown = values if values is not None else _values(report)
+    steps = sum(1 for key in shown if key.startswith("step-lead-"))
+    return (
+        render_template(
+            "reports/edit.html",
+            event=event,
+            values=shown,
+            steps=steps + 1,
+            base=base if base is not None else (minutes.revision if minutes else 0),
+            headings=headings(event.language),
+            resource_labels=[
+                (key, RESOURCE_LABELS.get(event.language, RESOURCE_LABELS["fi"])[key])
+                for key in RESOURCE_KEYS
+            ],
+            preview=render_document(report_markdown(report)),
+            error=error,
+            newer_html=render_document(report_markdown(newer)) if newer else None,
+            formats=list(FORMATS),
+        ),
+        status,
+    )
+
+
+def _base() -> object:
+    raw = request.form.get("base", "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else raw
+
+
+def _message(error: DomainError) -> str:
+    field = error.params.get("field")
+    return f"{field}: {message_for(error)}" if field else message_for(error)
+
+
+@bp.route("/events/<int:event_id>/report", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int) -> ResponseReturnValue:
+    """The service-pilot report: the workshop's sections and feedback, and the fields only
+    the organizer knows (duration, organisations, participants, resources); each save is a
+    revision with the stale-save check."""
+    event = _workshop_or_404(event_id)
+    if request.method == "GET":
+        return _editor(event)
+    values = request.form.to_dict()
+    try:
+        ops.save_report(event, _base(), values, current_user.id)
+    except ops.StaleReport as stale:
+        db.session.rollback()
+        return _editor(
+            event,
+            values=values,
+            base=stale.params["revision"],
+            error=message_for(stale),
+            newer=stale.report,
+            status=409,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return _editor(event, values=values, error=_message(error), status=400)
+    return redirect(url_for("reports.edit", event_id=event.id, saved=1))
+
+
+@bp.route("/events/<int:event_id>/report/preview", methods=["POST"])
+@login_required
+def preview(event_id: int) -> ResponseReturnValue:
+    """The report as the form now reads, rendered and sanitised (for the live preview)."""
+    event = _workshop_or_404(event_id)
+    try:
+        report = report_from_form(request.form.to_dict(), language=event.language)
+    except DomainError as error:
+        return jsonify({"ok": False, "message": _message(error)}), 400
+    return jsonify({"ok": True, "html": render_document(report_markdown(report))})
+
+
+@bp.route("/events/<int:event_id>/report/refresh", methods=["POST"])
+@login_required
+def refresh(event_id: int) -> ResponseReturnValue:
+    """Take the workshop's sections and feedback in again (a new revision)."""
+    event = _workshop_or_404(event_id)
+    try:
+        ops.refresh_report(event, _base(), current_user.id)
+    except ops.StaleReport as stale:
+        db.session.rollback()
+        return _editor(event, error=message_for(stale), newer=stale.report, status=409)
+    except DomainError as error:
+        db.session.rollback()
+        return _editor(event, error=_message(error), status=400)
+    return redirect(url_for("reports.edit", event_id=event.id))
+
+
 @bp.route("/events/<int:event_id>/report/export/<fmt>")
 @login_required
 def download(event_id: int, fmt: str) -> Response:
-    """The workshop's report as the sections and feedback give it: md, txt, html, pdf or
-    docx, with the process diagram."""
-    event = db.session.get(CafeEvent, event_id)
-    if event is None or template_of(event).export != "pilot-report" or fmt not in FORMATS:
+    """The report as it stands (the newest revision, else as the workshop gives it): md,
+    txt, html, pdf or docx, with the process diagram."""
+    event = _workshop_or_404(event_id)
+    if fmt not in FORMATS:
         abort(404)
-    result = render_report(assembled_report(event), fmt)
+    result = render_report(ops.current_report(event), fmt)
     return Response(
         result.content,
         mimetype=result.media_type,

@@ -1,5 +1,6 @@
-/* The minutes editor's live preview: the server renders the form's Markdown with the same
- * sanitiser as every export, so the preview is exactly what will be published. */
+/* The live preview of the minutes and report editors: the server renders the form's
+ * Markdown with the same sanitiser as every export, so the preview is exactly what will
+ * be published. */
 "use strict";
 
 (function () {
