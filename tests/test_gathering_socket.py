@@ -134,9 +134,6 @@ def test_items_dragged_into_a_theme_reach_board_and_phones_live(
                 "id": theme,
                 "html": "<p><strong>Osallisuuden mahdollistaminen.</strong></p>",
                 "items": ["Osallisuus syntyy kohtaamisista", "Matalan kynnyksen paikat"],
-                "section": None,
-                "section_label": "",
-                "step": None,
             }
         ],
     }

@@ -147,16 +147,17 @@ def summary_payload(event: CafeEvent, gathering: Gathering | None = None) -> dic
     themes = []
     for theme in gathering.themes:
         numbers[theme.section] = numbers.get(theme.section, 0) + 1
-        themes.append(
-            {
-                "id": theme.id,
-                "html": theme_html(theme),
-                "items": [] if theme.body else [c.text for c in gathering.theme_cards(theme)],
-                "section": theme.section,
-                "section_label": labels.get(theme.section or "", ""),
-                "step": numbers[theme.section] if theme.section == PROCESS_SECTION else None,
-            }
-        )
+        shown: dict[str, Any] = {
+            "id": theme.id,
+            "html": theme_html(theme),
+            "items": [] if theme.body else [c.text for c in gathering.theme_cards(theme)],
+        }
+        if labels:
+            # A workshop's summary reads section by section (a Cafe Social has one).
+            shown["section"] = theme.section
+            shown["section_label"] = labels.get(theme.section or "", "")
+            shown["step"] = numbers[theme.section] if theme.section == PROCESS_SECTION else None
+        themes.append(shown)
     return {"intro": render_markdown(intro), "themes": themes}
 
 

@@ -64,4 +64,16 @@ def test_an_idea_from_what_worked_becomes_a_numbered_step_in_the_report_pdf(
     assert idea in text
     # The step's lead, once in the numbered list and once in the process diagram.
     assert text.count("Ensimmäinen tapaaminen") >= 2
+
+    # The feedback phase: the phone's form appears; the answer reaches the control page,
+    # where one answer is too few to show figures.
+    control.goto(pages.links["control"])
+    control.locator('[data-phase="feedback"]').click()
+    expect(phone.locator("#feedback-card")).to_be_visible()
+    phone.locator("#feedback-form .rate", has_text="4").click()
+    phone.locator("#feedback-form textarea[name=text]").fill("Hyvä ja selkeä")
+    phone.locator("#feedback-form button[type=submit]").click()
+    expect(phone.locator("#feedback-status")).to_contain_text("Kiitos")
+    expect(control.locator(".feedback-table")).to_be_visible()
+    expect(control.locator(".feedback-table tr.total")).to_contain_text("alle 3 puhelinta")
     assert pages.errors == []
