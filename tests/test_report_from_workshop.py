@@ -170,6 +170,9 @@ def test_report_editor_is_for_workshops_and_the_memo_editor_sends_them_there(
     redirect = client.get(f"/events/{workshop[0].id}/minutes")
     assert redirect.status_code == 302
     assert redirect.headers["Location"].endswith(f"/events/{workshop[0].id}/report")
+    for verb in ("publish", "review-link", "refresh", "preview"):
+        assert client.post(f"/events/{workshop[0].id}/minutes/{verb}").status_code == 404
+    assert client.get(f"/events/{workshop[0].id}/minutes/export/md").status_code == 404
     preview = client.post(
         f"/events/{workshop[0].id}/report/preview", data=report_form(goal="<script>x</script>")
     )

@@ -32,8 +32,9 @@ bp = Blueprint("minutes", __name__)
 
 
 def _event_or_404(event_id: int) -> CafeEvent:
+    """An event whose document is a memo (a workshop's is its report: ``cafe.reports``)."""
     event = db.session.get(CafeEvent, event_id)
-    if event is None:
+    if event is None or template_of(event).export != "memo":
         abort(404)
     return event
 
@@ -105,10 +106,11 @@ def _base() -> object:
 @login_required
 def edit(event_id: int) -> ResponseReturnValue:
     """Edit the memo part by part (Markdown, live preview); each save is a revision."""
-    event = _event_or_404(event_id)
-    if template_of(event).export == "pilot-report":
+    workshop = db.session.get(CafeEvent, event_id)
+    if workshop is not None and template_of(workshop).export == "pilot-report":
         # A co-development workshop's document is its service-pilot report.
-        return redirect(url_for("reports.edit", event_id=event.id))
+        return redirect(url_for("reports.edit", event_id=event_id))
+    event = _event_or_404(event_id)
     if request.method == "GET":
         return _editor(event)
     values = request.form.to_dict()
