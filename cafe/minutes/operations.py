@@ -57,6 +57,23 @@ def minutes_of(event: CafeEvent) -> Minutes | None:
     return db.session.get(Minutes, event.id)
 
 
+def minutes_row(event: CafeEvent) -> Minutes:
+    """The event's minutes row, added (with no revision yet) when missing; if another
+    request adds it at the same moment, theirs is used."""
+    minutes = minutes_of(event)
+    if minutes is not None:
+        return minutes
+    minutes = Minutes(event_id=event.id, revision=0)
+    db.session.add(minutes)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        minutes = minutes_of(event)
+        assert minutes is not None
+    return minutes
+
+
 def _revision(event: CafeEvent, number: int) -> MinutesRevision:
     found = db.session.execute(
         select(MinutesRevision).where(
@@ -88,14 +105,10 @@ def revision_memo(event: CafeEvent, number: int) -> Memo:
 
 def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
     """Open the minutes: the first time, revision 1 is assembled from the event."""
-    minutes = minutes_of(event)
-    if minutes is not None and minutes.revision > 0:
+    minutes = minutes_row(event)
+    if minutes.revision > 0:
         return minutes
     try:
-        if minutes is None:
-            minutes = Minutes(event_id=event.id, revision=0)
-            db.session.add(minutes)
-            db.session.flush()
         store_revision(event, minutes, 0, memo_to_content(assembled_memo(event)), author_id, None)
     except (IntegrityError, LostRace):
         # Another organizer opened it at the same moment: theirs is the draft.
@@ -150,17 +163,8 @@ def save(
     Once published, only a correction (with its reason) may be saved.
     """
     memo = memo_from_form(form, current_memo(event))
-    minutes = minutes_of(event)
-    if minutes is None:
-        # The first save is revision 1: opening the minutes wrote nothing.
-        minutes = Minutes(event_id=event.id, revision=0)
-        db.session.add(minutes)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()
-            minutes = minutes_of(event)
-            assert minutes is not None
+    # The first save is revision 1: opening the minutes wrote nothing.
+    minutes = minutes_row(event)
     reason = None
     if minutes.published_revision is not None:
         if not isinstance(correction, str) or not correction.strip():
@@ -374,10 +378,7 @@ def set_logo(event: CafeEvent, data: bytes | None, author_id: int | None) -> Min
     from cafe.domain.images import check_logo
 
     kind = check_logo(data) if data is not None else None
-    minutes = minutes_of(event)
-    if minutes is None:
-        minutes = Minutes(event_id=event.id, revision=0)
-        db.session.add(minutes)
+    minutes = minutes_row(event)
     minutes.logo = data
     minutes.logo_type = kind
     db.session.commit()

@@ -28,8 +28,14 @@ from cafe.extensions import db
 from cafe.feedback.operations import summary_lines
 from cafe.gathering import state
 from cafe.i18n import role_label
-from cafe.minutes.operations import LostRace, minutes_of, revision_content, store_revision
-from cafe.models import CafeEvent, Minutes, MinutesRevision
+from cafe.minutes.operations import (
+    LostRace,
+    minutes_of,
+    minutes_row,
+    revision_content,
+    store_revision,
+)
+from cafe.models import CafeEvent, MinutesRevision
 
 #: Sections feeding the report's "results and further development", in this order.
 RESULT_SECTIONS = ("worked", "change", "proposals")
@@ -129,11 +135,7 @@ def save_report(
     organisations, participants, resources; and any rewording) as a new revision, if it
     is based on the newest one."""
     report = report_from_form(form, language=event.language)
-    minutes = minutes_of(event)
-    if minutes is None:
-        minutes = Minutes(event_id=event.id, revision=0)
-        db.session.add(minutes)
-        db.session.flush()
+    minutes = minutes_row(event)
     try:
         check_base_revision(minutes.revision, base)
     except DomainError as error:
@@ -156,11 +158,7 @@ def refresh_report(event: CafeEvent, base: object, author_id: int | None) -> Min
     merged = replace(
         edited, goal=live.goal, steps=live.steps, results=live.results, evaluation=live.evaluation
     )
-    minutes = minutes_of(event)
-    if minutes is None:
-        minutes = Minutes(event_id=event.id, revision=0)
-        db.session.add(minutes)
-        db.session.flush()
+    minutes = minutes_row(event)
     try:
         check_base_revision(minutes.revision, base)
     except DomainError as error:
