@@ -348,32 +348,45 @@ class DocxWriter:
         num_pr.get_or_add_numId().val = num_id
 
 
-def _set_up(document: Document, memo: Memo, title: str) -> None:
-    """A4 with room for the footer, sober black headings, the memo's language."""
+def set_up_document(
+    document: Document,
+    *,
+    language: str,
+    title: str,
+    subject: str,
+    keywords: str,
+    bottom_margin: float = 30,
+) -> None:
+    """A4, sober black headings and captions, the document's language and properties
+    (the memo leaves ``bottom_margin`` room for its page footer)."""
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(22)
     section.top_margin = Mm(20)
-    section.bottom_margin = Mm(30)
+    section.bottom_margin = Mm(bottom_margin)
     section.footer_distance = Mm(8)
     for name, size in (("Title", 16), ("Heading 1", 13)):
         font = document.styles[name].font
         font.size = Pt(size)
         font.bold = True
         font.color.rgb = RGBColor(0, 0, 0)
+    caption = document.styles["Caption"].font
+    caption.size = Pt(10)
+    caption.bold = False
+    caption.color.rgb = RGBColor(0, 0, 0)
     # The default template says en-US for every run: Word would spell-check Finnish as
-    # English. Its default language is the memo's.
+    # English. Its default language is the document's.
     lang = document.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault"))
     if lang is not None:
         tag = lang.find(qn("w:rPr") + "/" + qn("w:lang"))
         if tag is not None:
-            tag.set(qn("w:val"), WORD_LANGUAGES.get(memo.language, memo.language))
+            tag.set(qn("w:val"), WORD_LANGUAGES.get(language, language))
     properties = document.core_properties
     properties.title = title
-    properties.subject = memo.topic
-    properties.language = memo.language
+    properties.subject = subject
+    properties.language = language
     properties.author = properties.last_modified_by = properties.comments = ""
-    properties.keywords = "Cafe Social"
+    properties.keywords = keywords
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     properties.created = properties.modified = now
     properties.revision = 1
@@ -411,7 +424,9 @@ def memo_docx(memo: Memo, *, logo: bytes | None = None) -> bytes:
     texts = TEXTS.get(memo.language, TEXTS["fi"])
     title = memo_title(memo)
     document = docx.Document()
-    _set_up(document, memo, title)
+    set_up_document(
+        document, language=memo.language, title=title, subject=memo.topic, keywords="Cafe Social"
+    )
     writer = DocxWriter(document)
 
     document.add_heading(title, level=0)

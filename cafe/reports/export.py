@@ -13,14 +13,12 @@ Word gets the same drawing as a PNG picture with the step texts as its alternati
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import docx
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm
 from flask import render_template
 from PIL import Image
 
@@ -40,12 +38,12 @@ from cafe.domain.report import (
 # The memo's Markdown → Word machinery, shared so both documents read Markdown the
 # same way.
 from cafe.minutes.documents import (
-    WORD_LANGUAGES,
     Block,
     DocxWriter,
     Run,
     html_to_pdf,
     markdown_blocks,
+    set_up_document,
     title_runs,
 )
 from cafe.minutes.export import FORMATS, Export
@@ -115,39 +113,6 @@ def render_report(report: PilotReport, fmt: str, *, stem: str = "raportti") -> E
 # --- Word --------------------------------------------------------------------------------
 
 
-def _set_up(document: Document, report: PilotReport, title: str) -> None:
-    """A4 with the memo's margins, sober black headings, the report's language."""
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(22)
-    section.top_margin = section.bottom_margin = Mm(20)
-    for name, size in (("Title", 16), ("Heading 1", 13)):
-        font = document.styles[name].font
-        font.size = Pt(size)
-        font.bold = True
-        font.color.rgb = RGBColor(0, 0, 0)
-    caption = document.styles["Caption"].font
-    caption.size = Pt(10)
-    caption.bold = False
-    caption.color.rgb = RGBColor(0, 0, 0)
-    # The default template says en-US for every run: Word would spell-check Finnish as
-    # English.
-    defaults = document.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault"))
-    if defaults is not None:
-        tag = defaults.find(qn("w:rPr") + "/" + qn("w:lang"))
-        if tag is not None:
-            tag.set(qn("w:val"), WORD_LANGUAGES.get(report.language, report.language))
-    properties = document.core_properties
-    properties.title = title
-    properties.subject = " ".join(report.caption.split())
-    properties.language = report.language
-    properties.author = properties.last_modified_by = properties.comments = ""
-    properties.keywords = "palvelupilotti"
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    properties.created = properties.modified = now
-    properties.revision = 1
-
-
 def _step_blocks(number: int, lead: str, body: str) -> list[Block]:
     """One step as Word blocks: a numbered item opened by the bold lead, then the body's
     further paragraphs under it and its own lists one level in."""
@@ -211,7 +176,14 @@ def report_docx(report: PilotReport) -> bytes:
     texts = headings(report.language)
     title = " ".join(report.title.split())
     document = docx.Document()
-    _set_up(document, report, title)
+    set_up_document(
+        document,
+        language=report.language,
+        title=title,
+        subject=" ".join(report.caption.split()),
+        keywords="palvelupilotti",
+        bottom_margin=20,
+    )
     writer = DocxWriter(document)
 
     document.add_heading(title, level=0)

@@ -109,11 +109,9 @@ def test_wrapping_breaks_between_words_then_after_a_slash_or_hyphen_then_anywher
     assert wrap("   ", 100) == []
 
 
-@pytest.mark.skipif(
-    not (diagram.FONT_DIR / "DejaVuSans.ttf").exists(), reason="fonts-dejavu-core is missing"
-)
 def test_estimated_widths_are_never_below_dejavu_sans_own() -> None:
     # The estimate decides where lines break: under the real width, text would overflow.
+    # `make test` installs fonts-dejavu-core (scripts/ensure-pango): a missing font fails.
     font = ImageFont.truetype(str(diagram.FONT_DIR / "DejaVuSans.ttf"), 1000)
     samples = [*SEED_LEADS, CAPTION, "ÄÖÅ äöå ”lainaus” – 1.3.2017 (PHHYKY) & W@M%", "Üß Ø"]
     for sample in samples:
