@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_document
 from cafe.domain.minutes import Memo, memo_from_form, memo_markdown, memo_title
+from cafe.editing import attachment, field_message, form_base
 from cafe.extensions import db
 from cafe.messages import message_for
 from cafe.minutes import operations as ops
@@ -97,11 +98,6 @@ def _editor(
     )
 
 
-def _base() -> object:
-    raw = request.form.get("base", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else raw
-
-
 @bp.route("/events/<int:event_id>/minutes", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int) -> ResponseReturnValue:
@@ -115,7 +111,7 @@ def edit(event_id: int) -> ResponseReturnValue:
         return _editor(event)
     values = request.form.to_dict()
     try:
-        ops.save(event, _base(), values, current_user.id, request.form.get("correction"))
+        ops.save(event, form_base(), values, current_user.id, request.form.get("correction"))
     except ops.StaleMinutes as stale:
         db.session.rollback()
         return _editor(
@@ -128,15 +124,8 @@ def edit(event_id: int) -> ResponseReturnValue:
         )
     except DomainError as error:
         db.session.rollback()
-        return _editor(event, values=values, base=None, error=_field_message(error), status=400)
+        return _editor(event, values=values, base=None, error=field_message(error), status=400)
     return redirect(url_for("minutes.edit", event_id=event.id, saved=1))
-
-
-def _field_message(error: DomainError) -> str:
-    """The rule's message, prefixed with the field it is about when known."""
-    field = error.params.get("field")
-    message = message_for(error)
-    return f"{field}: {message}" if field else message
 
 
 @bp.route("/events/<int:event_id>/minutes/preview", methods=["POST"])
@@ -147,7 +136,7 @@ def preview(event_id: int) -> ResponseReturnValue:
     try:
         memo = memo_from_form(request.form.to_dict(), ops.current_memo(event))
     except DomainError as error:
-        return jsonify({"ok": False, "message": _field_message(error)}), 400
+        return jsonify({"ok": False, "message": field_message(error)}), 400
     return jsonify({"ok": True, "html": memo_html(memo)})
 
 
@@ -161,7 +150,7 @@ def _action(event_id: int, verb: Any) -> ResponseReturnValue:
         return _editor(event, error=message_for(stale), newer=stale.memo, status=409)
     except DomainError as error:
         db.session.rollback()
-        return _editor(event, error=_field_message(error), status=400)
+        return _editor(event, error=field_message(error), status=400)
     return redirect(url_for("minutes.edit", event_id=event.id))
 
 
@@ -169,7 +158,7 @@ def _action(event_id: int, verb: Any) -> ResponseReturnValue:
 @login_required
 def refresh(event_id: int) -> ResponseReturnValue:
     """Take the shared summary into the draft again (a new revision)."""
-    return _action(event_id, lambda e: ops.refresh_summary(e, _base(), current_user.id))
+    return _action(event_id, lambda e: ops.refresh_summary(e, form_base(), current_user.id))
 
 
 @bp.route("/events/<int:event_id>/minutes/publish", methods=["POST"])
@@ -211,12 +200,7 @@ def logo(event_id: int) -> ResponseReturnValue:
 def _download(event: CafeEvent, memo: Memo, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
-    result = export(event, fmt, memo)
-    return Response(
-        result.content,
-        mimetype=result.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
-    )
+    return attachment(export(event, fmt, memo))
 
 
 @bp.route("/events/<int:event_id>/minutes/export/<fmt>")

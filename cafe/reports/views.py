@@ -18,6 +18,7 @@ from cafe.domain.report import (
     report_from_form,
     report_markdown,
 )
+from cafe.editing import attachment, field_message, form_base
 from cafe.extensions import db
 from cafe.messages import message_for
 from cafe.minutes.export import FORMATS
@@ -92,16 +93,6 @@ def _editor(
     )
 
 
-def _base() -> object:
-    raw = request.form.get("base", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else raw
-
-
-def _message(error: DomainError) -> str:
-    field = error.params.get("field")
-    return f"{field}: {message_for(error)}" if field else message_for(error)
-
-
 @bp.route("/events/<int:event_id>/report", methods=["GET", "POST"])
 @login_required
 def edit(event_id: int) -> ResponseReturnValue:
@@ -113,7 +104,7 @@ def edit(event_id: int) -> ResponseReturnValue:
         return _editor(event)
     values = request.form.to_dict()
     try:
-        ops.save_report(event, _base(), values, current_user.id)
+        ops.save_report(event, form_base(), values, current_user.id)
     except ops.StaleReport as stale:
         db.session.rollback()
         return _editor(
@@ -126,7 +117,7 @@ def edit(event_id: int) -> ResponseReturnValue:
         )
     except DomainError as error:
         db.session.rollback()
-        return _editor(event, values=values, error=_message(error), status=400)
+        return _editor(event, values=values, error=field_message(error), status=400)
     return redirect(url_for("reports.edit", event_id=event.id, saved=1))
 
 
@@ -138,7 +129,7 @@ def preview(event_id: int) -> ResponseReturnValue:
     try:
         report = report_from_form(request.form.to_dict(), language=event.language)
     except DomainError as error:
-        return jsonify({"ok": False, "message": _message(error)}), 400
+        return jsonify({"ok": False, "message": field_message(error)}), 400
     return jsonify({"ok": True, "html": render_document(report_markdown(report))})
 
 
@@ -148,13 +139,13 @@ def refresh(event_id: int) -> ResponseReturnValue:
     """Take the workshop's sections and feedback in again (a new revision)."""
     event = _workshop_or_404(event_id)
     try:
-        ops.refresh_report(event, _base(), current_user.id)
+        ops.refresh_report(event, form_base(), current_user.id)
     except ops.StaleReport as stale:
         db.session.rollback()
         return _editor(event, error=message_for(stale), newer=stale.report, status=409)
     except DomainError as error:
         db.session.rollback()
-        return _editor(event, error=_message(error), status=400)
+        return _editor(event, error=field_message(error), status=400)
     return redirect(url_for("reports.edit", event_id=event.id))
 
 
@@ -166,9 +157,4 @@ def download(event_id: int, fmt: str) -> Response:
     event = _workshop_or_404(event_id)
     if fmt not in FORMATS:
         abort(404)
-    result = render_report(ops.current_report(event), fmt)
-    return Response(
-        result.content,
-        mimetype=result.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
-    )
+    return attachment(render_report(ops.current_report(event), fmt))
