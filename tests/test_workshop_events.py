@@ -97,3 +97,22 @@ def test_templates_check_lists_the_shipped_templates() -> None:
     result = CliRunner().invoke(cli, ["templates", "check"])
     assert result.exit_code == 0, result.output
     assert "cafe-social:" in result.output and "co-development:" in result.output
+
+
+def test_a_post_delivered_late_keeps_the_section_of_the_phase_it_was_written_in(
+    app: Flask, make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator
+) -> None:
+    ev = make_event(tables=1, template="co-development")
+    control = facilitator(ev.id)
+    worker = seated(phone, ev.code, ev.table_ids[0])
+    control.call("phase", {"phase": "change"})
+    written = {"id": "6f1c2a4e-1b2c-4d5e-8f90-123456789abc", "text": "Kirjoitettu offline"}
+
+    assert ack_error(worker.call("post", {**written, "phase": "ei-ole"})) == "bad_phase"
+    assert ack_error(worker.call("post", {**written, "phase": 3})) == "bad_phase"
+    assert worker.call("post", {**written, "phase": "worked"})["ok"] is True
+    worker.post("Kirjoitettu nyt")
+
+    with app.app_context():
+        sections = db.session.execute(select(Post.text, Post.section).order_by(Post.id)).all()
+    assert sections == [("Kirjoitettu offline", "worked"), ("Kirjoitettu nyt", "change")]

@@ -107,10 +107,11 @@ class PhoneNamespace(Namespace):
 
     @acknowledged
     def on_post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Post ``{id, text, core?, table?}``; idempotent on ``id``.
+        """Post ``{id, text, core?, table?, phase?}``; idempotent on ``id``.
 
-        ``table`` is the table the phone sat at when the idea was written: an outbox resent
-        after the phone moved still lands where it was written.
+        ``table`` is the table the phone sat at when the idea was written, and ``phase`` the
+        phase it was written in: an outbox resent after the phone moved, or after the
+        facilitator moved on, still lands where (and in the section) it was written.
         """
         event_id = session.get("event_id")
         if not isinstance(event_id, int):
@@ -126,6 +127,7 @@ class PhoneNamespace(Namespace):
             data.get("text"),
             session.get("role"),
             data.get("core", False),
+            data.get("phase"),
         )
         return {
             "ok": True,

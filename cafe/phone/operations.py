@@ -61,8 +61,13 @@ def submit_post(
     text: object,
     role: str | None,
     core: object = False,
+    phase: object = None,
 ) -> Submitted:
     """Store a new idea once, however often the phone sends it.
+
+    ``phase`` is the phase the idea was written in (the phone sends it with the post): an
+    idea written offline during "What worked?" and delivered after the facilitator moved
+    on still lands in that section. Without it, the event's current phase decides.
 
     A resend of a stored ``client_id`` from the same phone is acknowledged with the stored
     post and broadcast nothing. ``core=True`` is a host writing a core idea directly.
@@ -74,7 +79,7 @@ def submit_post(
         raise DomainError("bad_client_id")
     assert isinstance(client_id, str)
     try:
-        values = _new_post_values(event_id, table_id, device, client_id, text, role, core)
+        values = _new_post_values(event_id, table_id, device, client_id, text, role, core, phase)
     except DomainError:
         # A resend of a stored post must be acknowledged even if it would no longer pass
         # (the phone has since lost the host role, say): the post is already there.
@@ -107,11 +112,12 @@ def _new_post_values(
     text: object,
     role: str | None,
     core: object,
+    phase: object = None,
 ) -> dict[str, Any]:
     """Check a new post against the rules and return its row."""
     if not isinstance(core, bool):
         raise DomainError("bad_request")
-    where = _table_host(event_id, table_id)
+    where = _table_host(event_id, table_id, phase)
     if core and where.host != device:
         raise DomainError("not_host")
     clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
@@ -162,15 +168,23 @@ class _Where:
     section: str | None
 
 
-def _table_host(event_id: int, table_id: object) -> _Where:
-    """The host and current section of the event's table ``table_id``; ``unknown_table``."""
+def _table_host(event_id: int, table_id: object, written_in: object = None) -> _Where:
+    """The host of the event's table ``table_id`` (``unknown_table``) and the section of
+    the phase the idea was written in (``written_in``, a phase id; default the current
+    one; ``bad_phase`` if the event's template has no such phase)."""
     if isinstance(table_id, bool) or not isinstance(table_id, int) or not 0 < table_id <= MAX_ID:
         raise DomainError("unknown_table")
     row = db.session.connection().execute(_TABLE_HOST, {"tid": table_id, "eid": event_id}).first()
     if row is None:
         raise DomainError("unknown_table")
     host, phase_id, kind = row
+    if written_in is not None:
+        if not isinstance(written_in, str):
+            raise DomainError("bad_phase")
+        phase_id = written_in
     phase = template_of_kind(kind).phase(phase_id)
+    if written_in is not None and phase is None:
+        raise DomainError("bad_phase")
     section = phase.section if phase is not None and phase.kind == "post" else None
     return _Where(host, section)
 

@@ -218,7 +218,15 @@
       return;
     }
     showError("");
-    const item = { id: uuid4(), text, core: isHost && asCore.checked, table: seat.table };
+    // The table and phase it was written in travel with it: a post that waits in the
+    // outbox through a reconnect still lands at that table, in that phase's section.
+    const item = {
+      id: uuid4(),
+      text,
+      core: isHost && asCore.checked,
+      table: seat.table,
+      phase: document.body.dataset.phase || undefined,
+    };
     outbox.push(item);
     saveOutbox();
     mine.add(item.id);

@@ -74,6 +74,8 @@ def test_an_idea_from_what_worked_becomes_a_numbered_step_in_the_report_pdf(
     phone.locator("#feedback-form textarea[name=text]").fill("Hyvä ja selkeä")
     phone.locator("#feedback-form button[type=submit]").click()
     expect(phone.locator("#feedback-status")).to_contain_text("Kiitos")
+    # The prompt, the feedback form and the tip card fit a 360 px phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     expect(control.locator(".feedback-table")).to_be_visible()
     expect(control.locator(".feedback-table tr.total")).to_contain_text("alle 3 puhelinta")
     assert pages.errors == []
