@@ -1,5 +1,5 @@
 """The ``cafe`` command: ``run``, ``db upgrade``, ``user add``, ``event create``, ``event list``,
-``themes suggest``, ``export``."""
+``themes suggest``, ``screen``, ``export``."""
 
 from __future__ import annotations
 
@@ -241,11 +241,12 @@ def _refuse(path: Path, why: str) -> None:
     sys.exit(2)
 
 
-def read_idea_lines(path: Path) -> list[str]:
+def read_idea_lines(path: Path, *, allow_empty: bool = False) -> list[str]:
     """The lines of a typed-up tablecloth, one idea each; exit 2 with a message if unusable.
 
     Blank lines stay lines (every line number must appear in the output), but a file
-    without a single non-blank line is refused. A trailing newline does not make a line.
+    without a single non-blank line is refused unless ``allow_empty``. A trailing newline
+    does not make a line.
     """
     try:
         size = path.stat().st_size
@@ -265,7 +266,7 @@ def read_idea_lines(path: Path) -> list[str]:
         _refuse(path, "not UTF-8 text")
         raise  # unreachable: _refuse exits
     lines = text.splitlines()
-    if not any(line.strip() for line in lines):
+    if not allow_empty and not any(line.strip() for line in lines):
         _refuse(path, "no ideas (the file is empty or has only blank lines)")
     for number, line in enumerate(lines, start=1):
         if len(line) > THEMES_MAX_LINE:
@@ -306,6 +307,34 @@ def themes_suggest(file: Path, lang: str) -> None:
     else:
         click.echo(f"lemmatiser: {result.mode}", err=True)
     click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+
+
+@cli.command("screen")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--lang",
+    type=click.Choice(["fi", "sv", "en"]),
+    default="fi",
+    show_default=True,
+    help="Language of the event (Finnish names and numbers are found in any).",
+)
+def screen_command(file: Path, lang: str) -> None:
+    """Find personal data in the texts of FILE (one per line, UTF-8); prints JSON.
+
+    Output: {"results": [{"line": 1, "findings": [{"kind": "hetu", "start": 24, "end":
+    35}]}, ...]}, one entry per line in order (empty findings when clean); kinds: hetu,
+    phone, email, iban, address, name; offsets are characters of the line. The name engine
+    (voikko or lexicon) goes to stderr.
+    """
+    from cafe.domain.privacy import findings_payload, name_engine, screen
+
+    lines = read_idea_lines(file, allow_empty=True)
+    results = [
+        {"line": number, "findings": findings_payload(screen(line, lang))}
+        for number, line in enumerate(lines, start=1)
+    ]
+    click.echo(f"name engine: {name_engine()}", err=True)
+    click.echo(json.dumps({"results": results}, ensure_ascii=False))
 
 
 def _find_event(reference: str) -> CafeEvent | None:

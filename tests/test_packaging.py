@@ -40,6 +40,7 @@ def test_wheel_contains_templates_static_sessions_and_migrations(tmp_path: Path)
         "cafe/sessions/cafe-social-2017-10-31.toml",
         "cafe/migrations/env.py",
         "cafe/migrations/script.py.mako",
+        "cafe/domain/data/privacy_lexicon.txt",
         "cafe/translations/fi/LC_MESSAGES/messages.mo",
         "cafe/translations/sv/LC_MESSAGES/messages.mo",
     ):

@@ -42,8 +42,9 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal, Protocol
+
+from cafe.domain.voikko import VOIKKO_LOCK, voikko_handle
 
 Language = Literal["fi", "sv", "en"]
 Mode = Literal["voikko", "snowball"]
@@ -237,20 +238,10 @@ def _wordbase_segments(wordbases: str) -> list[tuple[str, str]]:
     return segments
 
 
-_VOIKKO_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _voikko_handle() -> tuple[Any, str | None]:
-    """Voikko for Finnish, or None and the reason it cannot be used (opened once)."""
-    try:
-        import libvoikko
-    except ImportError:
-        return None, "Voikko not installed"
-    try:
-        return libvoikko.Voikko("fi"), None
-    except Exception:  # OSError without the library, VoikkoException without the dictionary
-        return None, "Voikko not installed"
+# The handle is shared with the personal-data screen (cafe/domain/voikko.py); the names
+# stay module attributes here so a test can pretend Voikko is missing.
+_VOIKKO_LOCK = VOIKKO_LOCK
+_voikko_handle = voikko_handle
 
 
 def voikko_available() -> bool:

@@ -1,0 +1,1097 @@
+"""The personal-data screen: finds personal data in short texts (pure core: no Flask, no DB).
+
+``screen(text, lang)`` returns character spans of six kinds, sorted and non-overlapping:
+
+- **hetu**: Finnish personal identity codes, every century sign (``+ - A``, and the 2023
+  additions ``B``–``F`` and ``U``–``Y``), with a real date and a matching check character;
+- **iban**: account numbers whose length fits the country and whose mod-97 check holds,
+  with or without spaces;
+- **email**: addresses, also spelt out: ``matti.m (at) kunta.fi``, ``anna at gmail dot com``
+  (a spelt-out address needs a known top-level domain); shared mailboxes of organisations
+  (``info@``, ``kirjaamo@``) are not personal;
+- **phone**: Finnish mobile and landline numbers, national (``040 123 4567``, ``09-1234567``)
+  and international (``+358 40 123 4567``, ``+46 70 123 45 67``); not the service and
+  company numbers (``0800``, ``020``, ``029``, ``010``), nor dates, times, sums, statute
+  numbers, years or postcodes, which have too few digits or do not begin with ``0``/``+``;
+- **address**: a capitalised street word (``-katu``, ``-tie``, ``-kuja``, ``-gatan``,
+  ``-vägen``...) with a house number, staircase and flat (``Mannerheimintie 12 B 34``,
+  ``Kotikatu 5 as. 3``, ``Storgatan 7 lgh 1102``); a postcode with a town
+  (``00100 Helsinki``); the two merge when they follow each other;
+- **name**: people's names, see below.
+
+Names. Every word is classified, once per process (cached), as a possible first name or
+surname or neither, from two sources: Voikko's morphological analysis (class ``etunimi`` or
+``sukunimi``, in any case form and in lower case), when installed, and always the shipped
+lexicon ``data/privacy_lexicon.txt`` (Finnish, Swedish, English and other common first names
+and surnames), looked up after stripping Finnish case endings ("Virtasen" → virtanen,
+"Pekan" → pekka). A name is *weak* when the word is also an ordinary word (Voikko gives a
+noun, verb or adjective reading, or the lexicon lists it as ambiguous: Toivo, Satu, Laine,
+Hans, Will), or a place (Lahti, Salo). Then, with context:
+
+- a capitalised name that does not begin a sentence is a name ("kysyin Onnilta");
+- a name at the start of a sentence is one unless weak ("Pekka sanoi" yes, "Toivo on
+  tärkeää" no); a weak one needs a cue: a verb of speech after it ("Armas sanoi"), a title
+  before it, or a name next to it ("Lempi Virtanen");
+- in Finnish text a name in lower case is one unless weak ("pekka sanoi" yes, "anna
+  palautetta" no);
+- a capitalised word after a title ("sosiaalityöntekijä", "Dr", "fru") is a name, and so
+  is, in Finnish text, a capitalised unknown word with a surname ending ("Pöllänen");
+- names next to each other make one span; an unknown capitalised word right after a name
+  joins it ("Ahmed Nuur");
+- organisations, public services, systems and places (Kela, THL, Sosku, Wilma, Helsinki,
+  Tampereen kaupunki) are never names, and words in all capitals are acronyms unless
+  plainly a name.
+
+The text's language (``lang``, the event's) is checked against the words of the text
+itself: Finnish names are found in any language (mixed rooms), but lower-case names only in
+Finnish text, where they can be told from ordinary words.
+
+``allow`` lists what is known not to be personal data here (the invited openers' names in
+the minutes, words an organizer marked): a finding whose text equals an allowed string
+(case-folded) or, for names, whose every word is an allowed word in some case form
+("Saikkosen" for "Paula Saikkonen"), is dropped.
+
+Limits: a name the lists and Voikko do not know, in lower case or alone at the start of a
+sentence, is not found; nor are street addresses without a house number, phone numbers
+without their area code, or identity codes with a wrong check character.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from cafe.domain.voikko import VOIKKO_LOCK, voikko_handle
+
+Kind = Literal["hetu", "phone", "email", "iban", "address", "name"]
+KINDS: tuple[Kind, ...] = ("hetu", "phone", "email", "iban", "address", "name")
+NameEngine = Literal["voikko", "lexicon"]
+TextLanguage = Literal["fi", "sv", "en"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data: its kind and character offsets ``text[start:end]``."""
+
+    kind: Kind
+    start: int
+    end: int
+
+
+_PLACEHOLDERS: dict[str, dict[Kind, str]] = {
+    "fi": {
+        "name": "[nimi]",
+        "phone": "[puhelinnumero]",
+        "email": "[sähköposti]",
+        "hetu": "[henkilötunnus]",
+        "iban": "[tilinumero]",
+        "address": "[osoite]",
+    },
+    "sv": {
+        "name": "[namn]",
+        "phone": "[telefonnummer]",
+        "email": "[e-post]",
+        "hetu": "[personbeteckning]",
+        "iban": "[kontonummer]",
+        "address": "[adress]",
+    },
+    "en": {
+        "name": "[name]",
+        "phone": "[phone number]",
+        "email": "[email]",
+        "hetu": "[personal ID]",
+        "iban": "[account number]",
+        "address": "[address]",
+    },
+}
+
+
+def placeholder(kind: Kind, lang: str) -> str:
+    """What replaces personal data of ``kind`` in ``lang`` (Finnish for other languages)."""
+    return _PLACEHOLDERS.get(lang, _PLACEHOLDERS["fi"])[kind]
+
+
+def mask(text: str, findings: Iterable[Finding], lang: str) -> str:
+    """``text`` with each finding's span replaced by its placeholder.
+
+    Findings may come in any order; one that overlaps an earlier one (by start) is skipped,
+    so the result never depends on text already replaced.
+    """
+    parts: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        start, end = max(0, finding.start), min(len(text), finding.end)
+        if start < position or start >= end:
+            continue
+        parts.append(text[position:start])
+        parts.append(placeholder(finding.kind, lang))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def findings_payload(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts: ``[{"kind": ..., "start": ..., "end": ...}]``."""
+    return [{"kind": f.kind, "start": f.start, "end": f.end} for f in findings]
+
+
+# The name is looked up at call time so that a test can pretend Voikko is missing.
+_voikko_handle = voikko_handle
+
+
+def name_engine() -> NameEngine:
+    """How names are recognised in this process: ``voikko`` when installed, else ``lexicon``."""
+    return "voikko" if _voikko_handle()[0] is not None else "lexicon"
+
+
+def screen(
+    text: str,
+    lang: str = "fi",
+    allow: Iterable[str] = (),
+    *,
+    engine: NameEngine | None = None,
+) -> list[Finding]:
+    """Personal data in ``text``: findings sorted by start, never overlapping.
+
+    ``lang`` is the event's language (fi, sv, en); Finnish names and numbers are found in
+    text of any language. ``allow``: strings known not to be personal data here. ``engine``
+    chooses how names are recognised (default: :func:`name_engine`); asking for Voikko where
+    it is not installed raises ``ValueError``.
+    """
+    if not text:
+        return []
+    chosen = engine or name_engine()
+    if chosen == "voikko" and _voikko_handle()[0] is None:
+        raise ValueError("Voikko is not installed")
+    found: list[Finding] = []
+    found += _hetus(text)
+    found += _ibans(text)
+    found += _emails(text)
+    found += _phones(text)
+    found += _addresses(text)
+    # Words inside an e-mail address or a street address are not names of their own, and a
+    # name must not run on into them ("Katja Salonen katja.salonen@hel.fi").
+    taken = [(f.start, f.end) for f in found]
+    found += _names(text, _text_language(text, lang), _classifier(chosen), taken)
+    result = _resolve(found)
+    allowed = tuple(a for a in allow if a and a.strip())
+    if allowed:
+        result = _drop_allowed(text, result, allowed)
+    return result
+
+
+# --- choosing between overlapping findings ------------------------------------------------
+
+#: On overlap the earlier kind wins: the checksum-verified kinds are the surest, and an
+#: address or e-mail address often contains a name ("Aleksis Kiven katu 5", "anna.virtanen@").
+_PRIORITY: dict[Kind, int] = {"hetu": 0, "iban": 1, "email": 2, "phone": 3, "address": 4, "name": 5}
+
+
+def _resolve(found: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    for finding in sorted(found, key=lambda f: (_PRIORITY[f.kind], f.start - f.end, f.start)):
+        if all(finding.end <= k.start or finding.start >= k.end for k in kept):
+            kept.append(finding)
+    return sorted(kept, key=lambda f: f.start)
+
+
+# --- henkilötunnus -------------------------------------------------------------------------
+
+_HETU = re.compile(
+    r"(?<![\w+-])(\d{2})(\d{2})(\d{2})([-+A-FU-Ya-fu-y])(\d{3})([0-9A-Za-z])(?![\w-])"
+)
+_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+_CENTURY = {"+": 1800, "-": 1900, **dict.fromkeys("UVWXY", 1900), **dict.fromkeys("ABCDEF", 2000)}
+
+
+def _hetus(text: str) -> list[Finding]:
+    found = []
+    for m in _HETU.finditer(text):
+        day, month, year, sign, individual, check = m.groups()
+        try:
+            datetime.date(_CENTURY[sign.upper()] + int(year), int(month), int(day))
+        except ValueError:
+            continue
+        if int(individual) < 2:
+            continue
+        if _HETU_CHECK[int(day + month + year + individual) % 31] == check.upper():
+            found.append(Finding("hetu", m.start(), m.end()))
+    return found
+
+
+# --- IBAN ----------------------------------------------------------------------------------
+
+#: A country code, check digits and up to 30 more characters in groups; the account number
+#: is the longest run of whole groups that passes the check ("…8591 eller" drops "eller").
+_IBAN = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{1,30}){1,8}")
+_IBAN_GROUP = re.compile(r"[A-Za-z0-9]+")
+_IBAN_LENGTHS = {
+    "FI": 18, "SE": 24, "EE": 20, "NO": 15, "DK": 18, "DE": 22, "GB": 22, "FR": 27, "ES": 24,
+    "NL": 18, "BE": 16, "IT": 27, "PL": 28, "LT": 20, "LV": 21, "AT": 20, "CH": 21, "IE": 22,
+    "AX": 18, "IS": 26, "PT": 25,
+}  # fmt: skip
+
+
+def _iban_valid(compact: str) -> bool:
+    expected = _IBAN_LENGTHS.get(compact[:2])
+    if expected is not None and len(compact) != expected:
+        return False
+    if not 15 <= len(compact) <= 34:
+        return False
+    digits = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
+def _ibans(text: str) -> list[Finding]:
+    found = []
+    for m in _IBAN.finditer(text):
+        ends = [m.start() + g.end() for g in _IBAN_GROUP.finditer(m.group())]
+        for end in reversed(ends):
+            if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                continue  # the group runs on into a word
+            if _iban_valid(text[m.start() : end].replace(" ", "").upper()):
+                found.append(Finding("iban", m.start(), end))
+                break
+    return found
+
+
+# --- e-mail --------------------------------------------------------------------------------
+
+_AT_SIGN = r"(?P<sign> ?@ ?)"
+_AT_WORD = r"(?: ?[(\[{<] ?(?:at|ät|a|@) ?[)\]}>] ?| (?:at|ät|miukumauku|kissanhäntä) )"
+_DOT_WORD = r"(?: ?[(\[{<] ?(?:dot|piste|punkt) ?[)\]}>] ?| (?:dot|piste|punkt) )"
+_EMAIL = re.compile(
+    r"(?<![\w.@+-])(?P<local>[\w%+-]+(?:\.[\w%+-]+)*)"
+    rf"(?:{_AT_SIGN}|{_AT_WORD})"
+    rf"(?P<domain>(?:[\w-]+(?:\.|{_DOT_WORD}))+(?P<tld>[A-Za-z]{{2,24}}))(?![\w@])",
+    re.IGNORECASE,
+)
+#: Top-level domains a spelt-out address must end with ("at home dot..." is not an address).
+_KNOWN_TLDS = frozenset(
+    "fi ax se no dk ee de uk eu com net org info io me co nu biz edu gov int".split()
+)
+#: Words that stand before " at " in ordinary English ("we met at kela.fi") rather than
+#: a mailbox name.
+_NOT_LOCAL = frozenset(
+    """look looked looking at is are was were be been us me him her them it meet met stay
+    stayed live lived lives work worked works arrive arrived here there available held
+    find found see seen info apply""".split()
+)
+
+
+def _emails(text: str) -> list[Finding]:
+    found = []
+    for m in _EMAIL.finditer(text):
+        local = m.group("local").lower()
+        if local in _lexicon().generic_mail:
+            continue
+        if m.group("sign") is None:
+            if m.group("tld").lower() not in _KNOWN_TLDS or local in _NOT_LOCAL:
+                continue
+        found.append(Finding("email", m.start(), m.end()))
+    return found
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+_SEP = r"[ \u00a0-]"
+_PHONE = re.compile(
+    r"(?<![\w+/])(?<!\d[.,])"
+    rf"(?:(?P<intl>(?:\+|00)[1-9]\d{{0,2}})(?:{_SEP}?\(0\))?(?:{_SEP}?\d{{1,4}}){{2,6}}"
+    rf"|\(?0\d{{1,3}}\)?(?:{_SEP}?\d{{2,4}}){{1,4}})"
+    r"(?!\d|[.,]\d)"
+)
+#: Finnish (and Swedish) service and company numbers: an organisation's, not a person's.
+_SERVICE_PREFIXES = ("0800", "0700", "0600", "0300", "0200", "0100", "020", "029", "010", "030")
+_DATE_LIKE = re.compile(r"\d{1,2}-\d{1,2}-\d{2,4}")
+
+
+def _phones(text: str) -> list[Finding]:
+    found = []
+    for m in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if m.group("intl"):
+            if m.group().startswith("00"):
+                digits = digits[2:]
+            if not 8 <= len(digits) <= 15:
+                continue
+        else:
+            if not 8 <= len(digits) <= 11 or digits.startswith(_SERVICE_PREFIXES):
+                continue
+            if _DATE_LIKE.fullmatch(m.group()):
+                continue
+        found.append(Finding("phone", m.start(), m.end()))
+    return found
+
+
+# --- street addresses and postcodes --------------------------------------------------------
+
+_FI_STREET = (
+    r"(?:tie|katu|kadu|kuja|tori|kaari|kaare|rinne|rintee|ranta|ranna|raitti|raiti|väylä"
+    r"|bulevardi|esplanadi|aukio|puistikko|puistiko|kaarre|kaartee|ahde|ahtee|penger|pengere)"
+    r"(?:n|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä)?"
+)
+_SV_STREET = (
+    r"(?:gatan|gata|vägen|väg|gränd|gränden|stigen|torget|torg|backen|allén|allé|kajen"
+    r"|stranden|esplanaden|bågen|gången|leden|plan)"
+)
+_STREET_PREFIX = (
+    r"(?:(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Pohjoinen|Eteläinen|Itäinen"
+    r"|Läntinen|Iso|Pieni|Vanha|Uusi)\s)?"
+)
+_HOUSE = (
+    r"(?P<number>\d{1,3}[a-zA-Z]?(?:\s?[-–]\s?\d{1,3})?)"
+    r"(?P<flat>,?\s(?:[A-Za-z]\s?\d{1,4}|[A-Za-z](?![\w])|(?:as|asunto|rappu|porras|lgh|lägenhet"
+    r"|bostad|bst|lh|apt|flat)\.?\s?\d{1,4}|\d{1,2}\s?tr\.?))?"
+)
+_STREET = re.compile(
+    rf"(?<![\w-])(?:{_STREET_PREFIX}[A-ZÅÄÖ][\w-]{{2,}}?(?:{_FI_STREET}|{_SV_STREET})"
+    r"|(?:[A-ZÅÄÖ][\w'-]+\s){1,2}(?:katu|tie|kuja|linja|gata|väg))"
+    rf"\s{_HOUSE}(?![\w]|[.,]\d)"
+)
+#: A lower-case street word counts only with a flat ("kotikatu 5 as. 3").
+_STREET_LOWER = re.compile(
+    rf"(?<![\w-])[a-zåäö][\w-]{{2,}}?(?:{_FI_STREET}|{_SV_STREET})\s"
+    r"\d{1,3}[a-zA-Z]?,?\s(?:as|asunto|rappu|porras|lgh|lägenhet|bostad|bst)\.?\s?\d{1,4}"
+    r"(?![\w]|[.,]\d)"
+)
+_EN_STREET = re.compile(
+    r"(?<![\w-])\d{1,4}[a-zA-Z]?\s(?:[A-Z][a-z]+\s){1,2}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Way|Court|Place|Square|Gardens|Crescent)"
+    r"\b\.?"
+)
+_POSTCODE = re.compile(
+    r"(?<![\w-])(?:FI-|SE-)?(?:\d{5}|\d{3}\s\d{2})\s(?P<town>[A-ZÅÄÖ][a-zåäö]+(?:-[A-ZÅÄÖ]?[a-zåäö]+)?"
+    r"|[A-ZÅÄÖ]{3,})(?![\w-])"
+)
+_ADDRESS_GAP = re.compile(r",? ?")
+#: Words after a five-digit number that are not towns.
+_NOT_TOWNS = frozenset("euroa euro eur e henkeä hlöä asiakasta kpl kappaletta km".split())
+
+
+def _addresses(text: str) -> list[Finding]:
+    spans: list[tuple[int, int]] = []
+    for pattern in (_STREET, _STREET_LOWER, _EN_STREET):
+        spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    for m in _POSTCODE.finditer(text):
+        if m.group("town").lower() not in _NOT_TOWNS:
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        # Overlapping, or "Kotikatu 5, 00100 Helsinki": one address.
+        if merged and (
+            start < merged[-1][1] or _ADDRESS_GAP.fullmatch(text[merged[-1][1] : start])
+        ):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return [Finding("address", start, end) for start, end in merged]
+
+
+# --- the lexicon ---------------------------------------------------------------------------
+
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "privacy_lexicon.txt"
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The sections of ``data/privacy_lexicon.txt`` (lower-case words)."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    ambiguous: frozenset[str]
+    collisions: frozenset[str]
+    places: frozenset[str]
+    organisations: frozenset[str]
+    ordinary: frozenset[str]
+    not_person: frozenset[str]
+    titles: frozenset[str]
+    title_stems: tuple[str, ...]
+    cues: frozenset[str]
+    generic_mail: frozenset[str]
+
+    @property
+    def names(self) -> frozenset[str]:
+        """First names and surnames together."""
+        return self.first | self.last
+
+    @property
+    def function_words(self) -> frozenset[str]:
+        """Short words of the three languages that are never names ("the", "och", "ja")."""
+        return _FUNCTION_WORDS
+
+
+def parse_lexicon(content: str) -> Lexicon:
+    """Read the lexicon's text; ``ValueError`` on an unknown section or a word outside one."""
+    sections: dict[str, set[str]] = {
+        name: set()
+        for name in (
+            "first last ambiguous collisions places organisations ordinary not_person titles cues "
+            "generic_mail"
+        ).split()
+    }
+    current: set[str] | None = None
+    for number, raw in enumerate(content.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            if line[1:-1] not in sections:
+                raise ValueError(f"line {number}: unknown section {line}")
+            current = sections[line[1:-1]]
+            continue
+        if current is None:
+            raise ValueError(f"line {number}: words before the first section")
+        current.update(word.lower() for word in line.split())
+    titles = sections["titles"]
+    return Lexicon(
+        first=frozenset(sections["first"]),
+        last=frozenset(sections["last"]),
+        ambiguous=frozenset(sections["ambiguous"]),
+        collisions=frozenset(sections["collisions"]),
+        places=frozenset(sections["places"]),
+        organisations=frozenset(sections["organisations"]),
+        ordinary=frozenset(sections["ordinary"]),
+        not_person=frozenset(sections["not_person"]),
+        titles=frozenset(t for t in titles if not t.endswith("*")),
+        title_stems=tuple(sorted(t[:-1] for t in titles if t.endswith("*"))),
+        cues=frozenset(sections["cues"]),
+        generic_mail=frozenset(sections["generic_mail"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> Lexicon:
+    return parse_lexicon(LEXICON_PATH.read_text("utf-8"))
+
+
+# --- Finnish case endings ------------------------------------------------------------------
+
+_VOWELS = frozenset("aeiouyäöå")
+_CLITICS = ("kaan", "kään", "kin", "han", "hän", "pa", "pä", "ko", "kö")
+_ENDINGS = tuple(
+    sorted(
+        """n a ä ta tä na nä ksi ssa ssä sta stä lla llä lta ltä lle tta ttä
+        t ille illa illä ilta iltä issa issä ista istä iksi ien ten jen ja jä ita itä
+        ina inä iin in""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+#: Weak grade → strong grade of the consonants before a stem's last vowel ("Pekan" → Pekka,
+#: "Lahden" → Lahti, "Helsingin" → Helsinki, "Turun" → Turku).
+_GRADATION = {
+    "k": ("kk",), "p": ("pp",), "t": ("tt",), "d": ("t",), "hd": ("ht",), "v": ("p",),
+    "ng": ("nk",), "mm": ("mp",), "nn": ("nt",), "ll": ("lt",), "rr": ("rt",), "lj": ("lk",),
+    "rj": ("rk",), "r": ("rk",), "l": ("lk",), "h": ("hk",), "j": ("k",),
+}  # fmt: skip
+
+
+def _strengthen(stem: str) -> list[str]:
+    end = len(stem)
+    while end > 0 and stem[end - 1] in _VOWELS:
+        end -= 1
+    start = end
+    while start > 0 and stem[start - 1] not in _VOWELS:
+        start -= 1
+    if end == len(stem) or start == end or start == 0:
+        return []
+    cluster, before, after = stem[start:end], stem[:start], stem[end:]
+    out = [before + strong + after for strong in _GRADATION.get(cluster, ())]
+    if len(cluster) > 1 and cluster[-1] in "kpt":  # "Antin" → Antti, "Jarkon" → Jarkko
+        out.append(before + cluster + cluster[-1] + after)
+    return out
+
+
+def _restore(stem: str) -> set[str]:
+    out = {stem}
+    if stem.endswith("se"):
+        out.add(stem[:-2] + "nen")  # Virtase-n → Virtanen
+    if stem.endswith("s"):
+        out.add(stem[:-1] + "nen")  # Virtas-ta → Virtanen
+    if stem.endswith("kse"):
+        out.add(stem[:-3] + "s")  # Tuomakse-n → Tuomas
+    if stem.endswith("ee"):
+        out.add(stem[:-1])  # Tamperee-n → Tampere
+    if stem.endswith("e"):
+        out.add(stem[:-1] + "i")  # Nieme-n → Niemi
+    if stem.endswith("i") and len(stem) > 3:
+        out.add(stem[:-1])  # Eriki-n → Erik
+    for form in list(out):
+        out.update(_strengthen(form))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def finnish_bases(word: str) -> frozenset[str]:
+    """Possible base forms of a lower-case word if it is an inflected name (with itself).
+
+    Generous by design: the candidates are only ever looked up in the word lists.
+    """
+    stems = {word}
+    for clitic in _CLITICS:
+        if word.endswith(clitic) and len(word) - len(clitic) >= 3:
+            stems.add(word[: -len(clitic)])
+    for form in list(stems):
+        for ending in _ENDINGS:
+            if form.endswith(ending) and len(form) - len(ending) >= 2:
+                stems.add(form[: -len(ending)])
+        # Illative with a doubled vowel: "Pekkaan" → Pekka, "Anneen" → Anne.
+        if len(form) > 4 and form[-1] == "n" and form[-2] == form[-3] and form[-2] in _VOWELS:
+            stems.add(form[:-2])
+    bases: set[str] = set()
+    for stem in stems:
+        bases |= _restore(stem)
+    return frozenset(b for b in bases if len(b) >= 2)
+
+
+# --- case forms of the listed names --------------------------------------------------------
+
+_BACK_VOWELS = frozenset("aou")
+#: Strong → weak grade before a name's last vowel, for the cases built on the weak stem
+#: (Pekka → Pekan, Lahti → Lahden, Lampi → Lammen, Honka → Hongan, Kärki → Kärjen).
+_WEAKENING = {
+    "kk": ("k",), "pp": ("p",), "tt": ("t",), "ht": ("hd",), "mp": ("mm",), "nk": ("ng",),
+    "lt": ("ll",), "rt": ("rr",), "nt": ("nn",), "rk": ("rj",), "lk": ("lj",),
+}  # fmt: skip
+
+
+def _harmony(word: str) -> tuple[str, str]:
+    """The "a"/"ä" and "o"/"ö" a case ending takes after ``word`` (vowel harmony)."""
+    back = any(ch in _BACK_VOWELS for ch in word)
+    return ("a", "o") if back else ("ä", "ö")
+
+
+def _weak_stems(stem: str, surname: bool) -> set[str]:
+    """``stem`` with its last consonants in the weak grade, and itself (names often keep the
+    strong grade: Aki → Akin). First names weaken only double stops (Pekka → Pekan, Antti →
+    Antin); Finnish word-surnames more (Lahti → Lahden, Lampi → Lammen, Mäki → Mäen)."""
+    out = {stem}
+    end = len(stem)
+    while end > 0 and stem[end - 1] in _VOWELS:
+        end -= 1
+    head, tail = stem[:end], stem[end:]
+    for strong, weak in _WEAKENING.items():
+        if head.endswith(strong) and (surname or strong in ("kk", "pp", "tt")):
+            out.update(head[: -len(strong)] + w + tail for w in weak)
+    if surname and len(head) >= 2 and head[-1] == "k" and head[-2] in _VOWELS:
+        out.add(head[:-1] + tail)  # Mäki → Mäen (with "i" → "e")
+    return out
+
+
+def name_forms(name: str, surname: bool = False) -> set[str]:
+    """The singular case forms (and the common plural ones) of a lower-case name, as Finnish
+    inflects it: "virtanen" → virtasen, virtaselle, virtasta...; ``surname``: inflect a
+    final "i" as Finnish words do (Niemi → Niemen), not as first names (Olli → Ollin).
+
+    Deliberately plain: a form the rules miss is still found by Voikko where it is
+    installed, and a form they invent is only ever looked up.
+    """
+    a, _ = _harmony(name)
+    forms = {name}
+    singular = ("n", "lle", "ll" + a, "lt" + a, "ss" + a, "st" + a, "ksi", "tt" + a, "n" + a)
+    if name.endswith("nen") and len(name) > 4:
+        stem = name[:-3]
+        forms.update(stem + "se" + e for e in (*singular, "en", "t"))
+        forms.update(stem + "s" + e for e in ("t" + a, "ten"))
+        forms.update(stem + "si" + e for e in ("en", a, "lle", "ll" + a, "lt" + a, "in", "n" + a))
+        return forms
+    last = name[-1]
+    if last in _VOWELS:
+        forms.update(name + e for e in (a, last + "n", "n" + a))  # Pekkaa, Pekkaan, Pekkana
+        weak = _weak_stems(name, surname)
+        if last == "i" and surname:  # Niemi → Niemen, Niemeä, Niemeen; Mäki → Mäen
+            for stem in weak | {name}:
+                forms.update(stem[:-1] + "e" + e for e in (*singular[:-2], a))
+            forms.update(name[:-1] + "e" + e for e in ("en", "n" + a))
+        else:
+            for stem in weak:
+                forms.update(stem + e for e in singular[:-1])
+        if last == "e":  # Anne → Annen, Anneen; Laine → Laineen, Laineelle, Lainetta
+            forms.update(name + "e" + e for e in singular[:-2])
+            forms.update(name + e for e in ("en", "tt" + a))
+        return forms
+    # A consonant at the end takes a connecting "i": Erik → Erikin, Smith → Smithille.
+    forms.update(name + "i" + e for e in (*singular, a, "in"))
+    if last == "s":  # Tuomas → Tuomaksen; Armas → Armaan
+        stem = name[:-1] + "kse"
+        forms.update(stem + e for e in (*singular[:-1], "en"))
+        forms.add(name + "t" + a)
+        forms.update(name[:-1] + name[-2] + e for e in ("n", "lle", "ll" + a, "lt" + a))
+    return forms
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, frozenset[str]]:
+    """Every generated case form of a listed name → the names it can be a form of."""
+    lexicon = _lexicon()
+    index: dict[str, set[str]] = {}
+    for name in lexicon.names:
+        surname = name in lexicon.last and name not in lexicon.first
+        parts = name.split("-")
+        if len(parts) > 1:  # Anna-Liisa: only the last part inflects
+            head = "-".join(parts[:-1]) + "-"
+            generated = {head + f for f in name_forms(parts[-1], surname)}
+        else:
+            generated = name_forms(name, surname)
+        for form in generated:
+            index.setdefault(form, set()).add(name)
+    return {form: frozenset(names) for form, names in index.items()}
+
+
+def listed_names(word: str, capitalised: bool = True) -> frozenset[str]:
+    """The listed names a lower-case ``word`` can be a case form of ("pekan" → pekka),
+    also with a clitic ("pekkakin") or, capitalised, a Swedish genitive ("Annas")."""
+    index = _name_index()
+    found = set(index.get(word, ()))
+    for clitic in _CLITICS:
+        if word.endswith(clitic) and len(word) - len(clitic) >= 3:
+            found.update(index.get(word[: -len(clitic)], ()))
+    if capitalised and len(word) > 3 and word.endswith("s"):
+        found.update(index.get(word[:-1], ()))
+    return frozenset(found)
+
+
+# --- classifying words ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordClass:
+    """What one word can be, for the name rules."""
+
+    person: bool = False  # a first name or surname
+    weak: bool = False  # ...that is also an ordinary word or a place
+    first: bool = False  # can be a first name
+    place: bool = False
+    organisation: bool = False
+    known: bool = False  # Voikko or a list knows the word at all
+
+
+_NOT_A_NAME = WordClass(known=True)
+_UNKNOWN = WordClass()
+_PERSON_CLASSES = frozenset({"etunimi", "sukunimi"})
+_PROPER_CLASSES = frozenset({"etunimi", "sukunimi", "paikannimi", "nimi"})
+
+
+class _Classifier:
+    """Classifies lower-case words from the lexicon and, optionally, Voikko (cached)."""
+
+    def __init__(self, engine: NameEngine) -> None:
+        self.engine = engine
+        self._cache: dict[tuple[str, bool, bool], WordClass] = {}
+        self._analyses: dict[str, list[tuple[str, str]]] = {}
+
+    def _analyse(self, word: str) -> list[tuple[str, str]]:
+        found = self._analyses.get(word)
+        if found is None:
+            handle = _voikko_handle()[0]
+            with VOIKKO_LOCK:
+                raw: list[dict[str, str]] = handle.analyze(word)
+            found = [(a.get("CLASS", ""), a.get("BASEFORM", "").lower()) for a in raw]
+            if len(self._analyses) > 200_000:  # a long-running server: keep memory bounded
+                self._analyses.clear()
+            self._analyses[word] = found
+        return found
+
+    def classify(self, word: str, finnish: bool, capitalised: bool = True) -> WordClass:
+        """The class of ``word`` (lower case); ``finnish``: the text is Finnish."""
+        key = (word, finnish, capitalised)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._classify_word(word, finnish, capitalised)
+            if "-" in word and not found.person and not found.organisation:
+                found = self._classify_compound(word, finnish) or found
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+    def _classify_compound(self, word: str, finnish: bool) -> WordClass | None:
+        parts = [p for p in word.split("-") if p]
+        if len(parts) < 2:
+            return None
+        classes = [self._classify_word(p, finnish, True) for p in parts]
+        if any(c.organisation for c in classes):
+            return WordClass(organisation=True, known=True)
+        if all(c.person for c in classes):
+            return WordClass(
+                person=True,
+                weak=all(c.weak for c in classes),
+                first=classes[0].first,
+                known=True,
+            )
+        if classes[0].person and all(_title_word(p) for p in parts[1:]):
+            # "Pirkko-tätini", "Matti-setä": a name with a kinship word or title.
+            return WordClass(person=True, first=True, known=True)
+        return None
+
+    def _classify_word(self, word: str, finnish: bool, capitalised: bool) -> WordClass:
+        lexicon = _lexicon()
+        # Places and organisations by generous stripping of case endings; names by the
+        # exact case forms of the listed names, which is stricter ("olleet" is no Olle).
+        bases = finnish_bases(word)
+        if word in lexicon.organisations or (len(word) > 3 and bases & lexicon.organisations):
+            return WordClass(organisation=True, known=True)
+        names = listed_names(word, capitalised)
+        if word in lexicon.function_words and not names & lexicon.ambiguous:
+            return _NOT_A_NAME  # "the", "more" (Voikko knows a More); not "Will", "Into"
+        lex_first = bool(names & lexicon.first)
+        lex_last = bool(names & lexicon.last)
+        lex_person = lex_first or lex_last
+        lex_place = bool(bases & lexicon.places)
+        lex_weak = bool(names & lexicon.ambiguous)
+        v_person = v_first = v_place = v_proper = v_common = False
+        readings: list[tuple[str, str]] = []
+        if self.engine == "voikko":
+            readings = self._analyse(word)
+            classes = {cls for cls, _ in readings}
+            v_person = bool(classes & _PERSON_CLASSES)
+            v_first = "etunimi" in classes
+            v_place = "paikannimi" in classes
+            v_proper = "nimi" in classes
+            v_common = any(
+                cls not in _PROPER_CLASSES and not _rare_adjective(cls, base, lex_last)
+                for cls, base in readings
+            )
+        else:
+            lex_weak = lex_weak or word in lexicon.collisions
+        person = v_person or lex_person
+        if v_proper and not person:
+            return WordClass(organisation=True, known=True)
+        # Voikko calls many names places too (Nieminen, Niina-Maria): only the lists'
+        # places (Lahti, Salo, Kaarina) make a name ambiguous that way.
+        place = lex_place or (v_place and not person)
+        known = bool(readings) or lex_person or lex_place or word in lexicon.ambiguous
+        if not person:
+            return WordClass(place=place, known=known) if known else _UNKNOWN
+        weak = lex_weak or place or (finnish and v_common)
+        return WordClass(
+            person=True, weak=weak, first=v_first or lex_first, place=place, known=True
+        )
+
+
+def _rare_adjective(cls: str, base: str, surname: bool) -> bool:
+    """Voikko's adjective reading of a surname like Mäkinen or Koskinen ("hilly", "rapid")
+    is rare enough to ignore; demonyms (Karjalainen, Savolainen) are kept ambiguous."""
+    return (
+        surname
+        and cls in ("laatusana", "nimisana_laatusana")
+        and base.endswith("inen")
+        and not base.endswith(("lainen", "läinen"))
+    )
+
+
+_CLASSIFIERS: dict[NameEngine, _Classifier] = {}
+
+
+def _classifier(engine: NameEngine) -> _Classifier:
+    found = _CLASSIFIERS.get(engine)
+    if found is None:
+        found = _CLASSIFIERS[engine] = _Classifier(engine)
+    return found
+
+
+# --- the text's language -------------------------------------------------------------------
+
+_HINTS: dict[TextLanguage, frozenset[str]] = {
+    "fi": frozenset(
+        """ja on ei että se oli mutta kun jos ovat olla myös tai kanssa hän me he ole mitä
+        kuin sen niin vielä jo siitä pitäisi voisi tämä minä mä meillä heillä oma omaa
+        olisi ollut voi saa sai tarvitaan pitää mikä miten""".split()
+    ),
+    "sv": frozenset(
+        """och är att det som inte med för på av ett till har om jag vi kan ska den var
+        eller från också hon hade skulle måste vill behöver""".split()
+    ),
+    "en": frozenset(
+        """the and is are to of that it with for was not be this have they we you she but
+        my our there their would should could been has had will or one more per an as at by
+        from in up out all any each which who what when where how if so than then into about
+        after before over under very much many some""".split()
+    ),
+}
+
+
+_FUNCTION_WORDS = frozenset().union(*_HINTS.values())
+
+
+def _text_language(text: str, lang: str) -> TextLanguage:
+    """The language the words of ``text`` look most like; the event's ``lang`` on a tie."""
+    default: TextLanguage = "sv" if lang == "sv" else "en" if lang == "en" else "fi"
+    counts = dict.fromkeys(_HINTS, 0)
+    for word in _WORD.findall(text.lower()):
+        for language, hints in _HINTS.items():
+            if word in hints:
+                counts[language] += 1
+    best = max(counts.values())
+    if best == 0 or counts[default] == best:
+        return default
+    return max(_HINTS, key=lambda language: counts[language])
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+#: Characters after which a capitalised word begins a sentence (or a list item, a quote).
+_NOT_SENTENCE_START = frozenset(",)&%€$+=")
+#: Abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """esim mm ns yms jne ym vrt ks n ca klo puh p tel s os as e.g i.e etc vs kts
+    dr mr mrs ms prof st jr""".split()
+)
+_SURNAME_ENDING = re.compile(
+    r"[aeiouyäö](?:nen|se(?:n|lle|lla|llä|lta|ltä|ssa|ssä|sta|stä|en|na|nä|ksi))$"
+)
+#: Verbal nouns and adjectives with that ending ("Kuuleminen", "Taloudellinen").
+_NOT_SURNAME_ENDING = re.compile(r"(?:mi|lli|isi|mai|mäi)(?:nen|se\w*)$")
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    lower: str
+    capitalised: bool
+    all_caps: bool
+    initial: bool
+    cls: WordClass
+
+
+def _tokens(
+    text: str, finnish: bool, classifier: _Classifier, taken: list[tuple[int, int]]
+) -> list[_Token]:
+    tokens: list[_Token] = []
+    for m in _WORD.finditer(text):
+        start, end = m.start(), m.end()
+        if any(start < stop and begin < end for begin, stop in taken):
+            continue
+        word = m.group()
+        if word[-2:] in ("'s", "’s") and len(word) > 3:  # English possessive: "Smith's"
+            end -= 2
+            word = word[:-2]
+        if len(word) < 2:
+            continue
+        lower = word.lower()
+        capitalised = word[0].isupper()
+        all_caps = word.isupper()
+        cls = classifier.classify(lower, finnish, capitalised)
+        tokens.append(
+            _Token(start, end, lower, capitalised, all_caps, _sentence_start(text, start), cls)
+        )
+    return tokens
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    if i < 0:
+        return True
+    ch = text[i]
+    if ch.isalnum() or ch in _NOT_SENTENCE_START:
+        return False
+    if ch == ".":
+        j = i
+        while j > 0 and (text[j - 1].isalpha() or text[j - 1] == "."):
+            j -= 1
+        if text[j:i].lower() in _ABBREVIATIONS:
+            return False
+    return True
+
+
+def _adjacent(text: str, left: _Token, right: _Token) -> bool:
+    gap = text[left.end : right.start]
+    return 0 < len(gap) <= 3 and gap.strip(" \t\u00a0") == ""
+
+
+def _title_word(lower: str) -> bool:
+    lexicon = _lexicon()
+    return lower in lexicon.titles or any(s in lower for s in lexicon.title_stems)
+
+
+def _is_title(token: _Token) -> bool:
+    return _title_word(token.lower)
+
+
+def _names(
+    text: str,
+    language: TextLanguage,
+    classifier: _Classifier,
+    taken: list[tuple[int, int]],
+) -> list[Finding]:
+    finnish = language == "fi"
+    tokens = _tokens(text, finnish, classifier, taken)
+    if not tokens:
+        return []
+    lexicon = _lexicon()
+
+    def title_before(i: int) -> bool:
+        if i == 0 or not _is_title(tokens[i - 1]):
+            return False
+        gap = text[tokens[i - 1].end : tokens[i].start]
+        return gap.strip(" \t\u00a0.") == "" and 0 < len(gap) <= 3
+
+    def cue_after(i: int) -> bool:
+        return (
+            i + 1 < len(tokens)
+            and tokens[i + 1].lower in lexicon.cues
+            and _adjacent(text, tokens[i], tokens[i + 1])
+        )
+
+    def blocked(token: _Token) -> bool:
+        cls = token.cls
+        if cls.organisation or (cls.place and not cls.person):
+            return True
+        return language == "en" and token.lower in lexicon.not_person
+
+    # In a title-case line ("I Will Survive", "Ideas From Table Four") capitals say nothing.
+    long_words = [t for t in tokens if len(t.lower) >= 4 and not t.all_caps]
+    title_case = len(long_words) >= 3 and sum(t.capitalised for t in long_words) >= 0.7 * len(
+        long_words
+    )
+    seeds = [False] * len(tokens)
+    for i, token in enumerate(tokens):
+        cls = token.cls
+        if blocked(token):
+            continue
+        if cls.person:
+            if token.capitalised and not token.all_caps:
+                inside = not token.initial and not (title_case and cls.weak)
+                if inside and not (cls.place and not cls.first):
+                    seeds[i] = True
+                elif not cls.weak:
+                    seeds[i] = True
+                else:
+                    seeds[i] = cue_after(i) or title_before(i)
+            elif finnish and not cls.weak and len(token.lower) >= 3:
+                seeds[i] = True  # "pekka sanoi", "PEKKA"
+            else:
+                seeds[i] = title_before(i) or (finnish and cue_after(i))
+        elif token.capitalised and not token.all_caps and not cls.known:
+            if title_before(i):
+                seeds[i] = True  # "Dr Kowalczyk"
+            elif (
+                finnish
+                and not token.initial
+                and _SURNAME_ENDING.search(token.lower)
+                and not _NOT_SURNAME_ENDING.search(token.lower)
+                and not finnish_bases(token.lower) & lexicon.ordinary
+            ):
+                seeds[i] = True  # "Pöllänen", a surname the lists do not know
+
+    names = seeds[:]
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(tokens)):
+            if names[i]:
+                continue
+            token = tokens[i]
+            if blocked(token) or token.all_caps or _is_title(token):
+                continue  # "Ms Korhonen": the title stays outside the name
+            for j, to_the_right in ((i - 1, True), (i + 1, False)):
+                if not 0 <= j < len(tokens) or not names[j]:
+                    continue
+                left, right = (tokens[j], token) if to_the_right else (token, tokens[j])
+                if not _adjacent(text, left, right):
+                    continue
+                if _joins(token, tokens[j], to_the_right):
+                    names[i] = changed = True
+                    break
+            if not names[i] and token.cls.person and (token.capitalised or finnish):
+                # "Elin och Oskar", "Satu ja Pekka": a name coordinated with a name.
+                for j in (i - 2, i - 1, i + 1, i + 2):
+                    if 0 <= j < len(tokens) and names[j] and _coordinated(text, token, tokens[j]):
+                        if token.capitalised == tokens[j].capitalised:
+                            names[i] = changed = True
+                            break
+
+    found: list[Finding] = []
+    i = 0
+    while i < len(tokens):
+        if not names[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens) and names[j + 1] and _adjacent(text, tokens[j], tokens[j + 1]):
+            j += 1
+        found.append(Finding("name", tokens[i].start, tokens[j].end))
+        i = j + 1
+    return found
+
+
+_COORDINATION = re.compile(r"\s*,?\s*(?:ja|och|and|sekä|tai|eller|or|&)\s+", re.IGNORECASE)
+
+
+def _coordinated(text: str, a: _Token, b: _Token) -> bool:
+    left, right = (a, b) if a.start < b.start else (b, a)
+    return _COORDINATION.fullmatch(text, left.end, right.start) is not None
+
+
+def _joins(token: _Token, neighbour: _Token, to_the_right: bool) -> bool:
+    """Whether ``token`` belongs to the name ``neighbour`` is part of, next to it."""
+    cls = token.cls
+    if cls.person:
+        # A capitalised name joins any name; a lower-case one only a lower-case name
+        # ("anna virtanen"), not a capitalised one ("Pekka anna se").
+        return token.capitalised or not neighbour.capitalised
+    if not token.capitalised:
+        return False
+    if cls.known:
+        # A capitalised ordinary word after a first name, inside a sentence, is a surname
+        # ("Iina Suvanto", "Matti Kivi").
+        return to_the_right and not token.initial and neighbour.cls.first
+    # An unknown capitalised word: a surname after a name ("Ahmed Nuur"), or a name part
+    # before one unless it merely begins the sentence.
+    return to_the_right or not token.initial
+
+
+# --- the allow list ------------------------------------------------------------------------
+
+
+def _normalised(text: str, kind: Kind) -> str:
+    folded = " ".join(text.casefold().split())
+    if kind in ("phone", "iban", "hetu"):
+        folded = re.sub(r"[\s()\-]", "", folded)
+    return folded
+
+
+def _word_bases(word: str) -> frozenset[str]:
+    bases = set(finnish_bases(word))
+    if len(word) > 3 and word.endswith("s"):
+        bases.add(word[:-1])
+    return frozenset(bases)
+
+
+def _drop_allowed(text: str, findings: list[Finding], allow: tuple[str, ...]) -> list[Finding]:
+    words: set[str] = set()
+    for entry in allow:
+        words.update(w.casefold() for w in _WORD.findall(entry))
+    names = _lexicon().names
+
+    def word_allowed(word: str) -> bool:
+        if word in words:
+            return True
+        bases = _word_bases(word)
+        if bases & words:
+            return True
+        return any(word in _word_bases(a) or bases & _word_bases(a) & names for a in words)
+
+    kept = []
+    for finding in findings:
+        piece = text[finding.start : finding.end]
+        norm = _normalised(piece, finding.kind)
+        if any(norm == _normalised(a, finding.kind) for a in allow):
+            continue
+        if finding.kind == "name":
+            parts = [w.casefold() for w in _WORD.findall(piece)]
+            if parts and all(word_allowed(p) for p in parts):
+                continue
+        kept.append(finding)
+    return kept

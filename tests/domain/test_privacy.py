@@ -1,0 +1,554 @@
+"""The personal-data screen (pure core): each kind with its hard cases, both name engines."""
+
+from __future__ import annotations
+
+import pytest
+
+from cafe.domain import privacy
+from cafe.domain.privacy import (
+    KINDS,
+    Finding,
+    NameEngine,
+    findings_payload,
+    listed_names,
+    mask,
+    name_engine,
+    name_forms,
+    parse_lexicon,
+    placeholder,
+    screen,
+)
+
+VOIKKO = privacy._voikko_handle()[0] is not None
+needs_voikko = pytest.mark.skipif(
+    not VOIKKO,
+    reason="Voikko (Debian libvoikko1 + voikko-fi) is not installed; `make test` installs it",
+)
+#: The lexicon engine is tested everywhere; Voikko's only where it is installed.
+ENGINES = [
+    pytest.param("lexicon", id="lexicon"),
+    pytest.param("voikko", id="voikko", marks=needs_voikko),
+]
+
+
+def found(text: str, lang: str = "fi", engine: NameEngine | None = None) -> list[tuple[str, str]]:
+    """(kind, words) of every finding, in order."""
+    return [(f.kind, text[f.start : f.end]) for f in screen(text, lang, engine=engine)]
+
+
+def words_of(text: str, kind: str, lang: str = "fi", engine: NameEngine | None = None) -> list[str]:
+    return [w for k, w in found(text, lang, engine) if k == kind]
+
+
+# --- henkilötunnus -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "131052-308T",  # the issue's example, "-" 1900s
+        "010150+002D",  # "+" 1800s
+        "010203A1230",  # "A" 2000s
+        "150623B013V",  # 2023 additions: B-F for the 2000s...
+        "150623F013V",
+        "010185U123B",  # ...and U-Y for the 1900s
+        "010185Y123B",
+        "311280-999J",  # temporary identity code (900-999)
+    ],
+)
+def test_hetu_every_century_sign(code: str) -> None:
+    text = f"hetuni {code} näkyi kuoressa"
+    assert found(text) == [("hetu", code)]
+    assert screen(text) == [Finding("hetu", 7, 18)]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "131052-308U",  # wrong check character
+        "131052-309T",
+        "310252-308T",  # 31 February
+        "290223-123A",  # 29 February 1923
+        "131052G308T",  # G is no century sign
+        "131052-001K",  # individual numbers 000 and 001 are not given
+    ],
+)
+def test_hetu_checksum_and_date_failures_rejected(code: str) -> None:
+    assert words_of(f"numero {code} tässä", "hetu") == []
+
+
+def test_hetu_lower_case_and_inside_punctuation() -> None:
+    assert words_of("(131052-308t)", "hetu") == ["131052-308t"]
+    assert words_of("x131052-308T", "hetu") == []
+
+
+# --- IBAN ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "FI21 1234 5600 0007 85",
+        "FI2112345600000785",
+        "FI37 1590 3000 0007 76",
+        "fi4950009420028730",
+    ],
+)
+def test_iban_with_and_without_spaces(iban: str) -> None:
+    assert found(f"tilille {iban} kiitos") == [("iban", iban)]
+
+
+@pytest.mark.parametrize(
+    ("text", "iban"),
+    [
+        ("kontot SE6060063633743554050759 står på mig", "SE6060063633743554050759"),
+        ("till SE34 6003 8572 2750 4665 8591 eller Swish", "SE34 6003 8572 2750 4665 8591"),
+        ("tili FI21 1234 5600 0007 85 ok", "FI21 1234 5600 0007 85"),
+    ],
+)
+def test_iban_ends_before_the_next_word(text: str, iban: str) -> None:
+    assert words_of(text, "iban") == [iban]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tilille FI21 1234 5600 0007 86",  # mod-97 fails
+        "tilille FI21 1234 5600 0007 8",  # too short for Finland
+        "SE21 1234 5600 0007 85",  # Swedish IBANs have 24 characters
+    ],
+)
+def test_iban_checksum_and_length_failures_rejected(text: str) -> None:
+    assert words_of(text, "iban") == []
+
+
+# --- e-mail --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "liisa.korhonen@gmail.com",
+        "matti.m (at) kunta.fi",
+        "anna at gmail dot com",
+        "p.virtanen[at]hotmail.com",
+        "pekka(at)luukku(dot)com",
+        "pekka @ gmail.com",
+    ],
+)
+def test_email_and_its_spelt_out_forms(address: str) -> None:
+    assert found(f"laita viestiä {address} niin vastaan") == [("email", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we met at kela.fi yesterday",  # " at " after an ordinary word
+        "ota yhteyttä info@kunta.fi",  # an organisation's shared mailbox
+        "kirjaamo@hel.fi vastaa",
+        "see you at home dot later",  # no known top-level domain
+    ],
+)
+def test_email_look_alikes_not_flagged(text: str) -> None:
+    assert words_of(text, "email") == []
+
+
+def test_email_wins_over_the_name_inside_it() -> None:
+    text = "Kirjoita liisa.korhonen@gmail.com"
+    assert found(text) == [("email", "liisa.korhonen@gmail.com")]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_name_next_to_an_address_keeps_its_own_span(engine: NameEngine) -> None:
+    text = "Liisa Korhonen liisa.korhonen@gmail.com hoitaa kahvit"
+    assert found(text, engine=engine) == [
+        ("name", "Liisa Korhonen"),
+        ("email", "liisa.korhonen@gmail.com"),
+    ]
+    text = "lähetä Virtaselle Aleksis Kiven katu 5 B 7"
+    assert found(text, engine=engine) == [
+        ("name", "Virtaselle"),
+        ("address", "Aleksis Kiven katu 5 B 7"),
+    ]
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "0451123344",
+        "040 123 4567",
+        "040-123 4567",
+        "045-1234567",
+        "050 12 34 567",
+        "0400 123 456",
+        "09 876 5432",
+        "(09) 123 4567",
+        "+358 50 765 4321",
+        "+358401234567",
+        "+358 (0)40 123 4567",
+        "00358 40 123 4567",
+        "070-123 45 67",  # Swedish mobile
+        "+46 70 123 45 67",
+        "+44 20 7946 0958",
+    ],
+)
+def test_phone_numbers(number: str) -> None:
+    assert found(f"soita {number} illalla") == [("phone", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cafe Social pidettiin 31.10.2017 klo 14-16",  # dates and times
+        "Seuraava tapaaminen 24.1. klo 14.00–16.00",
+        "vastaanotto 8.30-11.00, puhelinaika 9–11",
+        "kokous 02-03-2023 kaupungintalolla",
+        "Vuokra nousi 1 200 €:oon, tuki 350 euroa",  # euro sums
+        "vuokra 1 250,50 € kuussa",
+        "Sosiaalihuoltolain 36 § ja § 20",  # section and statute numbers
+        "Laki 1301/2014 velvoittaa",
+        "Vuonna 2019 ja vuosina 2017-2019",  # years
+        "Noin 45 % vastaajista",  # percentages
+        "Meitä oli 12 ja kokemusasiantuntijoita 3",  # counts
+        "Postinumero 00100 on keskusta",  # a postcode without a town
+        "asiakasnumero 123456 ja Y-tunnus 1234567-8",
+        "Kelan numero 020 692 202 ja neuvonta 0800 123 456",  # service numbers
+        "Ring 112 i nödsituationer",
+    ],
+)
+def test_numbers_that_are_not_phones(text: str) -> None:
+    assert found(text, engine="lexicon") == []
+
+
+# --- addresses -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Asun osoitteessa Mannerheimintie 12 B 34 ja", "Mannerheimintie 12 B 34"),
+        ("Kotikatu 5 as. 3 on kaukana", "Kotikatu 5 as. 3"),
+        ("Jag bor på Storgatan 7 lgh 1102 nu", "Storgatan 7 lgh 1102"),
+        ("Asun Kotikadulla 5 B 12", "Kotikadulla 5 B 12"),
+        ("asun kotikatu 5 as 3", "kotikatu 5 as 3"),
+        ("Hämeentie 45 A 7, 00500 Helsinki on kallis", "Hämeentie 45 A 7, 00500 Helsinki"),
+        ("Toimisto: Toinen linja 4, 00530 Helsinki", "Toinen linja 4, 00530 Helsinki"),
+        ("posti 00100 Helsinki", "00100 Helsinki"),
+        ("Adressen Alexandersgatan 3, 00100 Helsingfors", "Alexandersgatan 3, 00100 Helsingfors"),
+        ("I live at 12 Baker Street now", "12 Baker Street"),
+    ],
+)
+def test_addresses(text: str, address: str) -> None:
+    assert words_of(text, "address", engine="lexicon") == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hämeentiellä on uusi toimipiste",  # a street without a house number
+        "Pöytä 4 ehdotti kolmea asiaa",
+        "Teema 2: asuminen",
+        "Palvelupolku 2.0 julkaistaan",
+        "Tulevaisuuden tie 2030",
+        "12345 Euroa",
+    ],
+)
+def test_not_addresses(text: str) -> None:
+    assert words_of(text, "address", engine="lexicon") == []
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Olli Kettunen odotti päätöstä", ["Olli Kettunen"]),
+        ("Pekan mielestä asumisneuvonta on tärkein", ["Pekan"]),  # inflected
+        ("Soitin Virtaselle monta kertaa", ["Virtaselle"]),
+        ("kysyin Annelta miten hakemus tehdään", ["Annelta"]),
+        ("tapasin Saikkosen eilen", ["Saikkosen"]),
+        ("Kuulin Riitalta että jonot pitenivät", ["Riitalta"]),
+        ("pekka sanoi et kela ei ymmärrä", ["pekka"]),  # lower case
+        ("tiina ja mikko oli samaa mieltä", ["tiina", "mikko"]),
+        ("mä ja jenni mentiin sossuun", ["jenni"]),
+        ("Jukka-Pekan kanssa sovittiin", ["Jukka-Pekan"]),
+        ("Olli-Pekka Koivisto ei päässyt", ["Olli-Pekka Koivisto"]),
+        ("Asiakas Matti Mäkinen joutui odottamaan", ["Matti Mäkinen"]),
+    ],
+)
+def test_names_in_any_case_form(text: str, names: list[str], engine: NameEngine) -> None:
+    assert words_of(text, "name", engine=engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rauha ja turvallisuus kotona ovat perusoikeuksia",
+        "Lempi ja välittäminen kuuluvat sosiaalityöhön",
+        "Into oli kova mutta resurssit loppuivat",
+        "Armas aika kun jonot ovat näin pitkät",
+        "Onni on saada oma asunto",
+        "Toivo on tärkeää kun odottaa päätöstä",
+        "Aino keino on lisätä henkilökuntaa",
+        "Usko omiin kykyihin kasvaa ryhmässä",
+        "Tuuli kääntyy kun päättäjät kuulevat",
+        "Kaisla kasvaa rannalla",
+        "Satu on hyvä tapa kertoa lapselle",
+        "Anna palautetta nimettömästi",
+        "anna aikaa asiakkaalle ja kuuntele",
+        "Pian alkaa uusi hankekausi",
+        "Päivin ja öin pitäisi saada apua",
+        "Toivon mukaan tämä jatkuu",
+        "Arvo ja arvostus tulevat kohtaamisesta",
+    ],
+)
+def test_common_nouns_that_are_names_are_not_names_alone(text: str, engine: NameEngine) -> None:
+    assert found(text, engine=engine) == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Lempi Virtanen kertoi kokemuksestaan", ["Lempi Virtanen"]),  # next to a surname
+        ("Armas sanoi että vertaistuki auttoi", ["Armas"]),  # a verb of speech after it
+        ("kysyin Onnilta miten menee", ["Onnilta"]),  # capitalised inside a sentence
+        ("Satun mielestä ryhmä auttoi", ["Satun"]),
+        ("Satu Laine ja Kari Niemi olivat eri mieltä", ["Satu Laine", "Kari Niemi"]),
+        ("ohjaaja Laine lupasi selvittää", ["Laine"]),  # a title before it
+        ("Elin och Oskar kom för sent", ["Elin", "Oskar"]),  # coordinated with a name
+    ],
+)
+def test_common_nouns_are_names_in_context(text: str, names: list[str], engine: NameEngine) -> None:
+    lang = "sv" if "och" in text else "fi"
+    assert words_of(text, "name", lang, engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kela ja THL pitäisi saada samaan pöytään",
+        "Tampereen kaupunki kokeili jalkautuvaa työtä",
+        "Vantaalla on pitkät jonot, Helsingissä myös",
+        "OK-hanke toi kokemusasiantuntijat mukaan",
+        "Soskun ja Sokran koulutukset olivat hyviä",
+        "Alustajina Kalliolan setlementti ja Helsingin Diakonissalaitos",
+        "Mannerheimin Lastensuojeluliitto tekee hyvää työtä",
+        "Lahdessa ja Salossa on hyviä kokemuksia",
+        "Kallio on muuttunut paljon",
+        "Wilma-viestit eivät tavoita kaikkia",
+        "Mehiläinen ja Terveystalo hoitavat ostopalveluja",
+        "Kohtaaminen, Kuuleminen ja Luottamus",
+        "Olimme Toivo-talossa koko päivän",
+    ],
+)
+def test_organisations_services_and_places_are_not_names(text: str, engine: NameEngine) -> None:
+    assert words_of(text, "name", engine=engine) == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang", "names"),
+    [
+        ("sosiaalityöntekijä Virtanen ei vastannut", "fi", ["Virtanen"]),
+        ("Dr Smith helped my family", "en", ["Smith"]),
+        ("Dr Kowalczyk helped my family", "en", ["Kowalczyk"]),  # unknown, after a title
+        ("The social worker, Ms Korhonen, was helpful", "en", ["Korhonen"]),
+        ("handläggare Nyström lovade att ringa", "sv", ["Nyström"]),
+        ("My neighbour Pat helps me", "en", ["Pat"]),
+    ],
+)
+def test_titles_announce_names(text: str, lang: str, names: list[str], engine: NameEngine) -> None:
+    # The title stays outside the span: masking leaves "sosiaalityöntekijä [nimi]".
+    assert words_of(text, "name", lang, engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_finnish_names_in_swedish_and_english_text(engine: NameEngine) -> None:
+    assert words_of("Virtanen från Kela sa nej", "name", "sv", engine) == ["Virtanen"]
+    assert words_of("Virtasen office is closed", "name", "en", engine) == ["Virtasen"]
+    assert words_of("Sarah said the forms are hard", "name", "en", engine) == ["Sarah"]
+    assert words_of("Jenny's advice was the best", "name", "en", engine) == ["Jenny"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Will the city fund this next year?", "en"),
+        ("May we have more evening appointments", "en"),
+        ("Hope is what keeps people going", "en"),
+        ("The meeting was on Monday in August", "en"),
+        ("Mark your calendars", "en"),
+        ("Hans erfarenhet var att ingen lyssnade", "sv"),
+        ("Per person blir det 30 euro", "sv"),
+        ("Bo kvar hemma så länge som möjligt", "sv"),
+        ("we will mark it down", "en"),  # lower case names only count in Finnish text
+    ],
+)
+def test_words_that_are_names_elsewhere(text: str, lang: str, engine: NameEngine) -> None:
+    assert found(text, lang, engine) == []
+
+
+@needs_voikko
+def test_voikko_knows_names_the_lexicon_does_not() -> None:
+    assert words_of("iivari sanoi että jono oli pitkä", "name", engine="voikko") == ["iivari"]
+    assert words_of("iivari sanoi että jono oli pitkä", "name", engine="lexicon") == []
+    assert words_of("Soitin Rytköselle eilen", "name", engine="voikko") == ["Rytköselle"]
+
+
+def test_unknown_surname_by_its_ending_in_finnish_text() -> None:
+    assert words_of("tapasin Pölkkysen eilen", "name", engine="lexicon") == ["Pölkkysen"]
+    assert words_of("Asukastalo Kohtaamossa on kahvila", "name", engine="lexicon") == []
+
+
+# --- engines -------------------------------------------------------------------------------
+
+
+def test_engine_is_voikko_when_installed() -> None:
+    assert name_engine() == ("voikko" if VOIKKO else "lexicon")
+
+
+def test_without_voikko_the_lexicon_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(privacy, "_voikko_handle", lambda: (None, "Voikko not installed"))
+    assert name_engine() == "lexicon"
+    assert words_of("Pekka sanoi että Virtasen jono on pitkä", "name") == ["Pekka", "Virtasen"]
+    with pytest.raises(ValueError):
+        screen("Pekka", engine="voikko")
+
+
+def test_name_forms_follow_finnish_inflection() -> None:
+    assert {"pekan", "pekalle", "pekkaa", "pekkaan"} <= name_forms("pekka")
+    assert {"virtasen", "virtaselle", "virtasta", "virtaseen"} <= name_forms("virtanen")
+    assert {"niemen", "niemeen", "niemeä"} <= name_forms("niemi", surname=True)
+    assert {"lahden", "lahdessa"} <= name_forms("lahti", surname=True)
+    assert {"ollin", "ollille", "ollia"} <= name_forms("olli")
+    assert "ollen" not in name_forms("olli")  # "ollen" is a form of olla, not of Olli
+    assert {"tuomaksen", "tuomasta"} <= name_forms("tuomas")
+    assert {"erikin", "erikille"} <= name_forms("erik")
+    assert listed_names("pekkakin") == {"pekka"}
+    assert "olle" not in listed_names("olleet")
+
+
+def test_lexicon_file_errors() -> None:
+    with pytest.raises(ValueError, match="unknown section"):
+        parse_lexicon("[nonsense]\nword\n")
+    with pytest.raises(ValueError, match="before the first section"):
+        parse_lexicon("word\n")
+    lexicon = parse_lexicon("[first]\nPekka  # comment\n[titles]\nohjaaj* Dr\n")
+    assert lexicon.first == {"pekka"}
+    assert lexicon.titles == {"dr"}
+    assert lexicon.title_stems == ("ohjaaj",)
+
+
+# --- the whole screen ----------------------------------------------------------------------
+
+
+def test_the_issue_examples_with_exact_spans() -> None:
+    text = "Olli Kettunen (puh. 0451123344) odotti päätöstä puoli vuotta"
+    assert screen(text) == [Finding("name", 0, 13), Finding("phone", 20, 30)]
+    assert screen("hetuni 131052-308T näkyi kuoressa") == [Finding("hetu", 7, 18)]
+
+
+def test_findings_sorted_and_never_overlapping() -> None:
+    text = (
+        "Olli Kettunen, Vaasankatu 3 A 5, 00500 Helsinki, puh 044 123 9876, "
+        "olli.kettunen@gmail.com, tili FI21 1234 5600 0007 85, hetu 131052-308T"
+    )
+    findings = screen(text, engine="lexicon")
+    assert [f.kind for f in findings] == ["name", "address", "phone", "email", "iban", "hetu"]
+    assert all(a.end <= b.start for a, b in zip(findings, findings[1:], strict=False))
+    assert text[findings[1].start : findings[1].end] == "Vaasankatu 3 A 5, 00500 Helsinki"
+
+
+def test_empty_and_clean_texts() -> None:
+    assert screen("") == []
+    assert screen("Vertaistuki auttaa jaksamaan", "fi") == []
+
+
+# --- the allow list ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_allowed_names_in_any_case_form(engine: NameEngine) -> None:
+    text = "Paula Saikkonen alusti. Saikkosen mukaan jono on pitkä. Pekka kysyi Paulalta."
+    allow = ["Paula Saikkonen"]
+    assert words_of(text, "name", engine=engine) == [
+        "Paula Saikkonen",
+        "Saikkosen",
+        "Pekka",
+        "Paulalta",
+    ]
+    kept = [text[f.start : f.end] for f in screen(text, "fi", allow, engine=engine)]
+    assert kept == ["Pekka"]
+
+
+def test_allowed_strings_of_other_kinds() -> None:
+    text = "Toimiston numero 09 310 1691 ja oma 040 123 4567"
+    assert [w for _, w in found(text)] == ["09 310 1691", "040 123 4567"]
+    kept = [text[f.start : f.end] for f in screen(text, "fi", ["09 3101691"])]
+    assert kept == ["040 123 4567"]
+
+
+def test_allowing_a_word_keeps_the_other_names() -> None:
+    text = "Sokra ja Virtanen"
+    assert screen(text, "fi", ["Sokra"], engine="lexicon") == [Finding("name", 9, 17)]
+    assert screen(text, "fi", ["", "  "], engine="lexicon") == [Finding("name", 9, 17)]
+
+
+# --- placeholders and masking --------------------------------------------------------------
+
+
+def test_placeholders_in_three_languages() -> None:
+    assert [placeholder(kind, "fi") for kind in KINDS] == [
+        "[henkilötunnus]",
+        "[puhelinnumero]",
+        "[sähköposti]",
+        "[tilinumero]",
+        "[osoite]",
+        "[nimi]",
+    ]
+    assert [placeholder(kind, "sv") for kind in KINDS] == [
+        "[personbeteckning]",
+        "[telefonnummer]",
+        "[e-post]",
+        "[kontonummer]",
+        "[adress]",
+        "[namn]",
+    ]
+    assert [placeholder(kind, "en") for kind in KINDS] == [
+        "[personal ID]",
+        "[phone number]",
+        "[email]",
+        "[account number]",
+        "[address]",
+        "[name]",
+    ]
+    assert placeholder("name", "de") == "[nimi]"
+
+
+def test_mask_replaces_each_span() -> None:
+    text = "Olli Kettunen (puh. 0451123344) odotti päätöstä"
+    assert mask(text, screen(text), "fi") == "[nimi] (puh. [puhelinnumero]) odotti päätöstä"
+    assert mask(text, screen(text), "en") == "[name] (puh. [phone number]) odotti päätöstä"
+
+
+def test_mask_takes_findings_in_any_order_and_skips_overlaps() -> None:
+    text = "abc Pekka def 040 123 4567"
+    findings = [Finding("phone", 14, 26), Finding("name", 4, 9), Finding("name", 5, 12)]
+    assert mask(text, findings, "sv") == "abc [namn] def [telefonnummer]"
+    assert mask(text, [], "fi") == text
+
+
+def test_findings_payload() -> None:
+    assert findings_payload([Finding("hetu", 7, 18), Finding("name", 0, 5)]) == [
+        {"kind": "hetu", "start": 7, "end": 18},
+        {"kind": "name", "start": 0, "end": 5},
+    ]
