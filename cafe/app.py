@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from typing import Any
+import sys
+from typing import Any, TextIO
 
 from flask import Flask
 from sqlalchemy import event as sa_event
@@ -35,6 +37,39 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+#: One line per record: time, level, logger name, message. No line the app writes carries
+#: an IP address (nor a device hash, a password or a post's text).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class _CafeLogHandler(logging.StreamHandler[TextIO]):
+    """The stderr handler of the ``cafe`` loggers (a class of its own so that a second app
+    made in the same process replaces it instead of adding another)."""
+
+
+def _configure_logging(app: Flask) -> None:
+    """Send the ``cafe`` logger hierarchy to stderr at ``CAFE_LOG_LEVEL`` (default INFO).
+
+    Only ``cafe`` is configured: libraries keep their own settings (gevent's access log,
+    which would write client addresses, stays off; cafe/server.py). Records still reach
+    the root logger, so a host process or pytest's ``caplog`` may collect them too. It runs
+    before anything touches ``app.logger`` (``cafe.app``), so that Flask, finding this
+    handler, adds no second one of its own.
+    """
+    logger = logging.getLogger("cafe")
+    for old in [h for h in logger.handlers if isinstance(h, _CafeLogHandler)]:
+        logger.removeHandler(old)
+    handler = _CafeLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logger.addHandler(handler)
+    name = str(app.config.get("CAFE_LOG_LEVEL") or "INFO").strip().upper()
+    level = logging.getLevelNamesMapping().get(name)
+    logger.setLevel(level if level is not None else logging.INFO)
+    if level is None:
+        # A typo must not stop the event: say so, and log at the default level.
+        logger.warning("unknown CAFE_LOG_LEVEL %r: logging at INFO", name)
 
 
 _namespaces_registered = False
@@ -76,12 +111,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    _configure_logging(app)
 
     db.init_app(app)
+    # The audit trail logs and broadcasts its entries after each commit (a session hook).
+    from cafe import audit  # noqa: F401
+
     with app.app_context():
         sa_event.listen(db.engine, "connect", _sqlite_pragmas)
 
-    from cafe.i18n import js_catalog, role_label, select_locale
+    from cafe.i18n import finding_kind, js_catalog, role_label, select_locale
 
     babel.init_app(
         app,
@@ -144,6 +183,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(
         js_catalog=js_catalog,
         role_label=role_label,
+        finding_kind=finding_kind,
         template_of=template_of,
         phases_payload=phases_payload,
         LANGUAGE_NAMES=LANGUAGE_NAMES,

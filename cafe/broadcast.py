@@ -11,7 +11,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlalchemy import func, select
+
 from cafe.domain.timer import Timer
+from cafe.domain.voice import MIN_PHONES_PER_ROLE
 from cafe.extensions import db, socketio
 from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Post
@@ -89,8 +92,16 @@ def event_payload(event: CafeEvent) -> dict[str, Any]:
     }
 
 
-def post_payload(post: Post, *, moderation: bool = False) -> dict[str, Any]:
-    """A post as phones and boards see it; ``moderation`` adds the hidden flag.
+def post_payload(
+    post: Post, *, moderation: bool = False, own: bool = False, role_shown: bool = True
+) -> dict[str, Any]:
+    """A post as phones and boards see it.
+
+    ``moderation`` (the control page) adds the hidden flag, the review state and what the
+    personal-data screen found; ``own`` (the writer's phone) adds the review state and the
+    findings to a held post, so the writer sees which words held it back.
+    ``role_shown=False`` blanks the role tag of a post that would otherwise single out its
+    writer on the control page.
 
     The writer's device hash never leaves the server: a phone recognises its own
     posts by the client ids it generated.
@@ -99,14 +110,41 @@ def post_payload(post: Post, *, moderation: bool = False) -> dict[str, Any]:
         "id": post.client_id,
         "table": post.table_id,
         "text": post.text,
-        "role": post.role_tag,
+        "role": post.role_tag if role_shown else None,
         "core": post.is_core,
         "created": post.created_at.isoformat() + "Z",
         "edited": post.updated_at > post.created_at,
     }
     if moderation:
         payload["hidden"] = post.hidden
+    if moderation or (own and post.held):
+        payload["review"] = post.review if post.held else None
+        payload["findings"] = list(post.findings or []) if post.held else []
     return payload
+
+
+def role_carriers(event_id: int) -> dict[tuple[int, str], int]:
+    """Phones per (table, role tag) among the event's posts."""
+    rows = db.session.execute(
+        select(Post.table_id, Post.role_tag, func.count(func.distinct(Post.device_hash)))
+        .where(Post.event_id == event_id, Post.role_tag.is_not(None))
+        .group_by(Post.table_id, Post.role_tag)
+    )
+    return {(table, role): n for table, role, n in rows if role is not None}
+
+
+def role_shown(post: Post, carriers: dict[tuple[int, str], int] | None = None) -> bool:
+    """Whether the control page may show the role tag of this post.
+
+    A post phones can see shows its tag anyway. A hidden or held one shows it only when
+    at least three phones at its table carry the tag: otherwise "the hidden post is by the
+    only client at table 3" tells who wrote it.
+    """
+    if post.visible or post.role_tag is None:
+        return True
+    if carriers is None:
+        carriers = role_carriers(post.event_id)
+    return carriers.get((post.table_id, post.role_tag), 0) >= MIN_PHONES_PER_ROLE
 
 
 def presence_payload(event: CafeEvent) -> dict[str, Any]:
@@ -118,11 +156,20 @@ def presence_payload(event: CafeEvent) -> dict[str, Any]:
 # --- broadcasts --------------------------------------------------------------------------
 
 
-def post_changed(post: Post, *, was_core: bool = False, was_visible: bool = True) -> None:
-    """A post was written, edited, marked, hidden, shown or deleted.
+def post_changed(
+    post: Post,
+    *,
+    was_core: bool = False,
+    was_visible: bool = True,
+    was_held: bool = False,
+) -> None:
+    """A post was written, edited, marked, held, approved, masked, hidden, shown or deleted.
 
-    Phones at its table get ``post`` or ``post_removed``; facilitators get ``post`` with
-    the hidden flag; boards get ``core`` or ``core_removed`` when it is, or was, a core idea.
+    Phones at its table get ``post`` or ``post_removed``; a held post goes only to its
+    writer's own phone (its device room), with what the screen found. Facilitators get
+    ``post`` with the hidden flag and the review state (the role tag only as
+    :func:`role_shown` allows); boards get ``core`` or ``core_removed`` when it is, or was, a
+    visible core idea. Nobody but the writer and the facilitators ever hears of a held post.
     """
     payload = post_payload(post)
     if post.visible:
@@ -132,6 +179,21 @@ def post_changed(post: Post, *, was_core: bool = False, was_visible: bool = True
             "post_removed",
             {"id": post.client_id, "table": post.table_id},
             to=table_room(post.table_id),
+            namespace=PHONE,
+        )
+    if post.held:
+        socketio.emit(
+            "post",
+            post_payload(post, own=True),
+            to=device_room(post.event_id, post.device_hash),
+            namespace=PHONE,
+        )
+    elif was_held and not post.visible:
+        # Hidden or deleted while held: gone from the writer's phone too.
+        socketio.emit(
+            "post_removed",
+            {"id": post.client_id, "table": post.table_id},
+            to=device_room(post.event_id, post.device_hash),
             namespace=PHONE,
         )
     if post.deleted:
@@ -144,7 +206,7 @@ def post_changed(post: Post, *, was_core: bool = False, was_visible: bool = True
     else:
         socketio.emit(
             "post",
-            post_payload(post, moderation=True),
+            post_payload(post, moderation=True, role_shown=role_shown(post)),
             to=event_room(post.event_id),
             namespace=FACILITATOR,
         )
@@ -179,6 +241,16 @@ def gathering_changed(event_id: int, gathering: dict[str, Any]) -> None:
     """Facilitators get the whole gathering; boards and phones its summary."""
     socketio.emit("gathering", gathering, to=event_room(event_id), namespace=FACILITATOR)
     summary_sent(event_id, gathering["summary"])
+
+
+def premoderation_changed(event: CafeEvent) -> None:
+    """Facilitators' control pages follow the pre-moderation switch (phones are not told)."""
+    socketio.emit(
+        "premoderation",
+        {"on": event.premoderation},
+        to=event_room(event.id),
+        namespace=FACILITATOR,
+    )
 
 
 def phase_changed(event: CafeEvent) -> None:
@@ -230,3 +302,9 @@ def presence_changed(event: CafeEvent) -> None:
 def feedback_changed(event_id: int, summary: dict[str, Any]) -> None:
     """Facilitators see the feedback summary change as phones answer."""
     socketio.emit("feedback", summary, to=event_room(event_id), namespace=FACILITATOR)
+
+
+def audit_recorded(event_id: int, entry: dict[str, Any]) -> None:
+    """Facilitators' control pages add a new entry of the audit trail (``cafe.audit``
+    sends it once the action's commit has succeeded)."""
+    socketio.emit("audit", entry, to=event_room(event_id), namespace=FACILITATOR)

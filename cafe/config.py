@@ -15,6 +15,7 @@ ENVIRONMENT = {
     "CAFE_PUBLIC_URL": "CAFE_PUBLIC_URL",
     "CAFE_ASYNC_MODE": "CAFE_ASYNC_MODE",
     "CAFE_RETENTION_DAYS": "CAFE_RETENTION_DAYS",
+    "CAFE_LOG_LEVEL": "CAFE_LOG_LEVEL",
 }
 
 
@@ -33,6 +34,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CAFE_POST_MAX_CHARS": 500,
         # Days after an event its ordinary posts are deleted (core ideas stay, unlinked).
         "CAFE_RETENTION_DAYS": 30,
+        # Level of the ``cafe`` loggers (stderr): DEBUG, INFO, WARNING, ERROR.
+        "CAFE_LOG_LEVEL": "INFO",
         # Token bucket per phone: a burst of this many posts, refilled at this rate.
         "CAFE_POST_BURST": 10,
         "CAFE_POSTS_PER_MINUTE": 30,

@@ -119,19 +119,63 @@ JS_MESSAGES: dict[str, Any] = {
     "g_core_ideas": _("Core ideas"),
     "g_themed": _("Reached a theme"),
     "g_no_role": _("no role"),
-    "g_too_few_phones": _("fewer than 3 phones — not shown"),
+    "g_role_hidden": _(
+        "hidden: fewer than 3 phones, or hidden so that a small group cannot be worked out"
+    ),
     "g_preview_empty": _("The summary is still empty."),
     # Topic tips for the next Cafe Social (static/js/phone.js).
     "tip_thanks": _("Thank you! The organizers will see your tip — anonymously."),
     "fb_everyone": _("Everyone"),
     "fb_no_role": _("no role"),
     "fb_hidden": _("fewer than 3 phones — not shown"),
+    "fb_role_hidden": _(
+        "hidden: fewer than 3 answers, or hidden so that a small group cannot be worked out"
+    ),
     "fb_title": _("How was it?"),
     "fb_rating": _("Your rating (1 = poor, 5 = excellent)"),
     "fb_text": _("What should we keep or change? (optional)"),
     "fb_send": _("Send feedback"),
     "fb_thanks": _("Thank you! You can still change your answer."),
     "fb_anonymous": _("Anonymous: your answer is shown only together with others'."),
+    # The audit trail on the control page (control.js): "audit_<action>" for each of
+    # cafe.audit.ACTIONS.
+    "audit_hold": _("Post held: personal data found"),
+    "audit_approve": _("Held post approved"),
+    "audit_mask": _("Personal data masked in a post"),
+    "audit_hide": _("Post hidden"),
+    "audit_show": _("Hidden post shown again"),
+    "audit_revoke_host": _("Host role released"),
+    "audit_publish": _("Minutes published"),
+    "audit_correct": _("Published minutes corrected"),
+    "audit_premoderation_on": _("Pre-moderation switched on"),
+    "audit_premoderation_off": _("Pre-moderation switched off"),
+    "audit_not_personal": _("Words in the minutes marked as not personal data"),
+    "audit_automatic": _("automatic"),
+    # The personal-data screen (phone.js, control.js, gather.js; common.js marks the words).
+    "pd_name": _("name"),
+    "pd_phone": _("phone number"),
+    "pd_email": _("e-mail address"),
+    "pd_hetu": _("personal identity code"),
+    "pd_iban": _("account number"),
+    "pd_address": _("street address"),
+    "pd_found": _("Possible personal data: %(kinds)s"),
+    "pd_show": _("show"),
+    "held_flagged": _(
+        "The text seems to contain a name or other personal data (%(kinds)s, marked). Only "
+        "you can see it now. Rewrite it without them, or send it to the facilitator to check "
+        "as it is."
+    ),
+    "held_queued": _("Waiting for the facilitator to check it. Others cannot see it yet."),
+    "held_notice": _("Your idea is waiting: see the marked words in it below."),
+    "rewrite": _("Rewrite"),
+    "send_for_review": _("Send to the facilitator as it is"),
+    "review_empty": _("Nothing waiting for review."),
+    "review_waiting": _("Waiting for review: %(n)s"),
+    "review_flagged": _("The writer may still rewrite it"),
+    "review_queued": _("Sent for review"),
+    "review_premoderated": _("Waiting for approval"),
+    "approve": _("Approve"),
+    "mask": _("Mask"),
 }
 
 
@@ -139,6 +183,12 @@ def role_label(tag: str) -> str:
     """The display name of a role tag; custom tags show as written."""
     label = JS_MESSAGES.get(f"role_{tag}")
     return str(label) if label is not None else tag
+
+
+def finding_kind(kind: str) -> str:
+    """What the personal-data screen calls a kind of finding ("name", "phone number")."""
+    label = JS_MESSAGES.get(f"pd_{kind}")
+    return str(label) if label is not None else kind
 
 
 def js_catalog() -> dict[str, str]:

@@ -47,6 +47,7 @@ MESSAGES: dict[str, Any] = {
     "plan_bad_themes": _("Each summary theme needs a title, and optionally a body."),
     "plan_missing": _("Missing: %(key)s"),
     "plan_not_text": _("%(key)s must be text."),
+    "plan_not_flag": _("%(key)s must be true or false."),
     "plan_too_long": _("%(key)s is too long (at most %(max)s characters)."),
     "plan_bad_date": _("%(key)s is not a date; write it as 31.10.2017 or 2017-10-31."),
     "plan_bad_time": _("%(key)s is not a time; write it as 14:00."),
@@ -81,6 +82,13 @@ MESSAGES: dict[str, Any] = {
     "report_too_many_steps": _("A process has at most %(max)s steps."),
     "unknown_section": _("Unknown section; this format has: %(choices)s."),
     "bad_rating": _("Choose a rating from 1 to 5."),
+    "not_held": _("That post is not waiting for review."),
+    "unresolved_findings": _(
+        "The screen found possible personal data in the minutes. Mask each finding or mark it "
+        "as not personal data before publishing."
+    ),
+    "finding_moved": _("The text has changed meanwhile; look at the findings again."),
+    "nothing_to_mask": _("Nothing was found to mask in that post; approve or hide it."),
     "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
     "summary_stale": _(
         "Modified in the meantime: someone saved a newer version. It is shown below; "

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cafe.domain.timer import Timer
@@ -67,6 +67,8 @@ class CafeEvent(db.Model):  # type: ignore[name-defined]
     timer_remaining: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: Pre-moderation: every post is held until a facilitator approves it.
+    premoderation: Mapped[bool] = mapped_column(default=False)
 
     openers: Mapped[list[Opener]] = relationship(
         back_populates="event", order_by="Opener.position", cascade="all, delete-orphan"
@@ -151,6 +153,12 @@ class Post(db.Model):  # type: ignore[name-defined]
     hidden: Mapped[bool] = mapped_column(default=False)
     #: Deleted by its writer: the text is erased, the row stays so a resend stays a no-op.
     deleted: Mapped[bool] = mapped_column(default=False)
+    #: Held back from everyone but its writer: ``"flagged"`` when the personal-data screen
+    #: found something (the writer may rewrite it or send it for review), ``"queued"`` while
+    #: it waits for a facilitator (sent for review, or pre-moderation); None once public.
+    review: Mapped[str | None] = mapped_column(String(10))
+    #: What the screen found in ``text``: ``[{"kind", "start", "end"}]``; None when clean.
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: The section of a workshop the phase asked about (``goal``, ``process``…); None in a
@@ -165,8 +173,18 @@ class Post(db.Model):  # type: ignore[name-defined]
 
     @property
     def visible(self) -> bool:
-        """Whether phones and the board may show it."""
-        return not (self.hidden or self.deleted)
+        """Whether phones (other than the writer's) and the board may show it."""
+        return not (self.hidden or self.deleted or self.review is not None)
+
+    @staticmethod
+    def visible_filter() -> tuple[ColumnElement[bool], ...]:
+        """``visible`` as a WHERE clause."""
+        return (Post.hidden.is_(False), Post.deleted.is_(False), Post.review.is_(None))
+
+    @property
+    def held(self) -> bool:
+        """Waiting for its writer's rewrite or a facilitator's decision."""
+        return self.review is not None and not (self.hidden or self.deleted)
 
 
 class Theme(db.Model):  # type: ignore[name-defined]
@@ -273,6 +291,9 @@ class Minutes(db.Model):  # type: ignore[name-defined]
     #: Optional logo printed in the footer (PNG or JPEG, size-limited).
     logo: Mapped[bytes | None]
     logo_type: Mapped[str | None] = mapped_column(String(20))
+    #: Words the organizer marked as not personal data in this document (the screen lets
+    #: them pass when publishing).
+    not_personal: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class MinutesRevision(db.Model):  # type: ignore[name-defined]
@@ -336,3 +357,29 @@ class Feedback(db.Model):  # type: ignore[name-defined]
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined]
+    """One facilitator's (or the screen's automatic) action on an event, for the record.
+
+    Written in the same transaction as the action itself (:func:`cafe.audit.record`).
+    Names the facilitator account, never a phone: no device hash, no post text, no
+    address. ``detail`` is a short, non-identifying note (a table's name, the kinds of
+    personal data found, a revision number).
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_event_id_id", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    #: The account that acted; None when the action was automatic (or the account was
+    #: deleted since: ``username`` still says who it was).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The account's name at the time ("" for an automatic action).
+    username: Mapped[str] = mapped_column(String(80), default="")
+    #: What was done: ``hide``, ``show``, ``revoke_host``, ``publish``, ``correct``,
+    #: ``hold``, ``approve``, ``mask``, ``premoderation_on``, ``premoderation_off``…
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,8 +1,9 @@
 """Participants' raw posts are not kept forever.
 
-Some time after an event (``CAFE_RETENTION_DAYS``, 30 by default) its ordinary posts are
-deleted, and what stays — the core ideas, which feed the summary and the minutes — loses
-the device hashes that tied posts of one phone together. Run by ``cafe run`` at start and
+Some time after an event (``CAFE_RETENTION_DAYS``, 30 by default) its ordinary posts, and
+the posts held for review that were never approved, are deleted, and what stays — the core
+ideas, which feed the summary and the minutes — loses the device hashes that tied posts of
+one phone together. Run by ``cafe run`` at start and
 then hourly, and by ``cafe posts purge``.
 """
 
@@ -48,9 +49,12 @@ def purge_raw_posts(now: dt.datetime, days: int) -> Purged:
     )
     if not event_ids:
         return Purged(0, 0, 0)
+    # Ordinary posts go; so do core ideas still held for review (never approved, so never
+    # anyone's but their writer's and the facilitators').
     deleted = db.session.execute(
         delete(Post).where(
-            Post.event_id.in_(event_ids), (Post.is_core.is_(False)) | (Post.deleted.is_(True))
+            Post.event_id.in_(event_ids),
+            (Post.is_core.is_(False)) | (Post.deleted.is_(True)) | (Post.review.is_not(None)),
         )
     )
     anonymised = db.session.execute(

@@ -332,6 +332,7 @@ def db_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         "review_comment",
         "topic_tip",
         "feedback",
+        "audit_entry",
     )
     with app.app_context(), db.engine.connect() as connection:
         return {

@@ -33,6 +33,9 @@ from tests.conftest import (
     seated,
 )
 
+#: What the control page is told of a post nobody holds back: no review, no findings.
+PUBLIC: dict[str, object] = {"review": None, "findings": []}
+
 
 def drained(*clients: Phone) -> None:
     for client in clients:
@@ -125,7 +128,10 @@ def test_facilitator_sync_shows_every_visible_and_hidden_post_but_not_deleted(
 
     state = control.call("sync")["state"]
 
-    assert state["posts"] == [{**kept, "hidden": False}, {**hidden, "hidden": True}]
+    assert state["posts"] == [
+        {**kept, "hidden": False, **PUBLIC},
+        {**hidden, "hidden": True, **PUBLIC},
+    ]
     assert state["event"]["id"] == ev.id
     assert state["presence"] == {"tables": {str(ev.table_ids[0]): 1, str(ev.table_ids[1]): 1}}
 
@@ -145,7 +151,7 @@ def test_hidden_post_disappears_from_phones_and_boards_but_not_the_facilitator(
 
     ack = control.call("hide", {"id": post["id"], "hidden": True})
 
-    assert ack == {"ok": True, "post": {**post, "hidden": True}}
+    assert ack == {"ok": True, "post": {**post, "hidden": True, **PUBLIC}}
     removed = {"id": post["id"], "table": ev.table_ids[0]}
     assert neighbour.received() == [
         {"name": "post_removed", "args": [removed], "namespace": "/phone"}
@@ -153,17 +159,17 @@ def test_hidden_post_disappears_from_phones_and_boards_but_not_the_facilitator(
     assert writer.received("post_removed") == [removed]
     assert elsewhere.received() == []
     assert screen.received("core_removed") == [removed]
-    assert control.received("post") == [{**post, "hidden": True}]
+    assert control.received("post") == [{**post, "hidden": True, **PUBLIC}]
 
     assert neighbour.call("sync")["state"]["posts"] == []
     assert writer.call("sync")["state"]["posts"] == []
     assert phone(ev.code).join(ev.table_ids[0])["state"]["posts"] == []
     assert screen.call("sync")["state"]["cores"] == []
-    assert control.call("sync")["state"]["posts"] == [{**post, "hidden": True}]
+    assert control.call("sync")["state"]["posts"] == [{**post, "hidden": True, **PUBLIC}]
     assert post["id"] not in json.dumps(screen.call("sync"))
 
     shown = control.call("hide", {"id": post["id"], "hidden": False})
-    assert shown == {"ok": True, "post": {**post, "hidden": False}}
+    assert shown == {"ok": True, "post": {**post, "hidden": False, **PUBLIC}}
     assert neighbour.received("post") == [post]
     assert neighbour.call("sync")["state"]["posts"] == [post]
     assert screen.call("sync")["state"]["cores"] == [post]
@@ -198,9 +204,13 @@ def test_facilitator_receives_every_post_of_its_event_only(
     first.call("delete", {"id": a["id"]})
 
     assert control.received() == [
-        {"name": "post", "args": [{**a, "hidden": False}], "namespace": "/facilitator"},
-        {"name": "post", "args": [{**b, "hidden": False}], "namespace": "/facilitator"},
-        {"name": "post", "args": [{**edited, "hidden": False}], "namespace": "/facilitator"},
+        {"name": "post", "args": [{**a, "hidden": False, **PUBLIC}], "namespace": "/facilitator"},
+        {"name": "post", "args": [{**b, "hidden": False, **PUBLIC}], "namespace": "/facilitator"},
+        {
+            "name": "post",
+            "args": [{**edited, "hidden": False, **PUBLIC}],
+            "namespace": "/facilitator",
+        },
         {
             "name": "post_removed",
             "args": [{"id": a["id"], "table": ours.table_ids[0]}],

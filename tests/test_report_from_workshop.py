@@ -69,6 +69,28 @@ def test_report_is_assembled_from_the_sections_and_the_feedback(
     assert "Työntekijä" not in text  # one worker's feedback would single them out
 
 
+def test_the_evaluation_gives_no_small_group_away_by_subtraction(
+    client: FlaskClient, phone: MakePhone, workshop: tuple[EventInfo, Facilitator, Phone]
+) -> None:
+    """3 clients (the fixture's 5, 4, 4), 3 workers and 1 guide: the report must not let
+    the total minus the roles it names give the guide's rating."""
+    ev = workshop[0]
+    for role, rating in [("työntekijä", 3), ("työntekijä", 2), ("työntekijä", 4)] + [
+        ("kokemusohjaaja", 1)
+    ]:
+        answering = phone(ev.code)
+        assert answering.join(ev.table_ids[0], role)["ok"]
+        assert answering.call("feedback", {"rating": rating})["ok"]
+
+    text = client.get(f"/events/{ev.id}/report/export/md").get_data(as_text=True)
+    evaluation = next(line for line in text.splitlines() if "vastausta" in line)
+
+    assert "(7 vastausta, keskiarvo 3.3 asteikolla 1–5). Työntekijä: 3 vastausta, " in evaluation
+    # Clients hide with the guide: 7 × 3.3 − 3 × 3.0 is four answers, not the guide's one.
+    assert "Asiakas" not in evaluation and "Kokemusohjaaja" not in evaluation
+    assert "Ryhmiä, joissa on alle 3 vastaajaa, ei eritellä" in evaluation
+
+
 def test_report_pdf_has_the_step_in_its_list_and_its_diagram(
     client: FlaskClient, workshop: tuple[EventInfo, Facilitator, Phone]
 ) -> None:

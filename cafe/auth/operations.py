@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from sqlalchemy import select
@@ -12,6 +13,8 @@ from cafe.extensions import db
 from cafe.models import User
 
 MIN_PASSWORD = 10
+
+log = logging.getLogger("cafe.auth")
 
 
 def create_user(username: str, password: str) -> User:
@@ -35,12 +38,22 @@ def random_password() -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the user if the password matches."""
+    """Return the user if the password matches; log a refusal (never the password nor the
+    client's address).
+
+    A name that is no account's is not logged: it is often a password typed into the
+    wrong field.
+    """
     user = db.session.execute(
         select(User).where(User.username == username.strip())
     ).scalar_one_or_none()
-    if user is None or not check_password_hash(user.password_hash, password):
+    if user is None:
+        log.warning("login refused: no account has that user name")
         return None
+    if not check_password_hash(user.password_hash, password):
+        log.warning("login refused for user name %s: wrong password", user.username)
+        return None
+    log.info("login: %s", user.username)
     return user
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -15,6 +17,7 @@ from cafe.extensions import db, login_manager
 from cafe.models import User
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger("cafe.auth")
 
 
 @login_manager.user_loader
@@ -53,5 +56,6 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """End the facilitator's session."""
+    log.info("logout: %s", current_user.username)
     logout_user()
     return redirect(url_for("phone.home"))

@@ -63,6 +63,8 @@ class EventPlan:
     summary_themes: tuple[tuple[str, str], ...] = ()
     #: The workshop template (``sessions/templates/<name>.toml``) the event runs.
     template: str = "cafe-social"
+    #: Every post waits for a facilitator's approval before anyone else sees it.
+    premoderation: bool = False
     #: False when the plan left ``role_tags`` out: the template's tags apply then.
     role_tags_given: bool = field(default=True, compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
@@ -84,6 +86,7 @@ PLAN_KEYS = {
     "minutes",
     "summary",
     "template",
+    "premoderation",
 }
 #: Longest opening-talk notes, summary intro and theme body in a plan (characters).
 NOTES_TEXT = 20_000
@@ -229,6 +232,13 @@ def _template(data: dict[str, Any]) -> str:
     return name
 
 
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise DomainError("plan_not_flag", {"key": key})
+    return value
+
+
 def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
     """Validate a plan given as a mapping (parsed TOML or a web form) and return it."""
     unknown = sorted(set(data) - PLAN_KEYS)
@@ -279,6 +289,7 @@ def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
         summary_intro=_text(summary, "intro", limit=NOTES_TEXT),
         summary_themes=_themes(summary.get("themes", [])),
         template=_template(data),
+        premoderation=_flag(data, "premoderation"),
         role_tags_given="role_tags" in data,
         warnings=tuple(warnings),
     )

@@ -2,7 +2,11 @@
 
 "No pseudo-participation": a facilitator must be able to see whether the clients' and the
 experience experts' ideas reach the summary as often as the professionals'. Role figures
-are shown only when enough phones carried the tag that nobody is singled out.
+are shown only when enough phones carried the tag that nobody is singled out, and not when
+the per-table figures (always shown: their sum is the total over every role) minus the
+shown roles would single out a smaller group (complementary suppression, see
+``cafe.domain.suppression``). A table's own figures stay: a table is a place in the room,
+not a group of people with something in common.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: A role's figures are shown only when at least this many phones carried the tag.
-MIN_PHONES_PER_ROLE = 3
+# The rule's number lives with the rule; re-exported for the callers that know it from here.
+from cafe.domain.suppression import MIN_PHONES_PER_ROLE as MIN_PHONES_PER_ROLE
+from cafe.domain.suppression import shown_groups
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,8 @@ class Counts:
 
 @dataclass(frozen=True)
 class RoleBalance:
-    """One role tag's line; ``counts`` is None when too few phones carried the tag."""
+    """One role tag's line; ``counts`` is None when the line is hidden (too few phones
+    carried the tag, or its figures would let a smaller group be worked out)."""
 
     role: str | None
     counts: Counts | None
@@ -67,7 +73,7 @@ def voice_balance(
     """Count per table (every table, even a silent one) and per role tag offered.
 
     Posts without a tag form their own line (``role=None``). A role line carries figures
-    only when at least ``min_phones`` distinct phones used that tag.
+    only when ``shown_groups`` lets it, counting the distinct phones that used the tag.
     """
     by_table = {table: Counts() for table in tables}
     offered = list(roles)
@@ -83,10 +89,11 @@ def voice_balance(
         by_role[fact.role] = by_role[fact.role].add(fact)
         phones[fact.role].add(fact.device)
     ordered = offered + [r for r in by_role if r not in offered and r is not None] + [None]
+    shown = shown_groups([phones[role] for role in ordered], min_phones)
     return VoiceBalance(
         tables=by_table,
         roles=tuple(
-            RoleBalance(role, by_role[role] if len(phones[role]) >= min_phones else None)
-            for role in ordered
+            RoleBalance(role, by_role[role] if visible else None)
+            for role, visible in zip(ordered, shown, strict=True)
         ),
     )

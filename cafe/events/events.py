@@ -13,6 +13,7 @@ from cafe.domain.errors import DomainError
 from cafe.events import operations as ops
 from cafe.feedback.operations import summary_payload as feedback_summary
 from cafe.gathering.events import GatheringHandlers
+from cafe.moderation import operations as moderation
 from cafe.sockets import acknowledged, facilitator_event, refuse
 
 
@@ -53,7 +54,29 @@ class FacilitatorNamespace(GatheringHandlers, Namespace):
     def on_hide(self, data: dict[str, Any]) -> dict[str, Any]:
         """Hide ``{id, hidden: true}`` or show again a post (moderation)."""
         post = ops.hide_post(facilitator_event(), data.get("id"), data.get("hidden"))
+        payload = broadcast.post_payload(
+            post, moderation=True, role_shown=broadcast.role_shown(post)
+        )
+        return {"ok": True, "post": payload}
+
+    @acknowledged
+    def on_approve(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Let the held post ``{id}`` out as it is written."""
+        post = moderation.approve_post(facilitator_event(), data.get("id"))
         return {"ok": True, "post": broadcast.post_payload(post, moderation=True)}
+
+    @acknowledged
+    def on_mask(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Replace what the screen found in the held post ``{id}`` with placeholders and let
+        it out."""
+        post = moderation.mask_post(facilitator_event(), data.get("id"))
+        return {"ok": True, "post": broadcast.post_payload(post, moderation=True)}
+
+    @acknowledged
+    def on_premoderation(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Switch pre-moderation ``{on: bool}``: every post waits for a facilitator."""
+        event = moderation.set_premoderation(facilitator_event(), data.get("on"))
+        return {"ok": True, "on": event.premoderation}
 
     @acknowledged
     def on_feedback_summary(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -63,5 +86,5 @@ class FacilitatorNamespace(GatheringHandlers, Namespace):
     @acknowledged
     def on_revoke_host(self, data: dict[str, Any]) -> dict[str, Any]:
         """Free the host role of table ``{table}`` so another phone can take it."""
-        table = ops.set_table_host(facilitator_event(), data.get("table"), None)
+        table = ops.revoke_table_host(facilitator_event(), data.get("table"))
         return {"ok": True, "table": broadcast.table_payload(table)}

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -71,6 +72,7 @@ class EventForm(FlaskForm):
     next_start = TimeField(_("Next session starts"), validators=[Optional()])
     next_end = TimeField(_("Next session ends"), validators=[Optional()])
     footer = TextAreaField(_("Footer text (optional)"), validators=[Optional(), Length(max=2000)])
+    premoderation = BooleanField(_("Pre-moderation: every post waits for my approval"))
 
     def plan_mapping(self) -> dict[str, Any]:
         """The form's content in the shape of a plan file, for ``plan_from_mapping``."""
@@ -90,6 +92,7 @@ class EventForm(FlaskForm):
             "tables": names if names else (self.table_count.data or 4),
             "role_tags": roles,
             "footer": self.footer.data or "",
+            "premoderation": bool(self.premoderation.data),
             "openers": [
                 {
                     "name": entry.form.name.data or "",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from cafe import broadcast
+from cafe import audit, broadcast
 from cafe.domain import timer as timers
 from cafe.domain.codes import new_board_token, new_join_code
 from cafe.domain.errors import DomainError
@@ -56,6 +56,7 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
             join_code=new_join_code(),
             board_token=new_board_token(),
             created_by_id=created_by_id,
+            premoderation=plan.premoderation,
         )
         event.openers = [
             Opener(position=i, name=o.name, title=o.title, organisation=o.organisation, talk=o.talk)
@@ -191,10 +192,13 @@ def hide_post(event: CafeEvent, client_id: object, hidden: object) -> Post:
     post = find_post(event, client_id)
     if post.deleted:
         raise DomainError("post_gone")
-    was_visible = post.visible
+    was_visible, was_held = post.visible, post.held
+    if post.hidden != hidden:
+        # The table, never the post's words: the trail must not keep what was hidden.
+        audit.record(event.id, "hide" if hidden else "show", post.table.name)
     post.hidden = hidden
     db.session.commit()
-    broadcast.post_changed(post, was_core=post.is_core, was_visible=was_visible)
+    broadcast.post_changed(post, was_core=post.is_core, was_visible=was_visible, was_held=was_held)
     return post
 
 
@@ -206,6 +210,15 @@ def set_table_host(event: CafeEvent, table_id: object, host_hash: str | None) ->
     db.session.commit()
     broadcast.host_changed(table, previous)
     return table
+
+
+def revoke_table_host(event: CafeEvent, table_id: object) -> EventTable:
+    """The facilitator frees a table's host role so another phone can take it; recorded in
+    the audit trail (with the table, never the phone) when there was a host to revoke."""
+    table = find_table(event, table_id)
+    if table.host_hash is not None:
+        audit.record(event.id, "revoke_host", table.name)
+    return set_table_host(event, table.id, None)
 
 
 def claim_table_host(event: CafeEvent, table_id: object, device: str) -> EventTable:
@@ -238,9 +251,7 @@ def visible_posts(table_ids: list[int], *, core_only: bool = False) -> list[Post
     """Visible posts at the given tables, oldest first."""
     if not table_ids:
         return []
-    query = select(Post).where(
-        Post.table_id.in_(table_ids), Post.hidden.is_(False), Post.deleted.is_(False)
-    )
+    query = select(Post).where(Post.table_id.in_(table_ids), *Post.visible_filter())
     if core_only:
         query = query.where(Post.is_core.is_(True))
     return list(db.session.execute(query.order_by(Post.id)).scalars())
@@ -258,12 +269,20 @@ def board_state(event: CafeEvent) -> dict[str, Any]:
 
 
 def facilitator_state(event: CafeEvent) -> dict[str, Any]:
-    """Everything the control page needs: every post (hidden ones flagged), presence."""
+    """Everything the control page needs: every post (hidden and held ones flagged, held
+    ones with what the screen found), presence, and whether pre-moderation is on."""
     posts = db.session.execute(
         select(Post).where(Post.event_id == event.id, Post.deleted.is_(False)).order_by(Post.id)
     ).scalars()
+    carriers = broadcast.role_carriers(event.id)
     return {
         "event": broadcast.event_payload(event),
-        "posts": [broadcast.post_payload(p, moderation=True) for p in posts],
+        "posts": [
+            broadcast.post_payload(p, moderation=True, role_shown=broadcast.role_shown(p, carriers))
+            for p in posts
+        ],
         "presence": broadcast.presence_payload(event),
+        "premoderation": event.premoderation,
+        # The audit trail's newest entries; later ones arrive as ``audit`` broadcasts.
+        "audit": audit.trail_payload(event.id),
     }

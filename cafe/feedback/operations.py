@@ -54,7 +54,8 @@ def _line(line: RoleFeedback) -> dict[str, Any]:
 
 
 def summary_lines(event: CafeEvent) -> tuple[RoleFeedback, tuple[RoleFeedback, ...]]:
-    """Everyone's line and one per role (a role's figures from 3 phones on)."""
+    """Everyone's line and one per role (a role's figures from 3 phones on, and only when
+    the others do not give a smaller group away: ``cafe.domain.suppression``)."""
     rows = db.session.execute(
         select(Feedback.role_tag, Feedback.rating, Feedback.text)
         .where(Feedback.event_id == event.id)
@@ -66,6 +67,7 @@ def summary_lines(event: CafeEvent) -> tuple[RoleFeedback, tuple[RoleFeedback, .
 
 
 def summary_payload(event: CafeEvent) -> dict[str, Any]:
-    """The facilitator's feedback panel: everyone, then per role (≥ 3 phones to show)."""
+    """The facilitator's feedback panel: everyone, then per role (≥ 3 phones to show; a
+    hidden line has ``shown`` false and ``count`` null)."""
     total, roles = summary_lines(event)
     return {"total": _line(total), "roles": [_line(line) for line in roles]}

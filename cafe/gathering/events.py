@@ -13,6 +13,7 @@ from flask_login import current_user
 from cafe.gathering import operations as ops
 from cafe.gathering import state
 from cafe.messages import error_ack
+from cafe.moderation.screening import findings_in
 from cafe.sockets import acknowledged, facilitator_event
 
 
@@ -62,7 +63,16 @@ class GatheringHandlers:
             )
         except ops.StaleRevision as error:
             return _stale(error)
-        return {"ok": True, "revision": theme.revision}
+        # Saved; what the personal-data screen finds in it is shown beside the editor.
+        language = facilitator_event().language
+        return {
+            "ok": True,
+            "revision": theme.revision,
+            "findings": {
+                "title": findings_in(theme.title, language),
+                "body": findings_in(theme.body, language),
+            },
+        }
 
     @acknowledged
     def on_theme_move(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +105,8 @@ class GatheringHandlers:
             )
         except ops.StaleRevision as error:
             return _stale(error)
-        return {"ok": True, "revision": intro.revision}
+        findings = findings_in(intro.body, facilitator_event().language)
+        return {"ok": True, "revision": intro.revision, "findings": findings}
 
     @acknowledged
     def on_item_move(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -17,13 +17,14 @@ from cafe.domain.summary import Source, run_in, trace
 from cafe.domain.voice import PostFact, voice_balance
 from cafe.extensions import db
 from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, Theme
+from cafe.moderation.screening import findings_in
 from cafe.workshops import template_of
 
 #: The section whose themes are the numbered steps of the service process.
 PROCESS_SECTION = "process"
 
 #: A core idea phones and boards can see: what the gathering is made of.
-VISIBLE_CORE = (Post.is_core.is_(True), Post.hidden.is_(False), Post.deleted.is_(False))
+VISIBLE_CORE = (Post.is_core.is_(True), *Post.visible_filter())
 
 
 @dataclass
@@ -94,13 +95,15 @@ def _table_names(event: CafeEvent) -> dict[int, tuple[int, str]]:
     return {t.id: (t.position, t.name) for t in event.tables}
 
 
-def card_payload(card: Card, tables: dict[int, tuple[int, str]]) -> dict[str, Any]:
+def card_payload(card: Card, tables: dict[int, tuple[int, str]], language: str) -> dict[str, Any]:
     """An item as the gathering view shows it: text, sources and its trace."""
     sources = [Source(tables[p.table_id][0], tables[p.table_id][1], p.role_tag) for p in card.posts]
     where = trace(sources)
     return {
         "id": card.item.id,
         "text": card.text,
+        # What the personal-data screen finds in the card's wording (shown marked).
+        "findings": findings_in(card.text, language),
         "rewritten": card.item.text is not None,
         "theme": card.item.theme_id,
         # The section its first idea was posted into (a workshop's "worked", say).
@@ -168,7 +171,7 @@ def balance_payload(event: CafeEvent, gathering: Gathering) -> dict[str, Any]:
     }
     rows = db.session.execute(
         select(Post.table_id, Post.role_tag, Post.device_hash, Post.is_core, Post.item_id).where(
-            Post.event_id == event.id, Post.hidden.is_(False), Post.deleted.is_(False)
+            Post.event_id == event.id, *Post.visible_filter()
         )
     )
     facts = [
@@ -202,6 +205,7 @@ def gathering_payload(event: CafeEvent, gathering: Gathering | None = None) -> d
         "intro": {
             "body": intro.body if intro is not None else "",
             "revision": intro.revision if intro is not None else 0,
+            "findings": findings_in(intro.body if intro is not None else "", event.language),
         },
         "themes": [
             {
@@ -209,12 +213,18 @@ def gathering_payload(event: CafeEvent, gathering: Gathering | None = None) -> d
                 "title": theme.title,
                 "body": theme.body,
                 "revision": theme.revision,
+                "findings": {
+                    "title": findings_in(theme.title, event.language),
+                    "body": findings_in(theme.body, event.language),
+                },
                 "section": theme.section,
-                "items": [card_payload(c, tables) for c in gathering.theme_cards(theme)],
+                "items": [
+                    card_payload(c, tables, event.language) for c in gathering.theme_cards(theme)
+                ],
             }
             for theme in gathering.themes
         ],
-        "loose": [card_payload(c, tables) for c in gathering.theme_cards(None)],
+        "loose": [card_payload(c, tables, event.language) for c in gathering.theme_cards(None)],
         "sections": [{"id": key, "label": label} for key, label in section_labels(event).items()],
         "balance": balance_payload(event, gathering),
         "summary": summary_payload(event, gathering),

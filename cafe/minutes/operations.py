@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from cafe import audit
 from cafe.domain.errors import DomainError
 from cafe.domain.minutes import Memo, memo_from_content, memo_from_form, memo_to_content
 from cafe.domain.summary import check_base_revision
@@ -177,6 +178,9 @@ def save(
             raise StaleMinutes(minutes.revision, current_memo(event)) from error
         raise
     assert isinstance(base, int)
+    if reason is not None:
+        # Stored by store_revision's commit, or discarded with it when the save loses.
+        audit.record(event.id, "correct", f"#{base + 1}")
     try:
         return store_revision(event, minutes, base, memo_to_content(memo), author_id, reason)
     except (IntegrityError, LostRace):
@@ -216,7 +220,35 @@ def publish(event: CafeEvent, author_id: int | None) -> Minutes:
         raise DomainError("already_published")
     minutes.published_revision = minutes.revision
     minutes.published_at = utcnow()
+    audit.record(event.id, "publish", f"#{minutes.revision}")
     db.session.commit()
+    return minutes
+
+
+#: Most words an organizer may mark as not personal data in one event's minutes.
+MAX_NOT_PERSONAL = 500
+
+
+def not_personal(event: CafeEvent) -> tuple[str, ...]:
+    """Words the screen lets pass in the event's document: the invited openers' names (they
+    agreed to be named) and what the organizer marked as not personal data."""
+    minutes = minutes_of(event)
+    marked = minutes.not_personal if minutes is not None else []
+    return tuple(dict.fromkeys([o.name for o in event.openers if o.name] + list(marked)))
+
+
+def mark_not_personal(event: CafeEvent, words: object) -> Minutes:
+    """Mark words the screen found as not personal data in these minutes (a place, an
+    organisation, a word that only looks like a name)."""
+    clean = clean_idea_text(words, 200)
+    minutes = minutes_row(event)
+    if clean not in minutes.not_personal:
+        if len(minutes.not_personal) >= MAX_NOT_PERSONAL:
+            raise DomainError("bad_request")
+        # A new list, so that SQLAlchemy sees the JSON column change.
+        minutes.not_personal = [*minutes.not_personal, clean]
+        audit.record(event.id, "not_personal")
+        db.session.commit()
     return minutes
 
 

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from cafe.domain.errors import DomainError
@@ -27,6 +28,7 @@ from cafe.messages import message_for
 from cafe.minutes import operations as ops
 from cafe.minutes.export import FORMATS, export
 from cafe.models import CafeEvent
+from cafe.moderation.screening import document_findings, mask_span
 from cafe.workshops import template_of
 
 bp = Blueprint("minutes", __name__)
@@ -78,12 +80,15 @@ def _editor(
     """The editor page; on a refused save, the person's own text stays in the fields."""
     memo = ops.current_memo(event)
     minutes = ops.minutes_of(event)
+    shown = values if values is not None else _form_values(memo)
     return (
         render_template(
             "minutes/edit.html",
             event=event,
             memo=memo,
-            values=values if values is not None else _form_values(memo),
+            values=shown,
+            # The saved text's findings: what publishing would let out.
+            findings=_findings(event, _form_values(memo)),
             base=base if base is not None else (minutes.revision if minutes else 0),
             minutes=minutes,
             preview=memo_html(memo),
@@ -137,7 +142,15 @@ def preview(event_id: int) -> ResponseReturnValue:
         memo = memo_from_form(request.form.to_dict(), ops.current_memo(event))
     except DomainError as error:
         return jsonify({"ok": False, "message": field_message(error)}), 400
-    return jsonify({"ok": True, "html": memo_html(memo)})
+    return jsonify(
+        {"ok": True, "html": memo_html(memo), "findings": _findings(event, _form_values(memo))}
+    )
+
+
+def _findings(event: CafeEvent, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The screen's findings in the memo's fields, less the openers' names and the words the
+    organizer marked as not personal data."""
+    return document_findings(values, event.language, ops.not_personal(event))
 
 
 def _action(event_id: int, verb: Any) -> ResponseReturnValue:
@@ -164,8 +177,50 @@ def refresh(event_id: int) -> ResponseReturnValue:
 @bp.route("/events/<int:event_id>/minutes/publish", methods=["POST"])
 @login_required
 def publish(event_id: int) -> ResponseReturnValue:
-    """Publish the newest revision: a public page and a place in the archive."""
-    return _action(event_id, lambda e: ops.publish(e, current_user.id))
+    """Publish the newest revision: a public page and a place in the archive.
+
+    Refused while the screen finds personal data in it: the organizer masks each finding
+    or marks it as not personal data first (:func:`resolve_finding`).
+    """
+
+    def verb(event: CafeEvent) -> None:
+        if _findings(event, _form_values(ops.current_memo(event))):
+            raise DomainError("unresolved_findings")
+        ops.publish(event, current_user.id)
+
+    return _action(event_id, verb)
+
+
+@bp.route("/events/<int:event_id>/minutes/findings", methods=["POST"])
+@login_required
+def resolve_finding(event_id: int) -> ResponseReturnValue:
+    """Mask one finding of the screen (a new revision, with the placeholder in place of the
+    words) or mark its words as not personal data in these minutes."""
+
+    def verb(event: CafeEvent) -> None:
+        form = request.form
+        field, words = form.get("field", ""), form.get("words", "")
+        if form.get("action") == "allow":
+            ops.mark_not_personal(event, words)
+            return
+        if form.get("action") != "mask":
+            raise DomainError("bad_request")
+        values = _form_values(ops.current_memo(event))
+        values[field] = mask_span(
+            values.get(field),
+            form.get("kind"),
+            form.get("start"),
+            form.get("end"),
+            words,
+            event.language,
+        )
+        minutes = ops.minutes_of(event)
+        published = minutes is not None and minutes.published_revision is not None
+        # After publishing every change is a correction with its reason; this one says why.
+        reason = str(_("Personal data masked.")) if published else None
+        ops.save(event, form_base(), values, current_user.id, reason)
+
+    return _action(event_id, verb)
 
 
 @bp.route("/events/<int:event_id>/minutes/review-link", methods=["POST"])

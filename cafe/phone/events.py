@@ -131,15 +131,21 @@ class PhoneNamespace(Namespace):
         )
         return {
             "ok": True,
-            "post": broadcast.post_payload(result.post),
+            "post": broadcast.post_payload(result.post, own=True),
             "duplicate": result.duplicate,
         }
 
     @acknowledged
     def on_edit(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Change the text of one's own post ``{id, text}``."""
+        """Change the text of one's own post ``{id, text}``; screened again like a new post."""
         post = ops.edit_post(_event(), _device(), data.get("id"), data.get("text"))
-        return {"ok": True, "post": broadcast.post_payload(post)}
+        return {"ok": True, "post": broadcast.post_payload(post, own=True)}
+
+    @acknowledged
+    def on_request_review(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Send one's own held post ``{id}`` to the facilitators as it is written."""
+        post = ops.request_review(_event(), _device(), data.get("id"))
+        return {"ok": True, "post": broadcast.post_payload(post, own=True)}
 
     @acknowledged
     def on_delete(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from cafe.extensions import db
 from cafe.feedback.operations import own_feedback
 from cafe.gathering.state import summary_payload
 from cafe.models import CafeEvent, EventTable, Post, utcnow
+from cafe.moderation import operations as moderation
 from cafe.ratelimit import TokenBuckets
 from cafe.workshops import template_of_kind
 
@@ -72,6 +73,10 @@ def submit_post(
     A resend of a stored ``client_id`` from the same phone is acknowledged with the stored
     post and broadcast nothing. ``core=True`` is a host writing a core idea directly.
 
+    The text is screened for personal data before anyone sees it: a post with findings
+    (or any post, under pre-moderation) is stored *held* and goes to its writer and the
+    facilitators only (:mod:`cafe.moderation.operations`).
+
     This is the hot path of a live event (hundreds of posts a second in a burst), so it
     reads one table row by key rather than loading the event and all its tables.
     """
@@ -91,6 +96,8 @@ def submit_post(
     # constraint on (event, client id) recognises a resend.
     try:
         db.session.connection().execute(_INSERT_POST, values)
+        if values["findings"]:
+            moderation.record_hold(Post(**values), _table_name(table_id))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -100,7 +107,7 @@ def submit_post(
             raise
         return Submitted(existing, duplicate=True)
     post = Post(**values)
-    broadcast.post_changed(post)
+    broadcast.post_changed(post, was_visible=False)
     return Submitted(post, duplicate=False)
 
 
@@ -123,6 +130,7 @@ def _new_post_values(
     clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
     if not post_limiter().allow(device):
         raise DomainError("rate_limited")
+    findings = moderation.screened(clean, where.language)
     now = utcnow()
     return {
         "event_id": event_id,
@@ -135,6 +143,8 @@ def _new_post_values(
         "section": where.section,
         "hidden": False,
         "deleted": False,
+        "review": moderation.review_for(findings, where.premoderation),
+        "findings": findings,
         "created_at": now,
         "updated_at": now,
     }
@@ -148,6 +158,8 @@ _TABLE_HOST = (
         EventTable.__table__.c.host_hash,
         CafeEvent.__table__.c.phase,
         CafeEvent.__table__.c.kind,
+        CafeEvent.__table__.c.language,
+        CafeEvent.__table__.c.premoderation,
     )
     .join(CafeEvent.__table__, CafeEvent.__table__.c.id == EventTable.__table__.c.event_id)
     .where(
@@ -160,12 +172,15 @@ _INSERT_POST = insert(Post.__table__)
 
 @dataclass(frozen=True)
 class _Where:
-    """What the post path needs to know of a table: its host, and the section the event's
+    """What the post path needs to know of a table: its host, the section the event's
     current phase posts into (a workshop's ``worked`` for "What worked?"; ``ideas`` in a
-    Cafe Social's tables phase; None outside a posting phase)."""
+    Cafe Social's tables phase; None outside a posting phase), the event's language (for
+    the screen) and whether it is pre-moderated."""
 
     host: str | None
     section: str | None
+    language: str
+    premoderation: bool
 
 
 def _table_host(event_id: int, table_id: object, written_in: object = None) -> _Where:
@@ -177,7 +192,7 @@ def _table_host(event_id: int, table_id: object, written_in: object = None) -> _
     row = db.session.connection().execute(_TABLE_HOST, {"tid": table_id, "eid": event_id}).first()
     if row is None:
         raise DomainError("unknown_table")
-    host, phase_id, kind = row
+    host, phase_id, kind, language, premoderation = row
     if written_in is not None:
         if not isinstance(written_in, str):
             raise DomainError("bad_phase")
@@ -186,7 +201,13 @@ def _table_host(event_id: int, table_id: object, written_in: object = None) -> _
     if written_in is not None and phase is None:
         raise DomainError("bad_phase")
     section = phase.section if phase is not None and phase.kind == "post" else None
-    return _Where(host, section)
+    return _Where(host, section, language, bool(premoderation))
+
+
+def _table_name(table_id: object) -> str:
+    """A table's name, for the audit trail of a held post."""
+    name = db.session.execute(select(EventTable.name).where(EventTable.id == table_id)).scalar()
+    return name or "?"
 
 
 def _existing(event_id: int, client_id: str, device: str) -> Post | None:
@@ -208,27 +229,51 @@ def _own_post(event: CafeEvent, device: str, client_id: object) -> Post:
 
 
 def edit_post(event: CafeEvent, device: str, client_id: object, text: object) -> Post:
-    """Let the writer change their post's text."""
+    """Let the writer change their post's text; the new text is screened again.
+
+    A held post whose rewrite is clean goes out (or, under pre-moderation, to the
+    facilitators); a public post whose edit brings personal data in is held back again.
+    """
     post = _own_post(event, device, client_id)
     clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
     if clean != post.text:
+        was_visible, was_held = post.visible, post.held
         post.text = clean
+        post.findings = moderation.screened(clean, event.language)
+        post.review = moderation.review_for(post.findings, event.premoderation)
         post.updated_at = utcnow()
+        if post.findings:
+            moderation.record_hold(post, find_table(event, post.table_id).name)
         db.session.commit()
-        broadcast.post_changed(post, was_core=post.is_core, was_visible=post.visible)
+        broadcast.post_changed(
+            post, was_core=post.is_core, was_visible=was_visible, was_held=was_held
+        )
+    return post
+
+
+def request_review(event: CafeEvent, device: str, client_id: object) -> Post:
+    """The writer sends a flagged post to the facilitators as it is written: they approve,
+    mask or hide it; until then it stays with the writer only."""
+    post = _own_post(event, device, client_id)
+    if post.hidden or post.review is None:
+        raise DomainError("not_held")
+    if post.review != moderation.QUEUED:
+        post.review = moderation.QUEUED
+        db.session.commit()
+        broadcast.post_changed(post, was_core=post.is_core, was_visible=False, was_held=True)
     return post
 
 
 def delete_post(event: CafeEvent, device: str, client_id: object) -> Post:
     """Let the writer delete their post: the text is erased, the id kept so resends stay no-ops."""
     post = _own_post(event, device, client_id)
-    was_core, was_visible = post.is_core, post.visible
+    was_core, was_visible, was_held = post.is_core, post.visible, post.held
     post.deleted = True
     post.text = ""
     post.is_core = False
     post.updated_at = utcnow()
     db.session.commit()
-    broadcast.post_changed(post, was_core=was_core, was_visible=was_visible)
+    broadcast.post_changed(post, was_core=was_core, was_visible=was_visible, was_held=was_held)
     return post
 
 
@@ -252,14 +297,33 @@ def mark_core(event: CafeEvent, device: str, client_id: object, core: object) ->
 
 
 def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict[str, Any]:
-    """Everything a phone needs after (re)joining: event, its table's posts, its host role,
-    and the shared summary as it reads now."""
+    """Everything a phone needs after (re)joining: event, its table's posts (with its own
+    held ones, marked), its host role, and the shared summary as it reads now."""
     posts = visible_posts([table.id]) if table is not None else []
+    held = _own_held(table.id, device) if table is not None else []
     return {
         "event": broadcast.event_payload(event),
         "table": broadcast.table_payload(table) if table is not None else None,
-        "posts": [broadcast.post_payload(p) for p in posts],
+        "posts": [broadcast.post_payload(p) for p in posts]
+        + [broadcast.post_payload(p, own=True) for p in held],
         "is_host": table is not None and table.host_hash == device,
         "summary": summary_payload(event),
         "feedback": own_feedback(event, device),
     }
+
+
+def _own_held(table_id: int, device: str) -> list[Post]:
+    """This phone's held posts at a table, oldest first (nobody else is sent them)."""
+    return list(
+        db.session.execute(
+            select(Post)
+            .where(
+                Post.table_id == table_id,
+                Post.device_hash == device,
+                Post.review.is_not(None),
+                Post.hidden.is_(False),
+                Post.deleted.is_(False),
+            )
+            .order_by(Post.id)
+        ).scalars()
+    )

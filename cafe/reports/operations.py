@@ -24,6 +24,7 @@ from cafe.domain.report import (
     report_to_content,
 )
 from cafe.domain.summary import check_base_revision, run_in
+from cafe.domain.suppression import MIN_PHONES_PER_ROLE
 from cafe.extensions import db
 from cafe.feedback.operations import summary_lines
 from cafe.gathering import state
@@ -60,6 +61,23 @@ ROLE_LINE = {
     "sv": "{role}: {n} svar, medelvärde {average}.",
     "en": "{role}: {n} answers, average {average}.",
 }
+#: Said once when some role's figures are left out (too few answers, or complementary
+#: suppression: see ``cafe.domain.suppression``), so that a reader does not look for them.
+HIDDEN_ROLES = {
+    "fi": (
+        "Ryhmiä, joissa on alle {n} vastaajaa, ei eritellä, eikä ryhmää, jonka luvuista "
+        "pienen ryhmän vastaukset voisi laskea; ne sisältyvät kaikkien lukuihin."
+    ),
+    "sv": (
+        "Grupper med färre än {n} svarande redovisas inte separat, inte heller en grupp ur "
+        "vars siffror en liten grupps svar kunde räknas ut; de ingår i siffrorna för alla."
+    ),
+    "en": (
+        "Groups with fewer than {n} respondents are not reported separately, nor is a group "
+        "from whose figures a small group's answers could be worked out; they are included "
+        "in the figures for everyone."
+    ),
+}
 
 
 def _section_markdown(gathering: state.Gathering, section: str) -> str:
@@ -74,7 +92,10 @@ def _section_markdown(gathering: state.Gathering, section: str) -> str:
 
 
 def _evaluation(event: CafeEvent, total: RoleFeedback, roles: tuple[RoleFeedback, ...]) -> str:
-    """Who gave feedback and how it went, per role where at least three phones answered."""
+    """Who gave feedback and how it went, per role where the summary shows the role (at
+    least three phones, and no smaller group to be worked out from the rest); a sentence
+    says when some role is left out. The report is published: it gets exactly the
+    facilitator's lines, never a figure they hide."""
     if not total.shown or total.average is None:
         return ""
     language = event.language if event.language in EVALUATION else "fi"
@@ -88,6 +109,8 @@ def _evaluation(event: CafeEvent, total: RoleFeedback, roles: tuple[RoleFeedback
                     average=f"{line.average:.1f}",
                 )
             )
+    if any(not line.shown for line in roles):
+        lines.append(HIDDEN_ROLES[language].format(n=MIN_PHONES_PER_ROLE))
     return " ".join(lines)
 
 

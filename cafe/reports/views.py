@@ -22,8 +22,9 @@ from cafe.editing import attachment, field_message, form_base
 from cafe.extensions import db
 from cafe.messages import message_for
 from cafe.minutes.export import FORMATS
-from cafe.minutes.operations import minutes_of
+from cafe.minutes.operations import minutes_of, not_personal
 from cafe.models import CafeEvent
+from cafe.moderation.screening import document_findings
 from cafe.reports import operations as ops
 from cafe.reports.export import render_report
 from cafe.workshops import template_of
@@ -85,6 +86,7 @@ def _editor(
                 for key in RESOURCE_KEYS
             ],
             preview=render_document(report_markdown(report)),
+            findings=_findings(event, _values(report)),
             error=error,
             newer_html=render_document(report_markdown(newer)) if newer else None,
             formats=list(FORMATS),
@@ -130,7 +132,18 @@ def preview(event_id: int) -> ResponseReturnValue:
         report = report_from_form(request.form.to_dict(), language=event.language)
     except DomainError as error:
         return jsonify({"ok": False, "message": field_message(error)}), 400
-    return jsonify({"ok": True, "html": render_document(report_markdown(report))})
+    return jsonify(
+        {
+            "ok": True,
+            "html": render_document(report_markdown(report)),
+            "findings": _findings(event, _values(report)),
+        }
+    )
+
+
+def _findings(event: CafeEvent, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the personal-data screen finds in the report's fields (shown to the organizer)."""
+    return document_findings(values, event.language, not_personal(event))
 
 
 @bp.route("/events/<int:event_id>/report/refresh", methods=["POST"])

@@ -37,6 +37,44 @@ window.Cafe = (function () {
     return node;
   }
 
+  /** The kinds of personal data found, in the reader's language ("name, phone number"). */
+  function findingKinds(findings) {
+    const kinds = Array.from(new Set((findings || []).map((f) => f.kind)));
+    return kinds.map((kind) => t("pd_" + kind)).join(", ");
+  }
+
+  /** A text element with the personal-data screen's findings wrapped in <mark>. Spans
+   *  count Unicode code points (as Python does), not UTF-16 units, so an emoji before a
+   *  name does not shift the mark. */
+  function markedText(tag, attrs, text, findings) {
+    const node = el(tag, attrs);
+    const chars = Array.from(text);
+    let at = 0;
+    const spans = (findings || []).slice().sort((a, b) => a.start - b.start);
+    for (const f of spans) {
+      if (f.start < at || f.end > chars.length) continue;
+      if (f.start > at) node.append(chars.slice(at, f.start).join(""));
+      node.append(
+        el("mark", { class: "pd", title: t("pd_" + f.kind), "data-kind": f.kind },
+          chars.slice(f.start, f.end).join(""))
+      );
+      at = f.end;
+    }
+    if (at < chars.length) node.append(chars.slice(at).join(""));
+    return node;
+  }
+
+  /** "Possible personal data: name (“Virtanen”), …" for a text the screen flagged; "" when
+   *  clean. Shown beside texts facilitators write (cards, themes, the intro). */
+  function findingsNote(text, findings) {
+    if (!findings || !findings.length) return "";
+    const chars = Array.from(text);
+    const words = findings.map(
+      (f) => `${t("pd_" + f.kind)} (“${chars.slice(f.start, f.end).join("")}”)`
+    );
+    return t("pd_found", { kinds: words.join(", ") });
+  }
+
   /** Random hex from the browser's CSPRNG (works on plain-http LAN addresses too,
    *  where crypto.randomUUID is unavailable). */
   function randomHex(bytes) {
@@ -196,6 +234,7 @@ window.Cafe = (function () {
 
   return {
     t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
-    renderSummary, setPhases, phaseKind, phasePrompt,
+    renderSummary, setPhases, phaseKind, phasePrompt, findingKinds, markedText,
+    findingsNote,
   };
 })();

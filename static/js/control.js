@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, Countdown } = window.Cafe;
+  const { t, roleLabel, el, bindStatus, call, Countdown, findingKinds, markedText } = window.Cafe;
   const root = document.getElementById("control");
   const eventId = parseInt(root.dataset.event, 10);
   const errorBox = document.getElementById("control-error");
@@ -37,6 +37,8 @@
     posts.clear();
     for (const post of state.posts) posts.set(post.id, post);
     setPresence(state.presence);
+    setAudit(state.audit);
+    setPremoderation(state.premoderation);
     renderAll();
     const feedback = await call(socket, "feedback_summary", {});
     if (feedback.ok) renderFeedback(feedback.summary);
@@ -45,12 +47,15 @@
   // --- feedback per role ------------------------------------------------------------------
   function renderFeedback(summary) {
     const table = root.querySelector(".feedback-table");
-    const lines = [summary.total, ...summary.roles];
+    // Under 3 answers in all every role line is hidden too: only the total's row then.
+    // A hidden role line has no count (null); a role nobody answered with (0) is left out.
+    const lines = summary.total.shown ? [summary.total, ...summary.roles] : [summary.total];
     table.hidden = summary.total.count === 0;
     document.getElementById("feedback-empty").hidden = summary.total.count > 0;
+    const hidden = (i) => t(i === 0 ? "fb_hidden" : "fb_role_hidden");
     table.querySelector("tbody").replaceChildren(
       ...lines
-        .filter((line, i) => i === 0 || line.count > 0)
+        .filter((line, i) => i === 0 || line.count !== 0)
         .map((line, i) =>
           el(
             "tr",
@@ -59,8 +64,8 @@
               scope: "row",
               text: i === 0 ? t("fb_everyone") : line.role ? roleLabel(line.role) : t("fb_no_role"),
             }),
-            el("td", { text: line.shown ? String(line.count) : t("fb_hidden") }),
-            el("td", { text: line.shown ? line.average.toFixed(1) : "–" }),
+            el("td", { text: line.shown ? String(line.count) : hidden(i) }),
+            el("td", { text: line.shown && line.average !== null ? line.average.toFixed(1) : "–" }),
             el(
               "td",
               {},
@@ -73,6 +78,48 @@
     );
   }
   socket.on("feedback", renderFeedback);
+
+  // --- audit trail (newest first; later entries arrive as `audit` broadcasts) -------------
+  const AUDIT_LIMIT = 50;
+  let audit = [];
+  function setAudit(entries) {
+    audit = (entries || []).slice(0, AUDIT_LIMIT);
+    renderAudit();
+  }
+  function addAudit(entry) {
+    // A broadcast may cross a sync that already brought the entry.
+    if (audit.some((known) => known.id === entry.id)) return;
+    audit = [entry, ...audit].sort((a, b) => b.id - a.id).slice(0, AUDIT_LIMIT);
+    renderAudit();
+  }
+  function clock(iso) {
+    const time = new Date(iso);
+    const two = (n) => String(n).padStart(2, "0");
+    return `${two(time.getHours())}:${two(time.getMinutes())}`;
+  }
+  function actionLabel(action) {
+    const key = "audit_" + action;
+    const label = t(key);
+    return label === key ? action : label;
+  }
+  function renderAudit() {
+    const table = root.querySelector(".audit-table");
+    table.hidden = audit.length === 0;
+    document.getElementById("audit-empty").hidden = audit.length > 0;
+    table.querySelector("tbody").replaceChildren(
+      ...audit.map((entry) =>
+        el(
+          "tr",
+          {},
+          el("td", { class: "time" }, el("time", { datetime: entry.time, text: clock(entry.time) })),
+          el("td", { text: entry.who || t("audit_automatic") }),
+          el("td", { text: actionLabel(entry.action) }),
+          el("td", { text: entry.detail })
+        )
+      )
+    );
+  }
+  socket.on("audit", addAudit);
 
   // --- phase and timer ------------------------------------------------------------------
   for (const button of root.querySelectorAll("[data-phase]")) {
@@ -120,13 +167,81 @@
     for (const article of root.querySelectorAll(".control-table")) {
       renderTable(parseInt(article.dataset.table, 10));
     }
+    renderReview();
+  }
+
+  // --- review queue (held posts) ---------------------------------------------------------
+  const premoderation = document.getElementById("premoderation");
+  function setPremoderation(on) {
+    premoderation.checked = !!on;
+  }
+  premoderation.addEventListener("change", async () => {
+    const ack = await send("premoderation", { on: premoderation.checked });
+    if (!ack.ok) premoderation.checked = !premoderation.checked;
+  });
+  socket.on("premoderation", (data) => setPremoderation(data.on));
+
+  function tableName(tableId) {
+    const article = card(tableId);
+    return article ? article.querySelector("h3").textContent : "";
+  }
+
+  function renderReview() {
+    const held = Array.from(posts.values())
+      .filter((p) => p.review && !p.hidden)
+      .sort((a, b) => (a.created < b.created ? -1 : 1));
+    const box = document.getElementById("review");
+    box.classList.toggle("empty-queue", held.length === 0);
+    document.getElementById("review-count").textContent = held.length
+      ? t("review_waiting", { n: held.length })
+      : "";
+    document.getElementById("review-list").replaceChildren(
+      ...(held.length
+        ? held.map(renderHeld)
+        : [el("li", { class: "empty", text: t("review_empty") })])
+    );
+  }
+
+  function renderHeld(post) {
+    const state = post.findings.length
+      ? post.review === "flagged"
+        ? t("review_flagged")
+        : t("review_queued")
+      : t("review_premoderated");
+    const meta = el("p", { class: "meta" });
+    if (post.core) meta.append(el("span", { class: "badge", text: t("core") }));
+    if (post.role) meta.append(el("span", { class: "role", text: roleLabel(post.role) }));
+    meta.append(el("span", { text: state }));
+    const approve = el("button", { type: "button", class: "secondary small", text: t("approve") });
+    approve.addEventListener("click", () => send("approve", { id: post.id }));
+    const actions = el("div", { class: "actions" }, approve);
+    if (post.findings.length) {
+      const mask = el("button", { type: "button", class: "primary small", text: t("mask") });
+      mask.addEventListener("click", () => send("mask", { id: post.id }));
+      actions.prepend(mask);
+    }
+    const hide = el("button", { type: "button", class: "link small danger", text: t("hide") });
+    hide.addEventListener("click", () => send("hide", { id: post.id, hidden: true }));
+    actions.append(hide);
+    return el(
+      "li",
+      { class: "post held" + (post.core ? " core" : ""), "data-id": post.id },
+      el("p", { class: "where", text: tableName(post.table) }),
+      markedText("p", { class: "text" }, post.text, post.findings),
+      post.findings.length
+        ? el("p", { class: "held-note", text: t("pd_found", { kinds: findingKinds(post.findings) }) })
+        : null,
+      meta,
+      actions
+    );
   }
 
   function renderTable(tableId) {
     const article = card(tableId);
     if (!article) return;
+    // Held posts wait in the review queue, not among the table's posts.
     const items = Array.from(posts.values())
-      .filter((p) => p.table === tableId)
+      .filter((p) => p.table === tableId && !(p.review && !p.hidden))
       .sort((a, b) => (a.core === b.core ? (a.created < b.created ? -1 : 1) : a.core ? -1 : 1));
     article.querySelector(".posts").replaceChildren(
       ...(items.length ? items.map(renderPost) : [el("li", { class: "empty", text: t("no_ideas") })])
@@ -159,10 +274,12 @@
   socket.on("post", (post) => {
     posts.set(post.id, post);
     renderTable(post.table);
+    renderReview();
   });
   socket.on("post_removed", (data) => {
     posts.delete(data.id);
     renderTable(data.table);
+    renderReview();
   });
   socket.on("table", setTable);
   socket.on("presence", setPresence);

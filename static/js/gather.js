@@ -9,7 +9,7 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, renderSummary } = window.Cafe;
+  const { t, roleLabel, el, bindStatus, call, renderSummary, markedText, findingsNote } = window.Cafe;
   const root = document.getElementById("gather");
   const $ = (id) => document.getElementById(id);
   const eventId = parseInt(root.dataset.event, 10);
@@ -150,6 +150,8 @@
     tableNames = new Map(data.balance.tables.map((row) => [row.id, row.name]));
 
     introEditor.receive({ body: data.intro.body, revision: data.intro.revision });
+    $("intro-found").textContent = findingsNote(data.intro.body, data.intro.findings);
+    $("intro-found").hidden = !$("intro-found").textContent;
     renderThemes(data.themes);
     placeChildren(looseList, data.loose.map(itemCard));
     $("loose-count").textContent = `(${data.loose.length})`;
@@ -197,6 +199,7 @@
   function ItemCard(id) {
     const handle = el("span", { class: "handle", "aria-hidden": "true", title: t("g_drag") }, "⠿");
     const text = el("p", { class: "item-text" });
+    const found = el("p", { class: "held-note small", hidden: true });
     const trace = el("p", { class: "trace small" });
     const sources = el("ul", { class: "sources small", hidden: true });
 
@@ -238,7 +241,7 @@
       "li",
       { class: "item", tabindex: "0", "data-item": String(id), "aria-describedby": "gather-help",
         "data-merge-label": t("g_merge_here") },
-      el("div", { class: "item-main" }, handle, el("div", { class: "item-body" }, text, trace)),
+      el("div", { class: "item-main" }, handle, el("div", { class: "item-body" }, text, found, trace)),
       sources,
       reword,
       tools
@@ -250,7 +253,10 @@
       // confirmed with OK survives broadcasts about other things.
       card.moved = !card.item || card.item.theme !== item.theme;
       card.item = item;
-      text.textContent = item.text;
+      // What the personal-data screen finds in the wording is marked, and named below.
+      text.replaceChildren(...markedText("span", {}, item.text, item.findings).childNodes);
+      found.textContent = findingsNote(item.text, item.findings);
+      found.hidden = !found.textContent;
       trace.replaceChildren(traceText(item));
       if (item.rewritten) trace.append(" ", el("span", { class: "badge", text: t("g_rewritten") }));
       // In a workshop: which question the idea answered ("What worked?").
@@ -410,6 +416,7 @@
     const saveButton = el("button", { type: "button", class: "secondary small", text: t("save") });
     const state = el("span", { class: "save-state small", "aria-live": "polite" });
     const conflict = el("div", { class: "conflict", role: "alert", hidden: true });
+    const found = el("p", { class: "held-note small", role: "status", hidden: true });
     const history = el("div", { class: "history", hidden: true });
     const list = el("ol", { class: "items drop-list", "data-empty": t("g_drop_here") });
 
@@ -427,6 +434,7 @@
         el("div", { class: "fields" },
           el("label", { for: bodyId, class: "small", text: t("g_theme_body") }),
           body,
+          found,
           el("div", { class: "text-tools" }, draft, saveButton, state)),
         conflict),
       history
@@ -453,6 +461,11 @@
       up.disabled = index === 0;
       down.disabled = index === count - 1;
       editor.receive({ title: theme.title, body: theme.body, revision: theme.revision });
+      found.textContent = [
+        findingsNote(theme.title, theme.findings.title),
+        findingsNote(theme.body, theme.findings.body),
+      ].filter(Boolean).join(" ");
+      found.hidden = !found.textContent;
     };
 
     async function move(step, button, other) {
@@ -1018,7 +1031,7 @@
         el("tr", {},
           el("th", { scope: "row", text: row.role === null ? t("g_no_role") : roleLabel(row.role) }),
           ...(row.counts === null
-            ? [el("td", { colSpan: 3, class: "muted", text: t("g_too_few_phones") })]
+            ? [el("td", { colSpan: 3, class: "muted", text: t("g_role_hidden") })]
             : [cell(row.counts.posts), cell(row.counts.core), cell(row.counts.themed)])))));
     $("balance").replaceChildren(byTable, byRole);
   }

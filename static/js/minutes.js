@@ -31,6 +31,28 @@
     errorBox.textContent = answer.ok ? "" : answer.message;
     // Sanitised on the server (nh3); the one HTML insertion of this page.
     if (answer.ok) preview.innerHTML = answer.html;
+    if (answer.ok && answer.findings) showFindings(answer.findings);
+  }
+
+  /** What the screen finds in the text as typed (not yet saved): named and linked to its
+   *  field. Masking and "not personal data" act on the saved text, after a save. */
+  function showFindings(findings) {
+    const list = document.getElementById("findings");
+    if (!list) return;
+    const { t, el } = window.Cafe;
+    document.getElementById("findings-none").hidden = findings.length > 0;
+    document.getElementById("findings-card").classList.toggle("has-findings", findings.length > 0);
+    list.replaceChildren(
+      ...findings.map((f) =>
+        el(
+          "li",
+          {},
+          el("span", { class: "pd-kind", text: t("pd_" + f.kind) }),
+          el("mark", { class: "pd", text: f.words }),
+          el("a", { href: "#f-" + f.field, class: "small", text: t("pd_show") })
+        )
+      )
+    );
   }
 
   form.addEventListener("input", () => {

@@ -12,7 +12,7 @@
 
 (function () {
   const { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
-    renderSummary, setPhases, phaseKind, phasePrompt } = window.Cafe;
+    renderSummary, setPhases, phaseKind, phasePrompt, findingKinds, markedText } = window.Cafe;
   const root = document.getElementById("phone");
   const code = root.dataset.code;
   const MAX = 500;
@@ -208,6 +208,13 @@
   function showError(message) {
     composeError.textContent = message;
     composeError.hidden = !message;
+    if (message) showNotice("");
+  }
+
+  function showNotice(message) {
+    const notice = $("compose-notice");
+    notice.textContent = message;
+    notice.hidden = !message;
   }
 
   $("compose").addEventListener("submit", (e) => {
@@ -218,6 +225,7 @@
       return;
     }
     showError("");
+    showNotice("");
     // The table and phase it was written in travel with it: a post that waits in the
     // outbox through a reconnect still lands at that table, in that phase's section.
     const item = {
@@ -251,6 +259,8 @@
           outbox = outbox.filter((p) => p.id !== item.id);
           saveOutbox();
           if (ack.post.table === seat.table) posts.set(ack.post.id, ack.post);
+          // Held back by the personal-data screen: say so where the writer is looking.
+          if (ack.post.review === "flagged" && !ack.duplicate) showNotice(t("held_notice"));
         } else if (ack.timeout || ack.error === "rate_limited") {
           if (ack.error === "rate_limited") showError(ack.message);
           break; // keep it; retried by the timer below or on reconnect
@@ -437,14 +447,16 @@
   }
 
   function renderPost(post) {
-    const own = mine.has(post.id);
+    // Only the writer's phone is ever sent a held post (with its review state).
+    const held = !!post.review;
+    const own = held || mine.has(post.id);
     const meta = el("p", { class: "meta" });
     if (post.role) meta.append(el("span", { class: "role", text: roleLabel(post.role) }));
     if (own) meta.append(el("span", { class: "mine", text: t("mine") }));
     if (post.edited) meta.append(el("span", { text: t("edited") }));
     if (post.pending) meta.append(el("span", { class: "pending", text: t("sending") }));
     const actions = el("div", { class: "actions" });
-    if (isHost && !post.pending) {
+    if (isHost && !post.pending && !held) {
       const mark = el("button", {
         type: "button",
         class: "link small",
@@ -460,15 +472,29 @@
       });
       actions.append(mark);
     }
-    const item = el(
-      "li",
-      { class: "post" + (post.core ? " core" : "") + (post.pending ? " pending" : ""), "data-id": post.id },
-      el("p", { class: "text", text: post.text }),
-      meta,
-      actions
-    );
+    const classes = ["post"];
+    if (post.core) classes.push("core");
+    if (post.pending) classes.push("pending");
+    if (held) classes.push("held");
+    const text = held
+      ? markedText("p", { class: "text" }, post.text, post.findings)
+      : el("p", { class: "text", text: post.text });
+    const item = el("li", { class: classes.join(" "), "data-id": post.id }, text);
+    if (held) {
+      // Only the writer's phone ever gets a held post: say why, and the two ways on.
+      const note =
+        post.review === "flagged"
+          ? t("held_flagged", { kinds: findingKinds(post.findings) })
+          : t("held_queued");
+      item.append(el("p", { class: "held-note", text: note }));
+    }
+    item.append(meta, actions);
     if (own && !post.pending) {
-      const edit = el("button", { type: "button", class: "link small", text: t("edit") });
+      const edit = el("button", {
+        type: "button",
+        class: held ? "secondary small" : "link small",
+        text: held ? t("rewrite") : t("edit"),
+      });
       const del = el("button", { type: "button", class: "link small danger", text: t("delete") });
       edit.addEventListener("click", () => startEdit(item, post));
       del.addEventListener("click", async () => {
@@ -480,7 +506,20 @@
           renderPosts();
         }
       });
-      actions.append(edit, del);
+      actions.append(edit);
+      if (held && post.review === "flagged") {
+        const review = el("button", { type: "button", class: "link small", text: t("send_for_review") });
+        review.addEventListener("click", async () => {
+          const ack = await call(socket, "request_review", { id: post.id });
+          if (!ack.ok) showError(ack.message);
+          else {
+            posts.set(ack.post.id, ack.post);
+            renderPosts();
+          }
+        });
+        actions.append(review);
+      }
+      actions.append(del);
     }
     return item;
   }

@@ -111,6 +111,15 @@ def test_facilitator_phase_timer_and_hiding_reach_board_and_phones(pages: Pages)
     expect(column.locator(".core")).to_have_count(0, timeout=1000)
     expect(phone.locator("#table")).not_to_contain_text("Näennäisosallisuus", timeout=1000)
     expect(card.locator(".post.is-hidden")).to_have_count(1)
+
+    # The audit trail below the tables names the account and the table, at local HH:MM.
+    trail = control.locator("#audit")
+    trail.locator("summary").click()
+    newest = trail.locator(".audit-table tbody tr").first
+    expect(newest.locator("td").nth(1)).to_have_text("facilitator", timeout=1000)
+    expect(newest.locator("td").nth(3)).to_have_text("Pöytä 3")
+    expect(newest.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    assert "Näennäisosallisuus" not in trail.inner_text()
     assert pages.errors == []
 
 

@@ -113,6 +113,7 @@ BAD_PLANS = [
     ("plan_missing", MINIMAL + '[[openers]]\ntitle = "nimetön"\n'),
     ("plan_not_text", "topic = 5\ndate = 2017-10-31\n"),
     ("plan_not_text", MINIMAL + "place = true\n"),
+    ("plan_not_flag", MINIMAL + 'premoderation = "yes"\n'),
     ("plan_too_long", f'topic = "{"x" * 201}"\ndate = 2017-10-31\n'),
     ("plan_too_long", MINIMAL + f'tables = ["{"x" * 61}"]\n'),
     ("plan_bad_date", 'topic = "Aihe"\ndate = "31/10/2017"\n'),

@@ -1,0 +1,2 @@
+"""Keeping personal data off the projector: the screen on posts, the review queue, and
+pre-moderation."""
