@@ -8,7 +8,9 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,6 +19,7 @@ from cafe.models import AuditEntry, Post
 from cafe.retention import purge_raw_posts
 from tests.conftest import (
     Board,
+    EventInfo,
     Facilitator,
     MakeEvent,
     MakePhone,
@@ -47,6 +50,34 @@ def stored(app: Flask, client_id: str) -> Post:
         post = db.session.execute(select(Post).where(Post.client_id == client_id)).scalar_one()
         db.session.expunge(post)
         return post
+
+
+@dataclass
+class Room:
+    """An event with a host phone and a peer at its first table, a board and a control page."""
+
+    ev: EventInfo
+    writer: Phone
+    peer: Phone
+    screen: Board
+    control: Facilitator
+
+
+@pytest.fixture
+def room(
+    make_event: MakeEvent,
+    phone: MakePhone,
+    board: Callable[[str], Board],
+    facilitator: Callable[..., Facilitator],
+) -> Room:
+    """The room of the tests below, with every inbox emptied."""
+    ev = make_event()
+    writer = host_at(phone, ev.code, ev.table_ids[0])
+    peer = seated(phone, ev.code, ev.table_ids[0])
+    made = Room(ev, writer, peer, board(ev.board_token), facilitator(ev.id))
+    made.screen.received()
+    made.control.received()
+    return made
 
 
 def test_a_post_with_a_personal_identity_code_reaches_only_its_writer_and_the_facilitator(
@@ -129,17 +160,9 @@ def test_an_edit_that_brings_personal_data_in_takes_the_post_back(
 
 
 def test_sent_for_review_then_approved_reaches_table_board_and_gathering(
-    app: Flask,
-    make_event: MakeEvent,
-    phone: MakePhone,
-    board: Callable[[str], Board],
-    facilitator: Callable[..., Facilitator],
+    app: Flask, room: Room
 ) -> None:
-    ev = make_event()
-    writer = host_at(phone, ev.code, ev.table_ids[0])
-    peer = seated(phone, ev.code, ev.table_ids[0])
-    screen = board(ev.board_token)
-    control = facilitator(ev.id)
+    writer, peer, screen, control = room.writer, room.peer, room.screen, room.control
     post = writer.post(NAME_POST, core=True)["post"]
     assert control.call("approve", {"id": "nope"})["ok"] is False
 
@@ -163,17 +186,9 @@ def test_sent_for_review_then_approved_reaches_table_board_and_gathering(
 
 
 def test_a_masked_post_shows_placeholders_everywhere_and_the_words_nowhere(
-    app: Flask,
-    make_event: MakeEvent,
-    phone: MakePhone,
-    board: Callable[[str], Board],
-    facilitator: Callable[..., Facilitator],
+    app: Flask, room: Room
 ) -> None:
-    ev = make_event()
-    writer = host_at(phone, ev.code, ev.table_ids[0])
-    peer = seated(phone, ev.code, ev.table_ids[0])
-    screen = board(ev.board_token)
-    control = facilitator(ev.id)
+    writer, peer, screen, control = room.writer, room.peer, room.screen, room.control
     post = writer.post(NAME_POST, core=True)["post"]
     screen.received()
     peer.received()
@@ -191,7 +206,7 @@ def test_a_masked_post_shows_placeholders_everywhere_and_the_words_nowhere(
     gathering = control.call("gather_sync")["gathering"]
     assert [card["text"] for card in gathering["loose"]] == [masked]
     assert stored(app, post["id"]).text == masked
-    assert "Kettunen" not in json.dumps(board(ev.board_token).call("sync"), ensure_ascii=False)
+    assert "Kettunen" not in json.dumps(screen.call("sync"), ensure_ascii=False)
 
 
 def test_pre_moderation_holds_every_post_until_a_facilitator_approves(
