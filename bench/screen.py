@@ -2,9 +2,11 @@
 
 Each data file holds one post per line, ``lang<TAB>text``, with the personal data marked
 inline as ``[[kind:the words]]`` (kind: hetu, phone, email, iban, address, name); lines
-starting with ``#`` and blank lines are skipped. By default it scores the tuning set
-``bench/data/pii_dev.txt`` and, when present, the held-out ``bench/data/pii_holdout.txt``
-(written by someone else, blind, and never used for tuning).
+starting with ``#`` and blank lines are skipped. By default it scores the two tuning sets,
+``bench/data/pii_dev.txt`` and ``bench/data/pii_dev2.txt`` (the first blind set: looked at,
+so now tuning data), and, when present, the held-out ``bench/data/pii_holdout.txt`` (written
+blind by someone else and never used for tuning). ``--data FILE`` (repeatable) scores only
+the files given: pass it while tuning, so that the holdout stays unseen.
 
 Printed per file: line recall (a line with personal data is caught when every marked span
 is overlapped by some finding), span recall per kind, the false-alarm rate on clean lines
@@ -30,6 +32,8 @@ from cafe.domain.privacy import KINDS, Finding, Kind, NameEngine, name_engine, s
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEV = DATA_DIR / "pii_dev.txt"
+#: The first blind set; its misses were studied, so it is tuning data now.
+DEV2 = DATA_DIR / "pii_dev2.txt"
 #: Written blind by another engineer; never read while tuning the screen.
 HOLDOUT = DATA_DIR / "pii_holdout.txt"
 LANGUAGES = ("fi", "sv", "en")
@@ -207,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     engine: NameEngine = args.engine or name_engine()
     if engine == "voikko" and name_engine() != "voikko":
         raise SystemExit("Voikko is not installed (bash scripts/ensure-voikko)")
-    paths = args.data or [p for p in (DEV, HOLDOUT) if p.exists()]
+    paths = args.data or [p for p in (DEV, DEV2, HOLDOUT) if p.exists()]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     print(f"name engine: {engine}")

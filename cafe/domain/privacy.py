@@ -3,19 +3,21 @@
 ``screen(text, lang)`` returns character spans of six kinds, sorted and non-overlapping:
 
 - **hetu**: Finnish personal identity codes, every century sign (``+ - A``, and the 2023
-  additions ``B``–``F`` and ``U``–``Y``), with a real date and a matching check character;
+  additions ``B``–``F`` and ``U``–``Y``), with a real date and a matching check character,
+  also glued to a word before it (``hetu260552-3351``);
 - **iban**: account numbers whose length fits the country and whose mod-97 check holds,
   with or without spaces;
 - **email**: addresses, also spelt out: ``matti.m (at) kunta.fi``, ``anna at gmail dot com``
   (a spelt-out address needs a known top-level domain); shared mailboxes of organisations
   (``info@``, ``kirjaamo@``) are not personal;
 - **phone**: Finnish mobile and landline numbers, national (``040 123 4567``, ``09-1234567``)
-  and international (``+358 40 123 4567``, ``+46 70 123 45 67``); not the service and
-  company numbers (``0800``, ``020``, ``029``, ``010``), nor dates, times, sums, statute
-  numbers, years or postcodes, which have too few digits or do not begin with ``0``/``+``;
+  and international (``+358 40 123 4567``, ``+46 70 123 45 67``), also glued to their
+  label (``puh0445230871``); not the service and company numbers (``0800``, ``020``,
+  ``029``, ``010``), nor dates, times, sums, statute numbers, years or postcodes, which have
+  too few digits or do not begin with ``0``/``+``;
 - **address**: a capitalised street word (``-katu``, ``-tie``, ``-kuja``, ``-gatan``,
   ``-vägen``...) with a house number, staircase and flat (``Mannerheimintie 12 B 34``,
-  ``Kotikatu 5 as. 3``, ``Storgatan 7 lgh 1102``); a postcode with a town
+  ``Kotikatu 5 as. 3``, ``Storgatan 7 lgh 1102``, ``Åsvägen 3``); a postcode with a town
   (``00100 Helsinki``); the two merge when they follow each other;
 - **name**: people's names, see below.
 
@@ -30,12 +32,23 @@ Hans, Will), or a place (Lahti, Salo). Then, with context:
 
 - a capitalised name that does not begin a sentence is a name ("kysyin Onnilta");
 - a name at the start of a sentence is one unless weak ("Pekka sanoi" yes, "Toivo on
-  tärkeää" no); a weak one needs a cue: a verb of speech after it ("Armas sanoi"), a title
-  before it, or a name next to it ("Lempi Virtanen");
+  tärkeää" no); a weak one needs a cue (``_Cues``): a verb of speech or of not coming after
+  it ("Armas sanoi", "Helmi ei päässyt"), being someone's relative or worker ("Helmi on mun
+  kummitäti"), a title in brackets after it ("Rauha (kokemusasiantuntija)"), a genitive
+  before what only a person has ("Lotan numero", "Annan poika", "robin's number"), its word
+  in an e-mail address of the same post, a phone number or e-mail address right after it,
+  a greeting before it, a dash before it at the end of the post ("-Satu"), an "@" before
+  it; a title before it, or a name next to it ("Lempi Virtanen"). A weak name that is a
+  kinship word itself ("Sisko soitti", "Veli sanoi") takes no cue;
 - in Finnish text a name in lower case is one unless weak ("pekka sanoi" yes, "anna
-  palautetta" no);
-- a capitalised word after a title ("sosiaalityöntekijä", "Dr", "fru") is a name, and so
-  is, in Finnish text, a capitalised unknown word with a surname ending ("Pöllänen");
+  palautetta" no; "sirkku soitti" by the cue); in Swedish and English text a listed name in
+  lower case only with a cue ("mats sa", "thanks ahmed", "will couldnt come", "eva och
+  kristoffer"), never after an article ("the bill said");
+- a capitalised word after a title ("sosiaalityöntekijä", "Dr", "fru") is a name, also an
+  ordinary word inside a sentence ("omaohjaaja Kivi"), but not an organisation's name in
+  a local case or the genitive ("työntekijä Ohjaamosta"); so is, in Finnish text, a
+  capitalised unknown word with a surname ending ("Pöllänen"), and in any text a Swedish
+  surname by its ending ("Henrikssons", "Lindqvist");
 - names next to each other make one span; an unknown capitalised word right after a name
   joins it ("Ahmed Nuur");
 - organisations, public services, systems and places (Kela, THL, Sosku, Wilma, Helsinki,
@@ -43,8 +56,8 @@ Hans, Will), or a place (Lahti, Salo). Then, with context:
   plainly a name.
 
 The text's language (``lang``, the event's) is checked against the words of the text
-itself: Finnish names are found in any language (mixed rooms), but lower-case names only in
-Finnish text, where they can be told from ordinary words.
+itself: Finnish names are found in any language (mixed rooms); lower-case names are told
+from ordinary words by the rules above for the language the words look like.
 
 ``allow`` lists what is known not to be personal data here (the invited openers' names in
 the minutes, words an organizer marked): a finding whose text equals an allowed string
@@ -52,8 +65,9 @@ the minutes, words an organizer marked): a finding whose text equals an allowed 
 ("Saikkosen" for "Paula Saikkonen"), is dropped.
 
 Limits: a name the lists and Voikko do not know, in lower case or alone at the start of a
-sentence, is not found; nor are street addresses without a house number, phone numbers
-without their area code, or identity codes with a wrong check character.
+sentence, is not found, nor an ambiguous one with no cue ("Lempi tuli tänään", "Usvan
+kanssa"); nor are street addresses without a house number, phone numbers without their
+area code, or identity codes with a wrong check character.
 """
 
 from __future__ import annotations
@@ -175,9 +189,9 @@ def screen(
     found += _phones(text)
     found += _addresses(text)
     # Words inside an e-mail address or a street address are not names of their own, and a
-    # name must not run on into them ("Katja Salonen katja.salonen@hel.fi").
-    taken = [(f.start, f.end) for f in found]
-    found += _names(text, _text_language(text, lang), _classifier(chosen), taken)
+    # name must not run on into them ("Katja Salonen katja.salonen@hel.fi"); a phone number
+    # or an e-mail address right after a word is a cue that it is a name (see _Cues).
+    found += _names(text, _text_language(text, lang), _classifier(chosen), list(found))
     result = _resolve(found)
     allowed = tuple(a for a in allow if a and a.strip())
     if allowed:
@@ -202,8 +216,10 @@ def _resolve(found: list[Finding]) -> list[Finding]:
 
 # --- henkilötunnus -------------------------------------------------------------------------
 
+#: A letter may come right before the code ("hetu260552-3351", typed without a space): the
+#: date and the check character make a false find there as unlikely as anywhere else.
 _HETU = re.compile(
-    r"(?<![\w+-])(\d{2})(\d{2})(\d{2})([-+A-FU-Ya-fu-y])(\d{3})([0-9A-Za-z])(?![\w-])"
+    r"(?<![\d+-])(\d{2})(\d{2})(\d{2})([-+A-FU-Ya-fu-y])(\d{3})([0-9A-Za-z])(?![\w-])"
 )
 _HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 _CENTURY = {"+": 1800, "-": 1900, **dict.fromkeys("UVWXY", 1900), **dict.fromkeys("ABCDEF", 2000)}
@@ -299,58 +315,72 @@ def _emails(text: str) -> list[Finding]:
 
 # --- phone numbers -------------------------------------------------------------------------
 
-_SEP = r"[ \u00a0-]"
-_PHONE = re.compile(
-    r"(?<![\w+/])(?<!\d[.,])"
+#: Between digit groups: a space, or a dash with or without spaces ("070 - 123 45 67").
+_SEP = r"(?:[ \u00a0]?[-–][ \u00a0]?|[ \u00a0])"
+_PHONE_BODY = (
     rf"(?:(?P<intl>(?:\+|00)[1-9]\d{{0,2}})(?:{_SEP}?\(0\))?(?:{_SEP}?\d{{1,4}}){{2,6}}"
     rf"|\(?0\d{{1,3}}\)?(?:{_SEP}?\d{{2,4}}){{1,4}})"
     r"(?!\d|[.,]\d)"
 )
+_PHONE = re.compile(r"(?<![\w+/])(?<!\d[.,])" + _PHONE_BODY)
+#: A number typed right after its label, without a space: "puh0445230871", "tel+4670...".
+_PHONE_LABEL = re.compile(r"(?<!\w)(?:puh|tel|tfn|nro|gsm|mob|p)(?=[+0])", re.IGNORECASE)
+_PHONE_AFTER_LABEL = re.compile(_PHONE_BODY)
 #: Finnish (and Swedish) service and company numbers: an organisation's, not a person's.
 _SERVICE_PREFIXES = ("0800", "0700", "0600", "0300", "0200", "0100", "020", "029", "010", "030")
 _DATE_LIKE = re.compile(r"\d{1,2}-\d{1,2}-\d{2,4}")
 
 
+def _phone_number(m: re.Match[str]) -> bool:
+    """Whether a match of the phone pattern is a person's number (not a date, a service...)."""
+    digits = re.sub(r"\D", "", m.group())
+    if m.group("intl"):
+        if m.group().startswith("00"):
+            digits = digits[2:]
+        return 8 <= len(digits) <= 15
+    if not 8 <= len(digits) <= 11 or digits.startswith(_SERVICE_PREFIXES):
+        return False
+    return not _DATE_LIKE.fullmatch(m.group())
+
+
 def _phones(text: str) -> list[Finding]:
-    found = []
-    for m in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if m.group("intl"):
-            if m.group().startswith("00"):
-                digits = digits[2:]
-            if not 8 <= len(digits) <= 15:
-                continue
-        else:
-            if not 8 <= len(digits) <= 11 or digits.startswith(_SERVICE_PREFIXES):
-                continue
-            if _DATE_LIKE.fullmatch(m.group()):
-                continue
-        found.append(Finding("phone", m.start(), m.end()))
-    return found
+    matches = list(_PHONE.finditer(text))
+    for label in _PHONE_LABEL.finditer(text):
+        glued = _PHONE_AFTER_LABEL.match(text, label.end())
+        if glued:
+            matches.append(glued)
+    return [Finding("phone", m.start(), m.end()) for m in matches if _phone_number(m)]
 
 
 # --- street addresses and postcodes --------------------------------------------------------
 
 _FI_STREET = (
     r"(?:tie|katu|kadu|kuja|tori|kaari|kaare|rinne|rintee|ranta|ranna|raitti|raiti|väylä"
-    r"|bulevardi|esplanadi|aukio|puistikko|puistiko|kaarre|kaartee|ahde|ahtee|penger|pengere)"
+    r"|bulevardi|esplanadi|aukio|puistikko|puistiko|kaarre|kaartee|ahde|ahtee|penger|pengere"
+    r"|polku|polu)"
     r"(?:n|lla|llä|lle|lta|ltä|ssa|ssä|sta|stä)?"
 )
 _SV_STREET = (
     r"(?:gatan|gata|vägen|väg|gränd|gränden|stigen|torget|torg|backen|allén|allé|kajen"
-    r"|stranden|esplanaden|bågen|gången|leden|plan)"
+    r"|stranden|esplanaden|bågen|gången|leden|plan|slingan|kroken|stråket)"
 )
 _STREET_PREFIX = (
     r"(?:(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Pohjoinen|Eteläinen|Itäinen"
     r"|Läntinen|Iso|Pieni|Vanha|Uusi)\s)?"
 )
+#: A staircase alone is one letter, but not "i" (Swedish "in": "Åsvägen 3 i Borgå").
 _HOUSE = (
-    r"(?P<number>\d{1,3}[a-zA-Z]?(?:\s?[-–]\s?\d{1,3})?)"
-    r"(?P<flat>,?\s(?:[A-Za-z]\s?\d{1,4}|[A-Za-z](?![\w])|(?:as|asunto|rappu|porras|lgh|lägenhet"
-    r"|bostad|bst|lh|apt|flat)\.?\s?\d{1,4}|\d{1,2}\s?tr\.?))?"
+    r"(?P<number>\d{1,3}(?:[a-zA-Z]\d{1,4}|[a-zA-Z])?(?:\s?[-–]\s?\d{1,3})?)"
+    r"(?P<flat>,?\s(?:[A-Za-z]\s?\d{1,4}|[A-HJ-Za-hj-z](?![\w])"
+    r"|(?:as|asunto|rappu|porras|lgh|lägenhet|bostad|bst|lh|apt|flat)\.?\s?\d{1,4}"
+    r"|\d{1,2}\s?tr\.?))?"
 )
+#: A street word: a capitalised stem of any length ("Åsvägen", "Ågatan") with a street
+#: ending, a street named by the street word alone ("Esplanaden"), or words before a street
+#: word of its own ("Aleksis Kiven katu").
 _STREET = re.compile(
-    rf"(?<![\w-])(?:{_STREET_PREFIX}[A-ZÅÄÖ][\w-]{{2,}}?(?:{_FI_STREET}|{_SV_STREET})"
+    rf"(?<![\w-])(?:{_STREET_PREFIX}(?:[A-ZÅÄÖ][\w-]*?(?:{_FI_STREET}|{_SV_STREET})"
+    r"|(?:Esplanadi|Bulevardi)\w*|Esplanaden|Bulevarden|Allén|Allé|Kajen|Torget|Stranden)"
     r"|(?:[A-ZÅÄÖ][\w'-]+\s){1,2}(?:katu|tie|kuja|linja|gata|väg))"
     rf"\s{_HOUSE}(?![\w]|[.,]\d)"
 )
@@ -414,6 +444,8 @@ class Lexicon:
     titles: frozenset[str]
     title_stems: tuple[str, ...]
     cues: frozenset[str]
+    possessions: frozenset[str]
+    greetings: frozenset[str]
     generic_mail: frozenset[str]
 
     @property
@@ -433,7 +465,7 @@ def parse_lexicon(content: str) -> Lexicon:
         name: set()
         for name in (
             "first last ambiguous collisions places organisations ordinary not_person titles cues "
-            "generic_mail"
+            "possessions greetings generic_mail"
         ).split()
     }
     current: set[str] | None = None
@@ -462,6 +494,8 @@ def parse_lexicon(content: str) -> Lexicon:
         titles=frozenset(t for t in titles if not t.endswith("*")),
         title_stems=tuple(sorted(t[:-1] for t in titles if t.endswith("*"))),
         cues=frozenset(sections["cues"]),
+        possessions=frozenset(sections["possessions"]),
+        greetings=frozenset(sections["greetings"]),
         generic_mail=frozenset(sections["generic_mail"]),
     )
 
@@ -645,14 +679,22 @@ def _name_index() -> dict[str, frozenset[str]]:
     return {form: frozenset(names) for form, names in index.items()}
 
 
+def _without_clitics(word: str) -> set[str]:
+    """``word`` and, when it ends in a clitic, the word without it ("ollenkaan" → ollen)."""
+    forms = {word}
+    for clitic in _CLITICS:
+        if word.endswith(clitic) and len(word) - len(clitic) >= 3:
+            forms.add(word[: -len(clitic)])
+    return forms
+
+
 def listed_names(word: str, capitalised: bool = True) -> frozenset[str]:
     """The listed names a lower-case ``word`` can be a case form of ("pekan" → pekka),
     also with a clitic ("pekkakin") or, capitalised, a Swedish genitive ("Annas")."""
     index = _name_index()
-    found = set(index.get(word, ()))
-    for clitic in _CLITICS:
-        if word.endswith(clitic) and len(word) - len(clitic) >= 3:
-            found.update(index.get(word[: -len(clitic)], ()))
+    found: set[str] = set()
+    for form in _without_clitics(word):
+        found.update(index.get(form, ()))
     if capitalised and len(word) > 3 and word.endswith("s"):
         found.update(index.get(word[:-1], ()))
     return frozenset(found)
@@ -671,6 +713,8 @@ class WordClass:
     place: bool = False
     organisation: bool = False
     known: bool = False  # Voikko or a list knows the word at all
+    listed: bool = False  # the lexicon lists it as a name (not only Voikko)
+    verb: bool = False  # Voikko also reads it as a Finnish verb ("Toivon": I hope)
 
 
 _NOT_A_NAME = WordClass(known=True)
@@ -726,8 +770,9 @@ class _Classifier:
                 first=classes[0].first,
                 known=True,
             )
-        if classes[0].person and all(_title_word(p) for p in parts[1:]):
-            # "Pirkko-tätini", "Matti-setä": a name with a kinship word or title.
+        if classes[0].person and all(_title_word(p) or p.startswith("nimi") for p in parts[1:]):
+            # "Pirkko-tätini", "Matti-setä": a name with a kinship word or title; "Sisko-
+            # nimisen naisen": one named so.
             return WordClass(person=True, first=True, known=True)
         return None
 
@@ -746,7 +791,7 @@ class _Classifier:
         lex_person = lex_first or lex_last
         lex_place = bool(bases & lexicon.places)
         lex_weak = bool(names & lexicon.ambiguous)
-        v_person = v_first = v_place = v_proper = v_common = False
+        v_person = v_first = v_place = v_proper = v_common = v_verb = False
         readings: list[tuple[str, str]] = []
         if self.engine == "voikko":
             readings = self._analyse(word)
@@ -759,8 +804,9 @@ class _Classifier:
                 cls not in _PROPER_CLASSES and not _rare_adjective(cls, base, lex_last)
                 for cls, base in readings
             )
+            v_verb = "teonsana" in classes
         else:
-            lex_weak = lex_weak or word in lexicon.collisions
+            lex_weak = lex_weak or bool(_without_clitics(word) & lexicon.collisions)
         person = v_person or lex_person
         if v_proper and not person:
             return WordClass(organisation=True, known=True)
@@ -772,7 +818,13 @@ class _Classifier:
             return WordClass(place=place, known=known) if known else _UNKNOWN
         weak = lex_weak or place or (finnish and v_common)
         return WordClass(
-            person=True, weak=weak, first=v_first or lex_first, place=place, known=True
+            person=True,
+            weak=weak,
+            first=v_first or lex_first,
+            place=place,
+            known=True,
+            listed=lex_person,
+            verb=finnish and v_verb,
         )
 
 
@@ -840,16 +892,50 @@ def _text_language(text: str, lang: str) -> TextLanguage:
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 #: Characters after which a capitalised word begins a sentence (or a list item, a quote).
 _NOT_SENTENCE_START = frozenset(",)&%€$+=")
-#: Abbreviations whose full stop does not end a sentence.
+#: Abbreviations whose full stop does not end a sentence (also "t." and "terv." before the
+#: name that signs a post).
 _ABBREVIATIONS = frozenset(
     """esim mm ns yms jne ym vrt ks n ca klo puh p tel s os as e.g i.e etc vs kts
-    dr mr mrs ms prof st jr""".split()
+    dr mr mrs ms prof st jr t terv nro""".split()
 )
 _SURNAME_ENDING = re.compile(
     r"[aeiouyäö](?:nen|se(?:n|lle|lla|llä|lta|ltä|ssa|ssä|sta|stä|en|na|nä|ksi))$"
 )
 #: Verbal nouns and adjectives with that ending ("Kuuleminen", "Taloudellinen").
 _NOT_SURNAME_ENDING = re.compile(r"(?:mi|lli|isi|mai|mäi)(?:nen|se\w*)$")
+#: Swedish surnames by their ending, also in the genitive ("Henrikssons pappa").
+_SWEDISH_SURNAME = re.compile(r"\w{2}(?:sson|ström|qvist|kvist)s?$")
+_NOT_SWEDISH_SURNAME = frozenset({"lesson", "lessons"})
+#: After a title, a capitalised word in these Finnish cases ("from", "in", "at", the
+#: genitive) begins an organisation's name rather than names a person ("työntekijä
+#: Ohjaamosta", "asiantuntija Terveyden ja hyvinvoinnin laitokselta").
+_NOT_AFTER_TITLE = ("lta", "ltä", "sta", "stä", "ssa", "ssä", "lla", "llä", "n")
+
+# Grammar words of the context rules (see _Cues).
+_COPULAS = frozenset({"on", "oli", "är", "var", "is", "was"})
+_POSSESSIVES = frozenset(
+    """mun minun meidän meiän sun sinun hänen sen min mitt mina vår vårt våra din ditt
+    my our your his her""".split()
+)
+#: Before a lower-case word in Swedish or English text these make it an ordinary word
+#: ("the bill said", "min vilja").
+_DETERMINERS = frozenset(
+    """the a an this that these those my your his her our their its some any no every
+    den det de en ett min mitt mina din ditt hans hennes vår vårt våra er deras dess denna
+    detta""".split()
+)
+#: Titles that say the next word is a name ("jag heter stig"), even an ambiguous one.
+_NAMING_WORDS = frozenset({"nimeltä", "nimeltään", "heter", "named"})
+#: Possessive pronouns that look like a name in the genitive ("Hans mamma": his mother).
+_NOT_GENITIVE = frozenset({"hans", "hennes", "dess", "deras"})
+_INITIAL = re.compile(r"[ \t\u00a0]+[A-ZÅÄÖ]\.(?!\w)")
+_GREETING_GAP = re.compile(r"\.?[ \t\u00a0]{1,3}")
+#: Between a name and the phone number or e-mail address that follows it.
+_CONTACT_GAP = re.compile(
+    r"[\s,:;(–-]*(?:(?:puh|p|tel|tfn|nro|numero|gsm|mob|mobile|phone|email|e-mail|meili"
+    r"|sähköposti|s-posti|sposti|mail|mejl|e-post)\.?:?\s*)?",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -860,6 +946,7 @@ class _Token:
     capitalised: bool
     all_caps: bool
     initial: bool
+    possessive: bool  # an English "'s" followed (it is not part of the token)
     cls: WordClass
 
 
@@ -872,18 +959,19 @@ def _tokens(
         if any(start < stop and begin < end for begin, stop in taken):
             continue
         word = m.group()
+        possessive = False
         if word[-2:] in ("'s", "’s") and len(word) > 3:  # English possessive: "Smith's"
             end -= 2
             word = word[:-2]
+            possessive = True
         if len(word) < 2:
             continue
         lower = word.lower()
         capitalised = word[0].isupper()
         all_caps = word.isupper()
         cls = classifier.classify(lower, finnish, capitalised)
-        tokens.append(
-            _Token(start, end, lower, capitalised, all_caps, _sentence_start(text, start), cls)
-        )
+        initial = _sentence_start(text, start)
+        tokens.append(_Token(start, end, lower, capitalised, all_caps, initial, possessive, cls))
     return tokens
 
 
@@ -910,39 +998,247 @@ def _adjacent(text: str, left: _Token, right: _Token) -> bool:
     return 0 < len(gap) <= 3 and gap.strip(" \t\u00a0") == ""
 
 
+@lru_cache(maxsize=1)
+def _title_stems() -> re.Pattern[str]:
+    """The titles' stems as one pattern ("ohjaaj*" matches inside "palveluohjaajalle")."""
+    stems = _lexicon().title_stems
+    return re.compile("|".join(map(re.escape, stems)) if stems else "(?!)")
+
+
 def _title_word(lower: str) -> bool:
-    lexicon = _lexicon()
-    return lower in lexicon.titles or any(s in lower for s in lexicon.title_stems)
+    return lower in _lexicon().titles or _title_stems().search(lower) is not None
 
 
 def _is_title(token: _Token) -> bool:
     return _title_word(token.lower)
 
 
+class _Cues:
+    """The context that makes a word that may be a name one: a weak name ("Helmi", "Lotan")
+    at the start of a sentence or in lower case, or a listed name in lower case in Swedish or
+    English text ("mats sa"), counts only with one of these cues."""
+
+    def __init__(
+        self, text: str, tokens: list[_Token], found: list[Finding], language: TextLanguage
+    ) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.language = language
+        self.lexicon = _lexicon()
+        self.contacts = [f for f in found if f.kind in ("phone", "email")]
+        # The words of the e-mail addresses' mailbox names ("grace.o at yahoo.com").
+        self.mail_words: set[str] = set()
+        for f in found:
+            m = _EMAIL.fullmatch(text, f.start, f.end) if f.kind == "email" else None
+            if m:
+                self.mail_words.update(
+                    w.lower() for w in _WORD.findall(m.group("local")) if len(w) >= 3
+                )
+
+    def after(self, i: int) -> int | None:
+        """The index of the word right after word ``i`` (a few spaces between), if any."""
+        if i + 1 >= len(self.tokens):
+            return None
+        left, right = self.tokens[i], self.tokens[i + 1]
+        gap = self.text[left.end + (2 if left.possessive else 0) : right.start]
+        return i + 1 if 0 < len(gap) <= 3 and gap.strip(" \t\u00a0") == "" else None
+
+    def any(self, i: int) -> bool:
+        """Whether a cue makes word ``i`` a name. Never for a kinship word ("Sisko soitti");
+        an ambiguous word in lower case only by what is said of it, its e-mail address or an
+        English "'s", not by a bare genitive or a greeting ("onnen numero", "thanks will do")."""
+        token = self.tokens[i]
+        if _is_title(token):
+            return False
+        if (
+            self.speech(i)
+            or self.copula(i)
+            or self.apposition(i)
+            or self.initial_after(i)
+            or self.mailbox(i)
+            or self.signature(i)
+            or self.mention(i)
+        ):
+            return True
+        if token.capitalised or not token.cls.weak:
+            return self.possession(i) or self.contact(i) or self.greeting(i)
+        if token.possessive:
+            return self.possession(i)  # "robin's number"
+        # "thanks anna!", "tack karin för kaffet"; not "thanks will do".
+        return self.greeting(i) and self._ends_phrase(i)
+
+    def apposition(self, i: int) -> bool:
+        """A title in brackets or between commas right after it: "Rauha (kokemusasiantuntija)
+        kertoi", "Usko, ohjaaja, lupasi"."""
+        token = self.tokens[i]
+        if i + 1 >= len(self.tokens):
+            return False
+        title = self.tokens[i + 1]
+        opening = self.text[token.end : title.start].strip(" \t\u00a0")
+        closing = self.text[title.end : title.end + 2].lstrip(" \t\u00a0")[:1]
+        return (
+            (opening, closing) in (("(", ")"), (",", ","))
+            and _is_title(title)
+            and not (self.language == "fi" and title.lower.endswith("n"))
+        )
+
+    def initial_after(self, i: int) -> bool:
+        """A surname's initial right after it: "Helmi K. kertoi", "Toivo L."."""
+        return _INITIAL.match(self.text, self.tokens[i].end) is not None
+
+    def _ends_phrase(self, i: int) -> bool:
+        j = i + 1
+        if j >= len(self.tokens):
+            return True
+        gap = self.text[self.tokens[i].end : self.tokens[j].start]
+        return gap.strip(" \t\u00a0") != "" or self.tokens[j].lower in ("for", "för", "från")
+
+    def speech(self, i: int) -> bool:
+        """A verb of saying or of coming after it: "Armas sanoi", "mats sa", "will couldnt
+        come" (a two-word cue is listed with "_")."""
+        j = self.after(i)
+        if j is None:
+            return False
+        word = self.tokens[j].lower
+        if word in self.lexicon.cues:
+            return True
+        k = self.after(j)
+        return k is not None and f"{word}_{self.tokens[k].lower}" in self.lexicon.cues
+
+    def copula(self, i: int) -> bool:
+        """Being someone's relative or worker: "Helmi on mun kummitäti", "Grace is my
+        neighbour", "Helmi on kummitätini"."""
+        j = self.after(i)
+        if j is None or self.tokens[j].lower not in _COPULAS:
+            return False
+        k = self.after(j)
+        if k is None:
+            return False
+        if self.tokens[k].lower in _POSSESSIVES:
+            # The title right after the possessive or after one word more ("Meri on meidän
+            # uus kokemusasiantuntija"); not a genitive ("Toivo on meidän työntekijöiden
+            # voimavara").
+            m = self.after(k)
+            for _ in range(2):
+                if m is None:
+                    return False
+                word = self.tokens[m]
+                if _is_title(word):
+                    return not (self.language == "fi" and word.lower.endswith("n"))
+                m = self.after(m)
+            return False
+        word = self.tokens[k]
+        return _is_title(word) and word.lower.endswith(("ni", "mme"))
+
+    def possession(self, i: int) -> bool:
+        """A genitive before what only a person has: "Lotan numero", "Annan poika", "Harjun
+        perheellä", "Henrikssons pappa", "robin's number"."""
+        token = self.tokens[i]
+        if token.cls.place or token.lower in _NOT_GENITIVE:
+            return False
+        if self.language == "fi":
+            # Not "-nen": "virolainen kaveri" is a nominative.
+            genitive = token.lower.endswith("n") and not token.lower.endswith("nen")
+        elif self.language == "sv":
+            genitive = token.lower.endswith("s")
+        else:
+            genitive = token.possessive
+        if not genitive:
+            return False
+        j = self.after(i)
+        if j is None:
+            return False
+        word = self.tokens[j].lower
+        possessions = self.lexicon.possessions
+        if word in possessions:
+            return True
+        # A case form of the possession ("Harjun perheellä") only after a word that is not
+        # also a verb: "Toivon perheille lisää tukea" is "I wish families more support".
+        return not token.cls.verb and len(word) > 4 and bool(finnish_bases(word) & possessions)
+
+    def mailbox(self, i: int) -> bool:
+        """The word names an e-mail address in the same post: "Grace ... grace.o at yahoo.com"."""
+        if not self.mail_words:
+            return False
+        lower = self.tokens[i].lower
+        return lower in self.mail_words or bool(finnish_bases(lower) & self.mail_words)
+
+    def contact(self, i: int) -> bool:
+        """A capitalised word right before a phone number or e-mail address: "Helmi 040 123
+        4567", "Satu, puh. 040..."."""
+        token = self.tokens[i]
+        if not token.capitalised:
+            return False
+        return any(
+            c.start >= token.end and _CONTACT_GAP.fullmatch(self.text, token.end, c.start)
+            for c in self.contacts
+        )
+
+    def greeting(self, i: int) -> bool:
+        """A greeting, thanks or request right before it, with no comma: "thanks ahmed", "ask
+        fatima", "hej kristoffer" (not "thanks, will do")."""
+        if i == 0:
+            return False
+        before = self.tokens[i - 1]
+        gap = self.text[before.end : self.tokens[i].start]
+        return before.lower in self.lexicon.greetings and _GREETING_GAP.fullmatch(gap) is not None
+
+    def signature(self, i: int) -> bool:
+        """A dash before the last word of the post: "kiitos kaikille! -Satu"."""
+        token = self.tokens[i]
+        if any(ch.isalnum() for ch in self.text[token.end :]):
+            return False
+        before = self.text[: token.start].rstrip(" \t\u00a0")
+        return before.endswith(("-", "–", "—", "/")) and (
+            len(before) == 1 or not before[-2].isalnum()
+        )
+
+    def mention(self, i: int) -> bool:
+        """A chat mention: "@helmi"."""
+        start = self.tokens[i].start
+        return start > 0 and self.text[start - 1] == "@"
+
+    def determiner_before(self, i: int) -> bool:
+        """An article or possessive right before it: "the bill", "min vilja"."""
+        return i > 0 and self.tokens[i - 1].lower in _DETERMINERS and self.after(i - 1) == i
+
+    def coordinated_listed(self, i: int) -> bool:
+        """Two listed names in lower case joined by "and", at least one of them unambiguous:
+        "eva och kristoffer"."""
+        token = self.tokens[i]
+        for j in (i - 2, i - 1, i + 1, i + 2):
+            if not 0 <= j < len(self.tokens):
+                continue
+            other = self.tokens[j]
+            if (
+                other.cls.listed
+                and not other.capitalised
+                and not (token.cls.weak and other.cls.weak)
+                and not self.determiner_before(j)
+                and _coordinated(self.text, token, other)
+            ):
+                return True
+        return False
+
+
 def _names(
     text: str,
     language: TextLanguage,
     classifier: _Classifier,
-    taken: list[tuple[int, int]],
+    found: list[Finding],
 ) -> list[Finding]:
     finnish = language == "fi"
-    tokens = _tokens(text, finnish, classifier, taken)
+    tokens = _tokens(text, finnish, classifier, [(f.start, f.end) for f in found])
     if not tokens:
         return []
     lexicon = _lexicon()
+    cues = _Cues(text, tokens, found, language)
 
     def title_before(i: int) -> bool:
         if i == 0 or not _is_title(tokens[i - 1]):
             return False
         gap = text[tokens[i - 1].end : tokens[i].start]
         return gap.strip(" \t\u00a0.") == "" and 0 < len(gap) <= 3
-
-    def cue_after(i: int) -> bool:
-        return (
-            i + 1 < len(tokens)
-            and tokens[i + 1].lower in lexicon.cues
-            and _adjacent(text, tokens[i], tokens[i + 1])
-        )
 
     def blocked(token: _Token) -> bool:
         cls = token.cls
@@ -968,22 +1264,43 @@ def _names(
                 elif not cls.weak:
                     seeds[i] = True
                 else:
-                    seeds[i] = cue_after(i) or title_before(i)
+                    seeds[i] = title_before(i) or cues.any(i)  # "Helmi on mun kummitäti"
             elif finnish and not cls.weak and len(token.lower) >= 3:
                 seeds[i] = True  # "pekka sanoi", "PEKKA"
+            elif finnish:
+                seeds[i] = title_before(i) or cues.any(i)  # "sirkku soitti"
             else:
-                seeds[i] = title_before(i) or (finnish and cue_after(i))
-        elif token.capitalised and not token.all_caps and not cls.known:
-            if title_before(i):
+                # Swedish and English: a listed name in lower case only with a cue ("mats sa",
+                # "thanks ahmed"), never after an article ("the bill said").
+                named = title_before(i) and tokens[i - 1].lower in _NAMING_WORDS
+                seeds[i] = (title_before(i) and (named or not cls.weak)) or (
+                    cls.listed
+                    and not cues.determiner_before(i)
+                    and (cues.any(i) or cues.coordinated_listed(i))
+                )
+        elif token.capitalised and not token.all_caps:
+            after_title = title_before(i) and not (
+                finnish and token.lower.endswith(_NOT_AFTER_TITLE)
+            )
+            if not cls.known and after_title:
                 seeds[i] = True  # "Dr Kowalczyk"
             elif (
-                finnish
-                and not token.initial
+                not cls.known
+                and finnish
+                and (not token.initial or cues.speech(i))
                 and _SURNAME_ENDING.search(token.lower)
                 and not _NOT_SURNAME_ENDING.search(token.lower)
                 and not finnish_bases(token.lower) & lexicon.ordinary
             ):
                 seeds[i] = True  # "Pöllänen", a surname the lists do not know
+            elif not cls.known and finnish and classifier.engine == "voikko" and cues.speech(i):
+                # A word Voikko does not know at all, followed by "sanoi": a foreign name
+                # ("Kristjan sanoi"); the lists alone know too few words to tell.
+                seeds[i] = True
+            elif cls.known and not token.initial and after_title:
+                seeds[i] = token.lower not in _FUNCTION_WORDS  # "omaohjaaja Kivi"
+            elif _SWEDISH_SURNAME.search(token.lower):
+                seeds[i] = token.lower not in _NOT_SWEDISH_SURNAME  # "Henrikssons pappa"
 
     names = seeds[:]
     changed = True
@@ -993,8 +1310,12 @@ def _names(
             if names[i]:
                 continue
             token = tokens[i]
-            if blocked(token) or token.all_caps or _is_title(token):
-                continue  # "Ms Korhonen": the title stays outside the name
+            if blocked(token) or token.all_caps:
+                continue
+            if _is_title(token) and not (token.cls.person and token.capitalised):
+                continue  # "Ms Korhonen": the title stays outside the name (not "Veli Virtanen")
+            if not finnish and not token.capitalised and token.cls.weak:
+                continue  # "will said": an ambiguous word in lower case joins nothing
             for j, to_the_right in ((i - 1, True), (i + 1, False)):
                 if not 0 <= j < len(tokens) or not names[j]:
                     continue
@@ -1004,7 +1325,11 @@ def _names(
                 if _joins(token, tokens[j], to_the_right):
                     names[i] = changed = True
                     break
-            if not names[i] and token.cls.person and (token.capitalised or finnish):
+            if (
+                not names[i]
+                and token.cls.person
+                and (token.capitalised or finnish or token.cls.listed)
+            ):
                 # "Elin och Oskar", "Satu ja Pekka": a name coordinated with a name.
                 for j in (i - 2, i - 1, i + 1, i + 2):
                     if 0 <= j < len(tokens) and names[j] and _coordinated(text, token, tokens[j]):
@@ -1012,7 +1337,7 @@ def _names(
                             names[i] = changed = True
                             break
 
-    found: list[Finding] = []
+    spans: list[Finding] = []
     i = 0
     while i < len(tokens):
         if not names[i]:
@@ -1021,17 +1346,20 @@ def _names(
         j = i
         while j + 1 < len(tokens) and names[j + 1] and _adjacent(text, tokens[j], tokens[j + 1]):
             j += 1
-        found.append(Finding("name", tokens[i].start, tokens[j].end))
+        spans.append(Finding("name", tokens[i].start, tokens[j].end))
         i = j + 1
-    return found
+    return spans
 
 
 _COORDINATION = re.compile(r"\s*,?\s*(?:ja|och|and|sekä|tai|eller|or|&)\s+", re.IGNORECASE)
+#: In a list of capitalised names a comma joins too ("Helmi, Pekka ja Jari tulivat").
+_LISTING = re.compile(r"\s*(?:,|,?\s*(?:ja|och|and|sekä|tai|eller|or|&))\s+", re.IGNORECASE)
 
 
 def _coordinated(text: str, a: _Token, b: _Token) -> bool:
     left, right = (a, b) if a.start < b.start else (b, a)
-    return _COORDINATION.fullmatch(text, left.end, right.start) is not None
+    pattern = _LISTING if a.capitalised and b.capitalised else _COORDINATION
+    return pattern.fullmatch(text, left.end, right.start) is not None
 
 
 def _joins(token: _Token, neighbour: _Token, to_the_right: bool) -> bool:

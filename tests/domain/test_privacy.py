@@ -79,7 +79,15 @@ def test_hetu_checksum_and_date_failures_rejected(code: str) -> None:
 
 def test_hetu_lower_case_and_inside_punctuation() -> None:
     assert words_of("(131052-308t)", "hetu") == ["131052-308t"]
-    assert words_of("x131052-308T", "hetu") == []
+    assert words_of("1131052-308T", "hetu") == []  # inside a longer number
+    assert words_of("+131052-308T", "hetu") == []
+
+
+def test_hetu_glued_to_the_word_before_it() -> None:
+    # The date and the check character make a code typed without a space safe to find.
+    assert words_of("hetu131052-308T ja muuta", "hetu") == ["131052-308T"]
+    assert words_of("henkilötunnus:010203A1230", "hetu") == ["010203A1230"]
+    assert words_of("hetu131052-308U", "hetu") == []  # the check still counts
 
 
 # --- IBAN ----------------------------------------------------------------------------------
@@ -200,6 +208,28 @@ def test_phone_numbers(number: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("puh0445230871 jos tarvii", "0445230871"),
+        ("tel+46701234567 kvällar", "+46701234567"),
+        ("nro0501234567", "0501234567"),
+        ("puh.040-1234567", "040-1234567"),
+        ("ring 070 - 123 45 67 nu", "070 - 123 45 67"),  # spaces around the dash
+    ],
+)
+def test_phone_numbers_glued_to_a_label_or_spaced(text: str, number: str) -> None:
+    assert words_of(text, "phone", engine="lexicon") == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["puh0800123456", "ohjelma2023 alkaa", "klo 14 - 16 ja 2017 - 2019", "typ020692202"],
+)
+def test_glued_and_spaced_look_alikes_are_not_phones(text: str) -> None:
+    assert words_of(text, "phone", engine="lexicon") == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Cafe Social pidettiin 31.10.2017 klo 14-16",  # dates and times
@@ -239,6 +269,11 @@ def test_numbers_that_are_not_phones(text: str) -> None:
         ("posti 00100 Helsinki", "00100 Helsinki"),
         ("Adressen Alexandersgatan 3, 00100 Helsingfors", "Alexandersgatan 3, 00100 Helsingfors"),
         ("I live at 12 Baker Street now", "12 Baker Street"),
+        ("Nils bor på Åsvägen 3 i Borgå", "Åsvägen 3"),  # a one-letter stem; "i" is "in"
+        ("Hon bor på Ågatan 4", "Ågatan 4"),
+        ("jag bor på Östra Allén 4", "Östra Allén 4"),  # the street word alone
+        ("Asun Mannerheimintie 12B34 nyt", "Mannerheimintie 12B34"),
+        ("Kissankellonpolku 3 A on uusi", "Kissankellonpolku 3 A"),
     ],
 )
 def test_addresses(text: str, address: str) -> None:
@@ -397,11 +432,120 @@ def test_words_that_are_names_elsewhere(text: str, lang: str, engine: NameEngine
     assert found(text, lang, engine) == []
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang", "names"),
+    [
+        # being someone's relative or worker
+        ("Taimi on mun kummitäti ja asuu Lahdessa", "fi", ["Taimi"]),
+        ("Meri on meidän uus kokemusasiantuntija", "fi", ["Meri"]),
+        ("Will is my brother and he came with me", "en", ["Will"]),
+        # a genitive before what only a person has
+        ("Kaislan numero 041 377 8920 jos tarvitsette", "fi", ["Kaislan"]),
+        ("Tuulin meili tuuli.k@gmail.com", "fi", ["Tuulin"]),
+        ("Annan poika pääsi kouluun", "fi", ["Annan"]),
+        ("Harjun perheellä ei ollut varaa", "fi", ["Harjun"]),
+        ("robin's number is +46 72-518 33 90", "en", ["robin"]),
+        # the word names an e-mail address of the post
+        ("Ilona (ilona.s@luukku.com) kokoaa listan", "fi", ["Ilona"]),
+        ("Hope from our table wants a copy, her mail is hope.k at yahoo.com", "en", ["Hope"]),
+        # a title in brackets, a signature, a mention, not coming
+        ("Rauha (kokemusasiantuntija) kertoi kuntoutuksesta", "fi", ["Rauha"]),
+        ("kiitos kaikille! -Satu", "fi", ["Satu"]),
+        ("@helmi kiitos kahveista", "fi", ["helmi"]),
+        ("Valo ei päässyt tänään", "fi", ["Valo"]),
+        ("Pihlaja lähetti meille viestin", "fi", ["Pihlaja"]),
+        # a common-noun surname after a title; a kinship word that is also a name
+        ("omaohjaaja Kivi on kova kivi", "fi", ["Kivi"]),
+        ("Veli Virtanen tuli myöhässä", "fi", ["Veli Virtanen"]),
+        # a Swedish surname by its ending, also in the genitive
+        ("Henrikssons pappa har bott här länge", "sv", ["Henrikssons"]),
+        # an unknown surname at the start, with a verb of speech
+        ("Pölkkynen sanoi että hakemus on kesken", "fi", ["Pölkkynen"]),
+        # a surname's initial, a list of names, a naming word, what only a person does
+        ("Helmi K. kertoi kokemuksistaan", "fi", ["Helmi"]),
+        ("Aamu, Pekka ja Jari tulivat yhdessä", "fi", ["Aamu", "Pekka", "Jari"]),
+        ("tyttö nimeltä helmi kysyi neuvoa", "fi", ["helmi"]),
+        ("jag heter stig och har varit klient länge", "sv", ["stig"]),
+        ("Lempi osallistui ryhmään ensimmäistä kertaa", "fi", ["Lempi"]),
+        ("Will's idea was the best one", "en", ["Will"]),
+    ],
+)
+def test_context_makes_an_ambiguous_word_a_name(
+    text: str, lang: str, names: list[str], engine: NameEngine
+) -> None:
+    assert words_of(text, "name", lang, engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang", "names"),
+    [
+        ("mats sa att han kan skjutsa", "sv", ["mats"]),  # a verb of speech after it
+        ("will couldnt come today", "en", ["will"]),  # ...or of not coming
+        ("eva och kristoffer kommer senare", "sv", ["eva", "kristoffer"]),  # two names
+        ("thanks ahmed for translating", "en", ["ahmed"]),  # a greeting before it
+        ("tack karin!", "sv", ["karin"]),
+    ],
+)
+def test_lower_case_names_in_swedish_and_english_need_a_cue(
+    text: str, lang: str, names: list[str], engine: NameEngine
+) -> None:
+    assert words_of(text, "name", lang, engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Toivo on meidän työntekijöiden voimavara", "fi"),  # a genitive, not a worker
+        ("Sisko soitti eilen ja kysyi kuulumisia", "fi"),  # a kinship word takes no cue
+        ("Veli sanoi ettei jaksa enää", "fi"),
+        ("kiitos anna palautetta lomakkeella", "fi"),  # no greeting cue for "anna"
+        ("työntekijä Ohjaamosta kävi kertomassa", "fi"),  # an organisation after a title
+        ("Hans mamma fick vänta länge", "sv"),  # "his mother"
+        ("Tack alla för idag", "sv"),
+        ("mats och dryck fanns i köket", "sv"),
+        ("Klara besked behövs från FPA", "sv"),
+        ("thanks, will do", "en"),
+        ("ok thanks will do", "en"),
+        ("the worker said it takes a month", "en"),  # "said" is no name here
+        ("the bill said we owe 300 euros", "en"),  # an article before it
+        ("Grace is what we need more of", "en"),
+        ("Hope's not enough to pay the rent", "en"),  # "'s" is "is" here
+        ("Lessons from the pilot were shared", "en"),  # not a Swedish surname
+        ("Tuuli muutti suuntaa ja sade alkoi", "fi"),
+        ("Onni asuu pienissä asioissa", "fi"),
+        ("Usko, toivo ja rakkaus kantavat", "fi"),
+    ],
+)
+def test_cues_do_not_fire_on_ordinary_words(text: str, lang: str, engine: NameEngine) -> None:
+    assert found(text, lang, engine) == []
+
+
+@needs_voikko
+def test_voikko_tells_a_verb_from_a_genitive() -> None:
+    # "Toivon perheille lisää tukea" is "I wish families more support"; the lists alone
+    # cannot tell "toivon" (I hope) from Toivo's.
+    assert found("Toivon perheille lisää tukea", engine="voikko") == []
+    assert words_of("Harjun perheellä ei ollut varaa", "name", engine="voikko") == ["Harjun"]
+
+
+def test_lexicon_collisions_hold_with_a_clitic() -> None:
+    # "ollenkaan" is "ollen" (a form of olla, listed as a collision) with "-kaan", not Olli.
+    text = "mun sossu virtanen ei vastaa ollenkaan"
+    assert words_of(text, "name", engine="lexicon") == ["virtanen"]
+
+
 @needs_voikko
 def test_voikko_knows_names_the_lexicon_does_not() -> None:
     assert words_of("iivari sanoi että jono oli pitkä", "name", engine="voikko") == ["iivari"]
     assert words_of("iivari sanoi että jono oli pitkä", "name", engine="lexicon") == []
     assert words_of("Soitin Rytköselle eilen", "name", engine="voikko") == ["Rytköselle"]
+    # A word Voikko does not know at all, before a verb of speech: a foreign name.
+    text = "Tesfamariam sanoi että jono on pitkä"
+    assert words_of(text, "name", engine="voikko") == ["Tesfamariam"]
+    assert words_of(text, "name", engine="lexicon") == []
 
 
 def test_unknown_surname_by_its_ending_in_finnish_text() -> None:
@@ -442,10 +586,16 @@ def test_lexicon_file_errors() -> None:
         parse_lexicon("[nonsense]\nword\n")
     with pytest.raises(ValueError, match="before the first section"):
         parse_lexicon("word\n")
-    lexicon = parse_lexicon("[first]\nPekka  # comment\n[titles]\nohjaaj* Dr\n")
+    lexicon = parse_lexicon(
+        "[first]\nPekka  # comment\n[titles]\nohjaaj* Dr\n[possessions]\nnumero\n"
+        "[greetings]\nkiitos\n[cues]\nsanoi ei_päässyt\n"
+    )
     assert lexicon.first == {"pekka"}
     assert lexicon.titles == {"dr"}
     assert lexicon.title_stems == ("ohjaaj",)
+    assert lexicon.possessions == {"numero"}
+    assert lexicon.greetings == {"kiitos"}
+    assert lexicon.cues == {"sanoi", "ei_päässyt"}
 
 
 # --- the whole screen ----------------------------------------------------------------------
