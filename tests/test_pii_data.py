@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.screen import DEV, DEV2, HOLDOUT, Post, parse_post, read_posts
+from bench.screen import DEV, DEV2, DEV3, DEV4, HOLDOUT, Post, parse_post, read_posts
 from cafe.domain.privacy import KINDS
 
 
-@pytest.mark.parametrize("path", [DEV, DEV2, HOLDOUT], ids=["dev", "dev2", "holdout"])
+@pytest.mark.parametrize(
+    "path", [DEV, DEV2, DEV3, DEV4, HOLDOUT], ids=["dev", "dev2", "dev3", "dev4", "holdout"]
+)
 def test_labelled_file_parses(path: Path) -> None:
     if path == HOLDOUT and not path.exists():
         pytest.skip(f"{path.name} is not written yet")

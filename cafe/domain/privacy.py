@@ -13,7 +13,9 @@
 - **phone**: Finnish mobile and landline numbers, national (``040 123 4567``, ``09-1234567``)
   and international (``+358 40 123 4567``, ``+46 70 123 45 67``), also glued to their
   label (``puh0445230871``); not the service and company numbers (``0800``, ``020``,
-  ``029``, ``010``), nor dates, times, sums, statute numbers, years or postcodes, which have
+  ``029``, ``010``), nor a number named as a public service's or an organisation's right
+  before it ("MIELI ry:n kriisipuhelin 09 ...", "vaihteen numero on 09 ...", "Espoon
+  kaupunki 09 ..."), nor dates, times, sums, statute numbers, years or postcodes, which have
   too few digits or do not begin with ``0``/``+``;
 - **address**: a capitalised street word (``-katu``, ``-tie``, ``-kuja``, ``-gatan``,
   ``-vägen``...) with a house number, staircase and flat (``Mannerheimintie 12 B 34``,
@@ -38,8 +40,14 @@ Hans, Will), or a place (Lahti, Salo). Then, with context:
   before what only a person has ("Lotan numero", "Annan poika", "robin's number"), its word
   in an e-mail address of the same post, a phone number or e-mail address right after it,
   a greeting before it, a dash before it at the end of the post ("-Satu"), an "@" before
-  it; a title before it, or a name next to it ("Lempi Virtanen"). A weak name that is a
-  kinship word itself ("Sisko soitti", "Veli sanoi") takes no cue;
+  it; a title before it, or a name next to it ("Lempi Virtanen"); "I" beside it ("May and
+  I", "Stig och jag", "Lempi ja mä"); an age after it ("Onni (7v)"); introducing oneself at
+  the start of a post ("sari täällä, ..."); a verb of what only a person does to a session
+  or a text ("Bill ran the session", "Dag ledde gruppen"); a first name's Finnish genitive
+  before what only a person goes through or gets (``[matters]``: "Armaksen kuntoutus",
+  never a verb form: "Toivon päätös tulee"); "at the" or "from the" office, group or
+  service after it, also after a surname no list knows ("Frank Osei from the peer group").
+  A weak name that is a kinship word itself ("Sisko soitti", "Veli sanoi") takes no cue;
 - in Finnish text a name in lower case is one unless weak ("pekka sanoi" yes, "anna
   palautetta" no; "sirkku soitti" by the cue); in Swedish and English text a listed name in
   lower case only with a cue ("mats sa", "thanks ahmed", "will couldnt come", "eva och
@@ -48,7 +56,9 @@ Hans, Will), or a place (Lahti, Salo). Then, with context:
   ordinary word inside a sentence ("omaohjaaja Kivi"), but not an organisation's name in
   a local case or the genitive ("työntekijä Ohjaamosta"); so is, in Finnish text, a
   capitalised unknown word with a surname ending ("Pöllänen"), and in any text a Swedish
-  surname by its ending ("Henrikssons", "Lindqvist");
+  surname by its ending ("Henrikssons", "Lindqvist"); in Swedish text a capitalised
+  unknown word inside a sentence with a genitive "-s" before what only a person has ("ring
+  Kristers nummer"), and, with Voikko, the "-s" genitive of a name it knows;
 - names next to each other make one span; an unknown capitalised word right after a name
   joins it ("Ahmed Nuur");
 - organisations, public services, systems and places (Kela, THL, Sosku, Wilma, Helsinki,
@@ -67,7 +77,9 @@ the minutes, words an organizer marked): a finding whose text equals an allowed 
 Limits: a name the lists and Voikko do not know, in lower case or alone at the start of a
 sentence, is not found, nor an ambiguous one with no cue ("Lempi tuli tänään", "Usvan
 kanssa"); nor are street addresses without a house number, phone numbers without their
-area code, or identity codes with a wrong check character.
+area code, or identity codes with a wrong check character. A public service's number
+without its service word before it is found as a phone number, and a person's number
+written right after a service word ("neuvonta 040 ...") is taken for the service's.
 """
 
 from __future__ import annotations
@@ -343,13 +355,61 @@ def _phone_number(m: re.Match[str]) -> bool:
     return not _DATE_LIKE.fullmatch(m.group())
 
 
+#: A public service's line named right before its number: "MIELI ry:n kriisipuhelin 09 ...",
+#: "kaupungin neuvonta p. 09 ...", "the helpline is 01...", "växeln 08 ...". A stem matches
+#: the word's case forms and compounds ("neuvontapuhelimeen", "Sosiaalineuvonnan").
+_SERVICE_LINE = re.compile(
+    r"(?:kriisipuhel|auttava|tukipuhel|neuvontapuhel|palvelupuhel|palvelunumer|neuvont|neuvonn"
+    r"|asiakaspalvelu(?!j)|asiakaspalvelun|vaihde|vaihtee|päivystysnumer|helpline|hotline"
+    r"|switchboard|crisis|växel|kundtjänst|kundservice|jourtelefon|stödlinje|hjälplinje"
+    r"|rådgivning)\w*$",
+    re.IGNORECASE,
+)
+#: ...or an organisation by its legal form or a municipality: "Sininauha ry:n", "X Oy",
+#: "Espoon kaupunki", "Vasa stad".
+_ORGANISATION_FORM = re.compile(
+    r"^(?:ry|rf|oy|oyj|ab|abp|ltd|inc|kaupunki|kaupungin|kunta|kunnan|stad|stads|kommun"
+    r"|kommuns|säätiö|säätiön|stiftelse|stiftelsen)(?::\w+)?$",
+    re.IGNORECASE,
+)
+#: Words that may stand between the service's name and its number ("vaihteen numero on").
+_SERVICE_FILLERS = frozenset(
+    """numero numeroon numerossa numerosta nro puh puhelin p tel tfn on oli p. nummer
+    nummret är number is was no phone telefon""".split()
+)
+_SERVICE_WORD = re.compile(r"[\w:.-]+")
+
+
+def _service_number(text: str, start: int) -> bool:
+    """Whether the number at ``start`` is named as a public service's or an organisation's:
+    right after the service's word, with at most two filler words between ("kriisipuhelin 09
+    2525 0111", "vaihteen numero on 09 ...", "Helsingin kaupunki 09 310 1691"); not when
+    anything else stands between ("kriisipuhelin ei vastannut, soita mulle 040 ...")."""
+    before = text[max(0, start - 80) : start]
+    words = _SERVICE_WORD.findall(before)
+    if not words or before.rstrip(" \t\u00a0:")[-1:] in ",;!?":
+        return False
+    for back, word in enumerate(reversed(words)):
+        bare = word.strip(".:").lower()
+        if _SERVICE_LINE.search(bare) or _ORGANISATION_FORM.match(bare):
+            gap = before[before.rfind(word) + len(word) :]
+            return not any(ch in ",;!?()" for ch in gap)
+        if back >= 2 or bare not in _SERVICE_FILLERS:
+            return False
+    return False
+
+
 def _phones(text: str) -> list[Finding]:
     matches = list(_PHONE.finditer(text))
     for label in _PHONE_LABEL.finditer(text):
         glued = _PHONE_AFTER_LABEL.match(text, label.end())
         if glued:
             matches.append(glued)
-    return [Finding("phone", m.start(), m.end()) for m in matches if _phone_number(m)]
+    return [
+        Finding("phone", m.start(), m.end())
+        for m in matches
+        if _phone_number(m) and not _service_number(text, m.start())
+    ]
 
 
 # --- street addresses and postcodes --------------------------------------------------------
@@ -445,6 +505,7 @@ class Lexicon:
     title_stems: tuple[str, ...]
     cues: frozenset[str]
     possessions: frozenset[str]
+    matters: frozenset[str]
     greetings: frozenset[str]
     generic_mail: frozenset[str]
 
@@ -465,7 +526,7 @@ def parse_lexicon(content: str) -> Lexicon:
         name: set()
         for name in (
             "first last ambiguous collisions places organisations ordinary not_person titles cues "
-            "possessions greetings generic_mail"
+            "possessions matters greetings generic_mail"
         ).split()
     }
     current: set[str] | None = None
@@ -495,6 +556,7 @@ def parse_lexicon(content: str) -> Lexicon:
         title_stems=tuple(sorted(t[:-1] for t in titles if t.endswith("*"))),
         cues=frozenset(sections["cues"]),
         possessions=frozenset(sections["possessions"]),
+        matters=frozenset(sections["matters"]),
         greetings=frozenset(sections["greetings"]),
         generic_mail=frozenset(sections["generic_mail"]),
     )
@@ -751,10 +813,23 @@ class _Classifier:
             found = self._classify_word(word, finnish, capitalised)
             if "-" in word and not found.person and not found.organisation:
                 found = self._classify_compound(word, finnish) or found
+            if not found.known and not finnish and capitalised and len(word) > 4:
+                found = self._classify_genitive(word) or found
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[key] = found
         return found
+
+    def _classify_genitive(self, word: str) -> WordClass | None:
+        """A capitalised word nobody knows in Swedish or English text, ending in a genitive
+        "-s" after a name Voikko knows ("Kristers" → Krister); the lists' names are matched
+        so already (:func:`listed_names`)."""
+        if self.engine != "voikko" or not word.endswith("s") or word.endswith("ss"):
+            return None
+        stem = self._classify_word(word[:-1], False, True)
+        if stem.person and not stem.weak and not stem.place:
+            return stem
+        return None
 
     def _classify_compound(self, word: str, finnish: bool) -> WordClass | None:
         parts = [p for p in word.split("-") if p]
@@ -929,6 +1004,37 @@ _NAMING_WORDS = frozenset({"nimeltä", "nimeltään", "heter", "named"})
 #: Possessive pronouns that look like a name in the genitive ("Hans mamma": his mother).
 _NOT_GENITIVE = frozenset({"hans", "hennes", "dess", "deras"})
 _INITIAL = re.compile(r"[ \t\u00a0]+[A-ZÅÄÖ]\.(?!\w)")
+#: "X and I", "X och jag", "X ja minä/mä/mie"; "me and X", "jag och X", "mä ja X".
+_WITH_ME_AFTER = re.compile(
+    r"[ \t\u00a0]+(?:and|och|ja|&)[ \t\u00a0]+(?:I|jag|minä|mä|mää|mie)(?![\w'’])"
+)
+_WITH_ME_BEFORE = re.compile(
+    r"(?<![\w'’])(?:me|myself|I|jag|minä|mä|mää|mie)[ \t\u00a0]+(?:and|och|ja|&)[ \t\u00a0]+$",
+    re.IGNORECASE,
+)
+#: An age after a name: "(7v)", "(45)", "(7 v.)", ", 67 år", " 12-vuotias" .
+_AGE = re.compile(
+    r"(?:[ \t\u00a0]*\([ \t\u00a0]*(?P<years>\d{1,3})[ \t\u00a0]*"
+    r"(?:v\.?|vee|vuotta|vuotias|år|åriga?|y|y\.?o\.?|yrs?|years?(?: old)?)?[ \t\u00a0]*\)"
+    r"|,?[ \t\u00a0]+(?P<years2>\d{1,3})[ \t\u00a0]?(?:v|v\.|vee|-?vuotias|år|åriga?|y\.?o\.?|yrs?)"
+    r"(?![\w/]))"
+)
+_HERE = frozenset({"täällä", "tässä", "here", "här", "täs", "tääl"})
+#: "at the", "from the", "på", "från": an affiliation after a name.
+_AFFILIATION = re.compile(
+    r"[ \t\u00a0]+(?:(?:at|from|of|with)[ \t\u00a0]+(?:the|our|my)|på|från|vid|hos)[ \t\u00a0]+",
+    re.IGNORECASE,
+)
+#: The head noun of a service, office or group an affiliated person works at or belongs to.
+_SERVICE_NOUN = re.compile(
+    r"(?:office|offices|group|team|centre|center|council|clinic|unit|service|services|agency"
+    r"|project|shelter|department|ngo|charity|association|library|school|hospital|ward"
+    r"|kontoret|gruppen|föreningen|kommunen|byrån|mottagningen|enheten|centret|centralen"
+    r"|projektet|teamet|\w+byrån|\w+kontoret|\w+gruppen|\w+föreningen)"
+)
+#: Finnish verbs in the first person that look like a name's genitive ("Toivon", "Uskon"):
+#: the lists alone cannot tell them apart, Voikko can (``WordClass.verb``).
+_VERB_GENITIVES = frozenset({"toivon", "uskon", "luulen", "sanon", "kerron", "annan"})
 _GREETING_GAP = re.compile(r"\.?[ \t\u00a0]{1,3}")
 #: Between a name and the phone number or e-mail address that follows it.
 _CONTACT_GAP = re.compile(
@@ -1058,10 +1164,19 @@ class _Cues:
             or self.mailbox(i)
             or self.signature(i)
             or self.mention(i)
+            or self.with_me(i)
+            or self.age(i)
+            or self.introduction(i)
         ):
             return True
         if token.capitalised or not token.cls.weak:
-            return self.possession(i) or self.contact(i) or self.greeting(i)
+            return (
+                self.possession(i)
+                or self.matter(i)
+                or self.contact(i)
+                or self.greeting(i)
+                or self.affiliation(i)
+            )
         if token.possessive:
             return self.possession(i)  # "robin's number"
         # "thanks anna!", "tack karin för kaffet"; not "thanks will do".
@@ -1156,6 +1271,90 @@ class _Cues:
         # also a verb: "Toivon perheille lisää tukea" is "I wish families more support".
         return not token.cls.verb and len(word) > 4 and bool(finnish_bases(word) & possessions)
 
+    def matter(self, i: int) -> bool:
+        """A Finnish genitive before what only a person goes through or gets: "Armaksen
+        kuntoutus", "Onnin hoito", "Rauhan päätös" (the base form only); never a verb form
+        that looks like a genitive ("Toivon päätös tulee pian": I hope the decision comes).
+        """
+        token = self.tokens[i]
+        if self.language != "fi" or not token.cls.first or token.cls.place:
+            return False  # a first name: "Järven hoito" is the lake's
+        if not token.lower.endswith("n"):
+            return False
+        if token.cls.verb or token.lower.endswith("nen") or token.lower in _VERB_GENITIVES:
+            return False
+        j = self.after(i)
+        return j is not None and self.tokens[j].lower in self.lexicon.matters
+
+    def swedish_genitive(self, i: int) -> bool:
+        """A capitalised word inside a sentence with a genitive "-s" before what only a
+        person has: "ring Kristers nummer", "Zlatans mamma"; not an organisation's or a
+        place's ("Folkhälsans nummer", "Vasas"), nor the last word of a longer proper
+        name ("Röda Korsets nummer")."""
+        token = self.tokens[i]
+        if token.initial or len(token.lower) < 4 or not token.lower.endswith("s"):
+            return False
+        if i > 0 and self.tokens[i - 1].capitalised and self.after(i - 1) == i:
+            return False
+        j = self.after(i)
+        if j is None or self.tokens[j].lower not in self.lexicon.possessions:
+            return False
+        stem = self.tokens[i].lower[:-1]
+        lexicon = self.lexicon
+        return not (
+            stem in lexicon.organisations
+            or stem in lexicon.places
+            or finnish_bases(stem) & (lexicon.organisations | lexicon.places)
+        )
+
+    def with_me(self, i: int) -> bool:
+        """Coordinated with "I": "May and I translated", "Stig och jag leder", "Onni ja mä",
+        "me and will"."""
+        token = self.tokens[i]
+        if _WITH_ME_AFTER.match(self.text, token.end + (2 if token.possessive else 0)):
+            return True
+        return _WITH_ME_BEFORE.search(self.text, 0, token.start) is not None
+
+    def age(self, i: int) -> bool:
+        """An age right after it: "Onni (7v)", "Helmi (45)", "Stig, 67 år,", "Lempi 7v"."""
+        m = _AGE.match(self.text, self.tokens[i].end)
+        return m is not None and 0 < int(m.group("years") or m.group("years2")) <= 110
+
+    def introduction(self, i: int) -> bool:
+        """Introducing oneself at the start of a post: "sari täällä, mulla on...", "Will
+        here!", "Stig här." (not "Rauha täällä on ihana": the peace here is lovely)."""
+        if not (i == 0 or (i == 1 and self.tokens[0].lower in self.lexicon.greetings)):
+            return False
+        j = self.after(i)
+        if j is None or self.tokens[j].lower not in _HERE:
+            return False
+        rest = self.text[self.tokens[j].end :].lstrip(" \t\u00a0")
+        if not rest or rest[0] in ",.!:;-–—":
+            return True
+        k = self.after(j)
+        return k is not None and self.tokens[k].lower in self.lexicon.greetings
+
+    def affiliation(self, i: int) -> bool:
+        """Someone "at the" or "from the" office, group or service: "Grace at the housing
+        office was...", "Frank Osei from the peer group" (the service's word within three
+        words), "Stig från föreningen"; not "Grace at the end of the day"."""
+        if self.language == "fi":
+            return False
+        m = _AFFILIATION.match(self.text, self.tokens[i].end)
+        if m is None:
+            return False
+        k = next(
+            (n for n in range(i + 1, len(self.tokens)) if self.tokens[n].start == m.end()), None
+        )
+        for _ in range(3):
+            if k is None:
+                return False
+            word = self.tokens[k]
+            if word.cls.organisation or _SERVICE_NOUN.fullmatch(word.lower):
+                return True
+            k = self.after(k)
+        return False
+
     def mailbox(self, i: int) -> bool:
         """The word names an e-mail address in the same post: "Grace ... grace.o at yahoo.com"."""
         if not self.mail_words:
@@ -1240,11 +1439,31 @@ def _names(
         gap = text[tokens[i - 1].end : tokens[i].start]
         return gap.strip(" \t\u00a0.") == "" and 0 < len(gap) <= 3
 
-    def blocked(token: _Token) -> bool:
-        cls = token.cls
+    def blocked(i: int) -> bool:
+        cls = tokens[i].cls
         if cls.organisation or (cls.place and not cls.person):
             return True
-        return language == "en" and token.lower in lexicon.not_person
+        # A month is a name only beside "I": "May and I translated".
+        return (
+            language == "en"
+            and tokens[i].lower in lexicon.not_person
+            and not (cls.person and cues.with_me(i))
+        )
+
+    def surname_cue(i: int) -> bool:
+        """A first name that is also a word, then a surname no list knows, with a cue after
+        the surname: "Frank Osei from the peer group", "Bill Nkemelu said"."""
+        j = cues.after(i)
+        if j is None or not tokens[i].cls.first:
+            return False
+        surname = tokens[j]
+        return (
+            surname.capitalised
+            and not surname.all_caps
+            and not surname.cls.known
+            and len(surname.lower) >= 3
+            and (cues.speech(j) or cues.affiliation(j) or cues.with_me(j) or cues.age(j))
+        )
 
     # In a title-case line ("I Will Survive", "Ideas From Table Four") capitals say nothing.
     long_words = [t for t in tokens if len(t.lower) >= 4 and not t.all_caps]
@@ -1254,7 +1473,7 @@ def _names(
     seeds = [False] * len(tokens)
     for i, token in enumerate(tokens):
         cls = token.cls
-        if blocked(token):
+        if blocked(i):
             continue
         if cls.person:
             if token.capitalised and not token.all_caps:
@@ -1264,7 +1483,8 @@ def _names(
                 elif not cls.weak:
                     seeds[i] = True
                 else:
-                    seeds[i] = title_before(i) or cues.any(i)  # "Helmi on mun kummitäti"
+                    # "Helmi on mun kummitäti", "Frank Osei from the peer group"
+                    seeds[i] = title_before(i) or cues.any(i) or surname_cue(i)
             elif finnish and not cls.weak and len(token.lower) >= 3:
                 seeds[i] = True  # "pekka sanoi", "PEKKA"
             elif finnish:
@@ -1301,6 +1521,8 @@ def _names(
                 seeds[i] = token.lower not in _FUNCTION_WORDS  # "omaohjaaja Kivi"
             elif _SWEDISH_SURNAME.search(token.lower):
                 seeds[i] = token.lower not in _NOT_SWEDISH_SURNAME  # "Henrikssons pappa"
+            elif not cls.known and language == "sv" and cues.swedish_genitive(i):
+                seeds[i] = True  # "ring Kristers nummer", a name no list knows
 
     names = seeds[:]
     changed = True
@@ -1310,7 +1532,7 @@ def _names(
             if names[i]:
                 continue
             token = tokens[i]
-            if blocked(token) or token.all_caps:
+            if blocked(i) or token.all_caps:
                 continue
             if _is_title(token) and not (token.cls.person and token.capitalised):
                 continue  # "Ms Korhonen": the title stays outside the name (not "Veli Virtanen")

@@ -588,7 +588,7 @@ def test_lexicon_file_errors() -> None:
         parse_lexicon("word\n")
     lexicon = parse_lexicon(
         "[first]\nPekka  # comment\n[titles]\nohjaaj* Dr\n[possessions]\nnumero\n"
-        "[greetings]\nkiitos\n[cues]\nsanoi ei_päässyt\n"
+        "[greetings]\nkiitos\n[cues]\nsanoi ei_päässyt\n[matters]\nKuntoutus\n"
     )
     assert lexicon.first == {"pekka"}
     assert lexicon.titles == {"dr"}
@@ -596,6 +596,7 @@ def test_lexicon_file_errors() -> None:
     assert lexicon.possessions == {"numero"}
     assert lexicon.greetings == {"kiitos"}
     assert lexicon.cues == {"sanoi", "ei_päässyt"}
+    assert lexicon.matters == {"kuntoutus"}
 
 
 # --- the whole screen ----------------------------------------------------------------------
@@ -702,3 +703,116 @@ def test_findings_payload() -> None:
         {"kind": "hetu", "start": 7, "end": 18},
         {"kind": "name", "start": 0, "end": 5},
     ]
+
+
+# --- third round: cues for names that are also words, public service numbers ---------------
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang", "names"),
+    [
+        # coordinated with "I"
+        ("Lempi ja minä mentiin yhdessä Kelaan", "fi", ["Lempi"]),
+        ("Usko ja mä järjestettiin kahvit", "fi", ["Usko"]),
+        ("Hope and I wrote the feedback together", "en", ["Hope"]),
+        ("Dag och jag satt vid samma bord", "sv", ["Dag"]),
+        ("me and will went to the office", "en", ["will"]),
+        ("June and I met at the library", "en", ["June"]),  # a month, but beside "I"
+        # an age after it
+        ("Helmi (45) kertoi kokemuksistaan", "fi", ["Helmi"]),
+        ("Tuuli (12 v) sai vihdoin paikan", "fi", ["Tuuli"]),
+        ("Stig (67 år) bor ensam", "sv", ["Stig"]),
+        ("Valo 7v odottaa terapiaa", "fi", ["Valo"]),
+        # introducing oneself at the start of a post
+        ("usko täällä, oon ollu asiakkaana kauan", "fi", ["usko"]),
+        ("Onni tässä. Haluun kertoa kokemuksen", "fi", ["Onni"]),
+        ("Will here, I was a client for years", "en", ["Will"]),
+        ("hej, bo här! jag har bott på härbärget", "sv", ["bo"]),
+        # what only a person does to a session or a text
+        ("Mark ran the session and it went well", "en", ["Mark"]),
+        ("Faith translated the forms for us", "en", ["Faith"]),
+        ("Dag ledde gruppen i höstas", "sv", ["Dag"]),
+        # a first name's genitive before what only a person goes through or gets
+        ("Ilon päätös tuli vihdoin", "fi", ["Ilon"]),
+        ("Onnin hoito alkoi viime viikolla", "fi", ["Onnin"]),
+        ("Taimin asunto on liian pieni", "fi", ["Taimin"]),
+        # at the office, from the group; also after a surname no list knows
+        ("Hope at the housing office was kind to me", "en", ["Hope"]),
+        ("Stig från föreningen ringde mig", "sv", ["Stig"]),
+        ("Frank Mensah from the council explained the rules", "en", ["Frank Mensah"]),
+        ("Bill Nkemelu said it was fine", "en", ["Bill Nkemelu"]),
+        # a Swedish genitive of a name no list knows, before what only a person has
+        ("ring Zlatans nummer om du vill", "sv", ["Zlatans"]),
+    ],
+)
+def test_third_round_cues_make_a_name(
+    text: str, lang: str, names: list[str], engine: NameEngine
+) -> None:
+    assert words_of(text, "name", lang, engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Work and I do not mix well", "en"),  # not a name at all
+        ("The meetings in May and June were the best", "en"),  # months, no "I"
+        ("May Day parade was fun for the kids", "en"),
+        ("Tuuli (5 m/s) kaatoi puita pihalla", "fi"),  # not an age
+        ("Onni (2019) oli hyvä elokuva", "fi"),  # a year
+        ("Rauha täällä on ihana verrattuna kotiin", "fi"),  # "the peace here"
+        ("Hope here is hard to find", "en"),
+        ("Time ran out before we got to the end", "en"),
+        ("Hope led us through the winter", "en"),
+        ("Toivon päätös tulee pian", "fi"),  # "I hope the decision comes soon"
+        ("Uskon päätös on oikea", "fi"),  # "I believe the decision is right"
+        ("Järven hoito on kaupungin asia", "fi"),  # a surname's word: the lake's
+        ("Kelan päätös tuli vihdoin", "fi"),
+        ("Grace at the end of the day is what we need", "en"),  # no office or group
+        ("Help from the housing office was slow", "en"),
+        ("ring Folkhälsans nummer om du behöver stöd", "sv"),  # an organisation
+        ("ring Röda Korsets nummer på kvällen", "sv"),  # the end of a longer name
+        ("Kommunens nummer finns på nätet", "sv"),
+    ],
+)
+def test_third_round_cues_leave_ordinary_words(text: str, lang: str, engine: NameEngine) -> None:
+    assert found(text, lang, engine) == []
+
+
+@needs_voikko
+def test_voikko_reads_a_swedish_genitive_of_a_name_it_knows() -> None:
+    # "Kristers" is not a word Voikko knows; "Krister" is a first name it knows. The lists
+    # do not know Krister, and "texten" is nothing only a person has.
+    text = "vi läste Kristers texten igår"
+    assert words_of(text, "name", "sv", engine="voikko") == ["Kristers"]
+    assert words_of(text, "name", "sv", engine="lexicon") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MIELI ry:n kriisipuhelin 09 2525 0111 auttoi mua",
+        "Sininauha Oy:n vaihde 09 1234 567 vastaa arkisin",
+        "vaihteen numero on 09 310 11111",
+        "Espoon kaupunki 09 816 21 on kaupungin vaihde",
+        "Kundtjänst 08-123 456 78 svarar inte",
+        "the helpline is 01234 567890 and it is free",
+    ],
+)
+def test_a_public_service_number_is_not_personal(text: str) -> None:
+    assert words_of(text, "phone") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("kriisipuhelin ei vastannut, soita mulle 040 123 4567", "040 123 4567"),
+        ("vaihteesta sain Pekan numeron 040 765 4321", "040 765 4321"),
+        ("soita 040 111 2233 jos tarvitset apua", "040 111 2233"),
+        ("call me on 07700 900123, the helpline was busy", "07700 900123"),
+        ("asiakaspalvelija Jaana 040 222 3344", "040 222 3344"),
+    ],
+)
+def test_a_persons_number_near_a_service_word_stays_found(text: str, number: str) -> None:
+    assert words_of(text, "phone") == [number]
