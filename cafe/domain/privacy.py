@@ -13,14 +13,16 @@
 - **phone**: Finnish mobile and landline numbers, national (``040 123 4567``, ``09-1234567``)
   and international (``+358 40 123 4567``, ``+46 70 123 45 67``), also glued to their
   label (``puh0445230871``); not the service and company numbers (``0800``, ``020``,
-  ``029``, ``010``), nor a number named as a public service's or an organisation's right
-  before it ("MIELI ry:n kriisipuhelin 09 ...", "vaihteen numero on 09 ...", "Espoon
-  kaupunki 09 ..."), nor dates, times, sums, statute numbers, years or postcodes, which have
-  too few digits or do not begin with ``0``/``+``;
+  ``029``, ``010``), nor a number named as a public service's or an organisation's earlier
+  in the same clause ("MIELI ry:n kriisipuhelin 09 ...", "vaihteen numero on 09 ...",
+  "kriisipuhelin päivystää 09 ..."), nor dates, times, sums, statute numbers, years or
+  postcodes, which have too few digits or do not begin with ``0``/``+``;
 - **address**: a capitalised street word (``-katu``, ``-tie``, ``-kuja``, ``-gatan``,
   ``-vägen``...) with a house number, staircase and flat (``Mannerheimintie 12 B 34``,
-  ``Kotikatu 5 as. 3``, ``Storgatan 7 lgh 1102``, ``Åsvägen 3``); a postcode with a town
-  (``00100 Helsinki``); the two merge when they follow each other;
+  ``Kotikatu 5 as. 3``, ``Storgatan 7 lgh 1102``, ``Åsvägen 3``); in lower case with a flat,
+  or a staircase and flat, or at the end of a clause (``hämeenkatu 15 b 8``, not ``valtatie
+  4`` nor ``kävelykadulla 2 tuntia``); a postcode with a town (``00100 Helsinki``); the two
+  merge when they follow each other;
 - **name**: people's names, see below.
 
 Names. Every word is classified, once per process (cached), as a possible first name or
@@ -59,6 +61,19 @@ Hans, Will), or a place (Lahti, Salo). Then, with context:
   surname by its ending ("Henrikssons", "Lindqvist"); in Swedish text a capitalised
   unknown word inside a sentence with a genitive "-s" before what only a person has ("ring
   Kristers nummer"), and, with Voikko, the "-s" genitive of a name it knows;
+- a capitalised word neither the lists nor Voikko know is a name with a strong cue ("Chidi
+  said", "X and I", "X ja hänen lapset", a title in brackets, a phone number after it, a
+  greeting before it, an emoji before it at the end of the post), never a subject word
+  ("Everyone said"), a Swedish definite noun, nor after an article; with Voikko, in Finnish
+  text, such a word inside a sentence is a name by itself ("kysyin Dilnozalta"), unless a
+  hyphenated compound, a loanword (``[loanwords]``: "Cafe Social"), after an English word
+  or a number ("in Leeds"), after a place's genitive ("Helsingin Sanomat"), or in the
+  inessive, elative or illative, which brands and places take ("Spotifysta");
+- a listed name in its base form at the end of the post after an emoji or a full stop is a
+  signature ("... 🙏 Kari"); a system's name that is a first name too ("Wilma") is a name
+  after a kinship word ("tyttäreni Wilma"); a listed name that is no word, in lower case at
+  the very start of a Swedish or English post, is one ("ahmed fick vänta");
+- short words in mixed case ("SoL", "LsL") are abbreviations, never names;
 - names next to each other make one span; an unknown capitalised word right after a name
   joins it ("Ahmed Nuur");
 - organisations, public services, systems and places (Kela, THL, Sosku, Wilma, Helsinki,
@@ -74,10 +89,13 @@ the minutes, words an organizer marked): a finding whose text equals an allowed 
 (case-folded) or, for names, whose every word is an allowed word in some case form
 ("Saikkosen" for "Paula Saikkonen"), is dropped.
 
-Limits: a name the lists and Voikko do not know, in lower case or alone at the start of a
-sentence, is not found, nor an ambiguous one with no cue ("Lempi tuli tänään", "Usvan
-kanssa"); nor are street addresses without a house number, phone numbers without their
-area code, or identity codes with a wrong check character. A public service's number
+Limits: a name the lists and Voikko do not know, in lower case, alone at the start of a
+sentence or (with the lexicon alone) inside a Finnish sentence without a cue, is not found;
+with Voikko, a brand or a place it does not know, capitalised inside a Finnish sentence in
+the nominative, genitive or an "at/to/from" case ("Eventbriten kautta"), is taken for a name.
+Nor is an ambiguous name found with no cue ("Lempi tuli tänään", "Usvan kanssa"), nor are
+street addresses without a house number, phone numbers without their area code, or
+identity codes with a wrong check character. A public service's number
 without its service word before it is found as a phone number, and a person's number
 written right after a service word ("neuvonta 040 ...") is taken for the service's.
 """
@@ -88,7 +106,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -378,14 +396,24 @@ _SERVICE_FILLERS = frozenset(
     nummret är number is was no phone telefon""".split()
 )
 _SERVICE_WORD = re.compile(r"[\w:.-]+")
+#: Between a service's word and a number, these say the number is a person's: someone is
+#: given, gets or calls it ("vaihteesta sain hänen numeronsa 040 ...", "soita mulle").
+_PERSONAL_WORDS = frozenset(
+    """mulle mun minulle minun sulle sun sinulle hänen hänelle häneltä hänet meille
+    sain sai saat antoi annoin antaa soita soitin soittakaa tekstaa laita
+    me my his her him mine got gave give call text ring mig mej min mitt hans hennes honom
+    henne fick gav ge""".split()
+)
 
 
 def _service_number(text: str, start: int) -> bool:
     """Whether the number at ``start`` is named as a public service's or an organisation's:
-    right after the service's word, with at most two filler words between ("kriisipuhelin 09
-    2525 0111", "vaihteen numero on 09 ...", "Helsingin kaupunki 09 310 1691"); not when
-    anything else stands between ("kriisipuhelin ei vastannut, soita mulle 040 ...")."""
-    before = text[max(0, start - 80) : start]
+    the service's word earlier in the same clause, at most six words before ("kriisipuhelin
+    09 2525 0111", "vaihteen numero on 09 ...", "Helsingin kaupunki 09 310 1691",
+    "kriisipuhelin päivystää 09 ..."); not when a punctuation mark, a capitalised word, a
+    title or a word of giving, getting or calling stands between ("kriisipuhelin ei
+    vastannut, soita mulle 040 ...", "vaihteesta sain Pekan numeron 040 ...")."""
+    before = text[max(0, start - 100) : start]
     words = _SERVICE_WORD.findall(before)
     if not words or before.rstrip(" \t\u00a0:")[-1:] in ",;!?":
         return False
@@ -394,7 +422,9 @@ def _service_number(text: str, start: int) -> bool:
         if _SERVICE_LINE.search(bare) or _ORGANISATION_FORM.match(bare):
             gap = before[before.rfind(word) + len(word) :]
             return not any(ch in ",;!?()" for ch in gap)
-        if back >= 2 or bare not in _SERVICE_FILLERS:
+        if back >= 6 or word.endswith(".") and bare not in _SERVICE_FILLERS:
+            return False
+        if bare in _PERSONAL_WORDS or (word[:1].isupper() and back > 0) or _title_word(bare):
             return False
     return False
 
@@ -450,6 +480,16 @@ _STREET_LOWER = re.compile(
     r"\d{1,3}[a-zA-Z]?,?\s(?:as|asunto|rappu|porras|lgh|lägenhet|bostad|bst)\.?\s?\d{1,4}"
     r"(?![\w]|[.,]\d)"
 )
+#: ...or, typed all in lower case, a street word in the nominative with a house number and
+#: nothing after it but a staircase, a flat or the end of the clause ("hämeenkatu 15 b 8,");
+#: not a numbered road ("valtatie 4", "kehä 3") nor a case form ("kävelykadulla 2 tuntia").
+_STREET_LOWER_BARE = re.compile(
+    r"(?<![\w-])(?!(?:valta|kanta|seutu|moottori|kehä|pyörä|maan|kävely|sivu|pää|ohikulku)"
+    r"(?:tie|katu))[a-zåäö][\w-]{2,}?"
+    r"(?:tie|katu|kuja|polku|rinne|kaari|raitti|gatan|vägen|gränd|stigen)"
+    r"\s\d{1,3}(?:\s?[a-hj-zA-HJ-Z]\s?\d{1,4}(?!\w)"
+    r"|(?:\s?[a-hj-zA-HJ-Z])?(?=\s*(?:[,.;!?)]|$)))"
+)
 _EN_STREET = re.compile(
     r"(?<![\w-])\d{1,4}[a-zA-Z]?\s(?:[A-Z][a-z]+\s){1,2}"
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Drive|Close|Way|Court|Place|Square|Gardens|Crescent)"
@@ -466,7 +506,7 @@ _NOT_TOWNS = frozenset("euroa euro eur e henkeä hlöä asiakasta kpl kappaletta
 
 def _addresses(text: str) -> list[Finding]:
     spans: list[tuple[int, int]] = []
-    for pattern in (_STREET, _STREET_LOWER, _EN_STREET):
+    for pattern in (_STREET, _STREET_LOWER, _STREET_LOWER_BARE, _EN_STREET):
         spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
     for m in _POSTCODE.finditer(text):
         if m.group("town").lower() not in _NOT_TOWNS:
@@ -508,10 +548,11 @@ class Lexicon:
     matters: frozenset[str]
     greetings: frozenset[str]
     generic_mail: frozenset[str]
+    loanwords: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
-        """First names and surnames together."""
+        """First names and surnames together (computed once: the screen asks per word)."""
         return self.first | self.last
 
     @property
@@ -526,7 +567,7 @@ def parse_lexicon(content: str) -> Lexicon:
         name: set()
         for name in (
             "first last ambiguous collisions places organisations ordinary not_person titles cues "
-            "possessions matters greetings generic_mail"
+            "possessions matters greetings generic_mail loanwords"
         ).split()
     }
     current: set[str] | None = None
@@ -559,6 +600,7 @@ def parse_lexicon(content: str) -> Lexicon:
         matters=frozenset(sections["matters"]),
         greetings=frozenset(sections["greetings"]),
         generic_mail=frozenset(sections["generic_mail"]),
+        loanwords=frozenset(sections["loanwords"]),
     )
 
 
@@ -856,9 +898,12 @@ class _Classifier:
         # Places and organisations by generous stripping of case endings; names by the
         # exact case forms of the listed names, which is stricter ("olleet" is no Olle).
         bases = finnish_bases(word)
-        if word in lexicon.organisations or (len(word) > 3 and bases & lexicon.organisations):
-            return WordClass(organisation=True, known=True)
         names = listed_names(word, capitalised)
+        if word in lexicon.organisations or (len(word) > 3 and bases & lexicon.organisations):
+            # A system's or brand's name that is also a first name ("Wilma"): a name only
+            # after a kinship word ("tyttäreni Wilma"), see _names.
+            first = bool(names & lexicon.first)
+            return WordClass(organisation=True, person=first, weak=first, first=first, known=True)
         if word in lexicon.function_words and not names & lexicon.ambiguous:
             return _NOT_A_NAME  # "the", "more" (Voikko knows a More); not "Will", "Into"
         lex_first = bool(names & lexicon.first)
@@ -875,8 +920,14 @@ class _Classifier:
             v_first = "etunimi" in classes
             v_place = "paikannimi" in classes
             v_proper = "nimi" in classes
+            # A listed name (not in [ambiguous]) that Voikko also reads only as a case form of
+            # another word ("Oksana": oksa + essive) is a name: the list was checked for that
+            # (bench/privacy_lexicon.py), and the lexicon engine reads it so too.
+            curated = word in lexicon.names and word not in lexicon.ambiguous
             v_common = any(
-                cls not in _PROPER_CLASSES and not _rare_adjective(cls, base, lex_last)
+                cls not in _PROPER_CLASSES
+                and not _rare_adjective(cls, base, lex_last)
+                and not (curated and base != word)
                 for cls, base in readings
             )
             v_verb = "teonsana" in classes
@@ -1020,6 +1071,38 @@ _AGE = re.compile(
     r"(?![\w/]))"
 )
 _HERE = frozenset({"täällä", "tässä", "here", "här", "täs", "tääl"})
+#: "X ja hänen lapset", "X and her kids", "X och hans fru": someone with a person's own.
+_PARTNER = re.compile(
+    r"[ \t\u00a0]+(?:ja|sekä|and|och|&)[ \t\u00a0]+(?:hänen|hänel\w*|her|his|hans|hennes)(?!\w)",
+    re.IGNORECASE,
+)
+#: A title in brackets after a name, a few words long: "Hope (our peer worker)".
+_BRACKET = re.compile(r"[ \t\u00a0]*\(([^()]{1,48})\)")
+#: Words that begin a sentence as its subject and are not names, for a word no list knows
+#: before a verb of speech ("Everyone said", "Joku sanoi", "Alla sa").
+_SUBJECT_WORDS = frozenset(
+    """everyone everybody someone somebody nobody anyone anybody people staff parents kids
+    children others many most some both all few several he she they we you it i this that
+    who which one none each either neither nurses doctors workers members participants
+    hän se joku kukaan moni monet kaikki jokainen yksi toinen eräs he me te sinä minä mä sä
+    ne osa molemmat kumpikin ihmiset asiakas asiakkaat henkilökunta ryhmä muut muutama
+    useampi jäsenet osallistujat hon han de vi ni man någon ingen alla många några båda
+    flera andra folk personalen föräldrarna barnen colleagues friends team folks guys ladies
+    gentlemen members everybody's kaikille ystävät""".split()
+)
+#: The Finnish inessive, elative and illative ("in", "from", "into"): a place's or a
+#: brand's cases rather than a person's ("Spotifysta", "Lidlissä", "Ideaparkkiin").
+_PLACE_CASE = re.compile(r"(?:ss[aä]|st[aä]|(?P<v>[aeiouyäö])(?P=v)n|seen|hin|hen|hun)$")
+#: Verbs of speech in the present tense ("Research says").
+_PRESENT_SPEECH = frozenset({"says", "säger", "tells", "thinks", "knows", "wants", "works"})
+#: Kinship words: after them a system's name that is also a first name is the person's
+#: ("tyttäreni Wilma", "min dotter Wilma").
+_KINSHIP = re.compile(
+    r"(?:tyttär|tytär|poika|poja|äiti|äidi|isä|sisko|sisar|veli|velje|vaimo|puoliso|serkku"
+    r"|mummo|mummi|vaari|täti|tädi|setä|sedä|lapsi|lapse|lapsenlap|dotter|son|sonen|mamma"
+    r"|pappa|syster|bror|sambo|barnbarn|daughter|mother|mum|mom|dad|father|sister|brother"
+    r"|wife|husband|cousin|aunt|uncle|niece|nephew|grandson|granddaughter)\w*"
+)
 #: "at the", "from the", "på", "från": an affiliation after a name.
 _AFFILIATION = re.compile(
     r"[ \t\u00a0]+(?:(?:at|from|of|with)[ \t\u00a0]+(?:the|our|my)|på|från|vid|hos)[ \t\u00a0]+",
@@ -1039,7 +1122,7 @@ _GREETING_GAP = re.compile(r"\.?[ \t\u00a0]{1,3}")
 #: Between a name and the phone number or e-mail address that follows it.
 _CONTACT_GAP = re.compile(
     r"[\s,:;(–-]*(?:(?:puh|p|tel|tfn|nro|numero|gsm|mob|mobile|phone|email|e-mail|meili"
-    r"|sähköposti|s-posti|sposti|mail|mejl|e-post)\.?:?\s*)?",
+    r"|sähköposti|s-posti|sposti|mail|mejl|e-post|on|at|på|numerossa)\.?:?\s*)?",
     re.IGNORECASE,
 )
 
@@ -1072,6 +1155,8 @@ def _tokens(
             possessive = True
         if len(word) < 2:
             continue
+        if len(word) <= 4 and not word.isupper() and any(ch.isupper() for ch in word[1:]):
+            continue  # a statute's or body's abbreviation ("SoL", "LsL"), never a name
         lower = word.lower()
         capitalised = word[0].isupper()
         all_caps = word.isupper()
@@ -1167,6 +1252,7 @@ class _Cues:
             or self.with_me(i)
             or self.age(i)
             or self.introduction(i)
+            or self.partner(i)
         ):
             return True
         if token.capitalised or not token.cls.weak:
@@ -1184,8 +1270,14 @@ class _Cues:
 
     def apposition(self, i: int) -> bool:
         """A title in brackets or between commas right after it: "Rauha (kokemusasiantuntija)
-        kertoi", "Usko, ohjaaja, lupasi"."""
+        kertoi", "Usko, ohjaaja, lupasi", also a few words in brackets ending in a title
+        ("Hope (our peer worker)")."""
         token = self.tokens[i]
+        bracket = _BRACKET.match(self.text, token.end)
+        if bracket:
+            words = [w.lower() for w in _WORD.findall(bracket.group(1))]
+            if 1 < len(words) <= 4 and _title_word(words[-1]) and not words[-1].endswith("n"):
+                return True
         if i + 1 >= len(self.tokens):
             return False
         title = self.tokens[i + 1]
@@ -1334,6 +1426,10 @@ class _Cues:
         k = self.after(j)
         return k is not None and self.tokens[k].lower in self.lexicon.greetings
 
+    def partner(self, i: int) -> bool:
+        """Someone with a person's own after it: "X ja hänen lapset", "X and her kids"."""
+        return _PARTNER.match(self.text, self.tokens[i].end) is not None
+
     def affiliation(self, i: int) -> bool:
         """Someone "at the" or "from the" office, group or service: "Grace at the housing
         office was...", "Frank Osei from the peer group" (the service's word within three
@@ -1352,6 +1448,12 @@ class _Cues:
             word = self.tokens[k]
             if word.cls.organisation or _SERVICE_NOUN.fullmatch(word.lower):
                 return True
+            if m.group().strip().lower().startswith(("from", "från")) and word.lower in (
+                "table",
+                "bord",
+                "bordet",
+            ):
+                return True  # "Will from our table said", "Bo från vårt bord"
             k = self.after(k)
         return False
 
@@ -1383,14 +1485,18 @@ class _Cues:
         return before.lower in self.lexicon.greetings and _GREETING_GAP.fullmatch(gap) is not None
 
     def signature(self, i: int) -> bool:
-        """A dash before the last word of the post: "kiitos kaikille! -Satu"."""
+        """A dash before the last word of the post: "kiitos kaikille! -Satu"; or, for a
+        capitalised listed name in its base form, an emoji or the end of a sentence before
+        it ("...ollu samassa tilanteessa 🙏 Kari")."""
         token = self.tokens[i]
         if any(ch.isalnum() for ch in self.text[token.end :]):
             return False
         before = self.text[: token.start].rstrip(" \t\u00a0")
-        return before.endswith(("-", "–", "—", "/")) and (
-            len(before) == 1 or not before[-2].isalnum()
-        )
+        if before.endswith(("-", "–", "—", "/")) and (len(before) == 1 or not before[-2].isalnum()):
+            return True
+        if not token.capitalised or token.lower not in self.lexicon.names:
+            return False
+        return bool(before) and (_emoji(before[-1]) or before[-1] in ".!?")
 
     def mention(self, i: int) -> bool:
         """A chat mention: "@helmi"."""
@@ -1420,6 +1526,11 @@ class _Cues:
         return False
 
 
+def _emoji(ch: str) -> bool:
+    """An emoji or a pictograph (a symbol far beyond the punctuation marks)."""
+    return ord(ch) >= 0x2190 and not ch.isalnum()
+
+
 def _names(
     text: str,
     language: TextLanguage,
@@ -1434,13 +1545,15 @@ def _names(
     cues = _Cues(text, tokens, found, language)
 
     def title_before(i: int) -> bool:
-        if i == 0 or not _is_title(tokens[i - 1]):
-            return False
+        if i == 0 or not _is_title(tokens[i - 1]) or tokens[i - 1].cls.organisation:
+            return False  # not "Diakonissalaitoksen Vamos" (diakon*)
         gap = text[tokens[i - 1].end : tokens[i].start]
         return gap.strip(" \t\u00a0.") == "" and 0 < len(gap) <= 3
 
     def blocked(i: int) -> bool:
         cls = tokens[i].cls
+        if cls.organisation and cls.person and tokens[i].capitalised and kin_before(i):
+            return False  # "tyttäreni Wilma": the daughter, not the school system
         if cls.organisation or (cls.place and not cls.person):
             return True
         # A month is a name only beside "I": "May and I translated".
@@ -1448,6 +1561,108 @@ def _names(
             language == "en"
             and tokens[i].lower in lexicon.not_person
             and not (cls.person and cues.with_me(i))
+        )
+
+    def kin_before(i: int) -> bool:
+        return title_before(i) and _KINSHIP.fullmatch(tokens[i - 1].lower) is not None
+
+    def loan_position(i: int) -> bool:
+        """Where a capitalised word no list knows is an English loan or part of a name of an
+        event or a service: after an English function word or a number ("in Leeds", "24
+        January"), next to a loanword ("Cafe Social")."""
+        before = text[: tokens[i].start].rstrip(" \t\u00a0")
+        if before[-1:].isdigit():
+            return True
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(tokens):
+                continue
+            left, right = (tokens[j], tokens[i]) if j < i else (tokens[i], tokens[j])
+            if not _adjacent(text, left, right):
+                continue
+            other = tokens[j]
+            if other.capitalised and other.lower in lexicon.loanwords:
+                return True
+            if j < i and other.capitalised and other.cls.place and other.lower.endswith("n"):
+                return True  # "Helsingin Sanomat", "Turun Kaupunginteatteri": a body
+            if j < i and other.lower in _HINTS["en"]:
+                return True
+        return False
+
+    def unknown_name(i: int) -> bool:
+        """A capitalised word neither the lists nor Voikko know: a name with a strong cue
+        ("Chidi said", "Esther and I", "Oksana ja hänen lapset", "text Chidi on +44...", a
+        signature after an emoji), and, with Voikko in Finnish text, inside a sentence by
+        itself: Voikko knows the Finnish words, so what it cannot read at all, capitalised
+        mid-sentence, is a name ("kysyin Oksanalta"), unless an abbreviation, a compound
+        with a hyphen, a loanword ("Cafe Social") or after an English word ("in Leeds")."""
+        token = tokens[i]
+        lower = token.lower
+        if (
+            len(lower) < 3
+            or "-" in lower
+            or "'" in lower
+            or "’" in lower
+            or title_case
+            or lower in lexicon.loanwords
+            or lower in _FUNCTION_WORDS
+            or lower in _SUBJECT_WORDS
+            or _is_title(token)
+            or text[token.end : token.end + 1] == "-"  # "Sosiaali- ja terveys..."
+            or loan_position(i)
+            or cues.determiner_before(i)
+        ):
+            return False
+        if language == "sv" and lower.endswith(("en", "et", "na")):
+            return False  # a definite noun: "Arbetsförmedlingen ville", "Kommunen sa"
+        voikko = classifier.engine == "voikko"
+        if (
+            cues.with_me(i)
+            or cues.partner(i)
+            or cues.apposition(i)
+            or cues.initial_after(i)
+            or cues.contact(i)
+            or unknown_signature(i)
+        ):
+            return True
+        if cues.speech(i) and (voikko or not finnish or not token.initial):
+            if token.initial and not finnish:
+                # "Research says", "Skolan sa": what begins an English or Swedish sentence
+                # before a verb in the present, or a Swedish definite noun, is seldom a name.
+                j = cues.after(i)
+                verb = tokens[j].lower if j is not None else ""
+                if verb in _PRESENT_SPEECH or (language == "sv" and lower.endswith("an")):
+                    return False
+            return True
+        if cues.greeting(i) and cues._ends_phrase(i) and (voikko or not finnish):
+            return True  # "thanks Chidi!", "kiitos Oksana"; not "ring Folkhälsans nummer"
+        # Inside a Finnish sentence by itself; not in the cases of being in, from or into a
+        # place ("Spotifysta", "Lidlissä", "Ideaparkkiin"), which brands and places take
+        # far more often than people.
+        return finnish and voikko and not token.initial and not _PLACE_CASE.search(lower)
+
+    def unknown_signature(i: int) -> bool:
+        """The post's last word after an emoji: "...tilanteessa 🙏 Chidi" (in Finnish text
+        only where Voikko tells the Finnish words: "Kiitos kaikille 😊 Onnea")."""
+        token = tokens[i]
+        if finnish and classifier.engine != "voikko":
+            return False
+        if token.lower in lexicon.greetings:
+            return False
+        if i != len(tokens) - 1 or any(ch.isalnum() for ch in text[token.end :]):
+            return False
+        before = text[: token.start].rstrip(" \t\u00a0")
+        return bool(before) and _emoji(before[-1])
+
+    def post_start(i: int) -> bool:
+        """A listed name that is no word, in lower case at the very start of a Swedish or
+        English post, before a word: "mohammed fick vänta"."""
+        token = tokens[i]
+        return (
+            i == 0
+            and not text[: token.start].strip()
+            and not token.cls.weak
+            and len(token.lower) >= 4
+            and cues.after(i) is not None
         )
 
     def surname_cue(i: int) -> bool:
@@ -1496,7 +1711,7 @@ def _names(
                 seeds[i] = (title_before(i) and (named or not cls.weak)) or (
                     cls.listed
                     and not cues.determiner_before(i)
-                    and (cues.any(i) or cues.coordinated_listed(i))
+                    and (cues.any(i) or cues.coordinated_listed(i) or post_start(i))
                 )
         elif token.capitalised and not token.all_caps:
             after_title = title_before(i) and not (
@@ -1513,9 +1728,8 @@ def _names(
                 and not finnish_bases(token.lower) & lexicon.ordinary
             ):
                 seeds[i] = True  # "Pöllänen", a surname the lists do not know
-            elif not cls.known and finnish and classifier.engine == "voikko" and cues.speech(i):
-                # A word Voikko does not know at all, followed by "sanoi": a foreign name
-                # ("Kristjan sanoi"); the lists alone know too few words to tell.
+            elif not cls.known and unknown_name(i):
+                # A word no list and not Voikko knows: "Kristjan sanoi", "Chidi said".
                 seeds[i] = True
             elif cls.known and not token.initial and after_title:
                 seeds[i] = token.lower not in _FUNCTION_WORDS  # "omaohjaaja Kivi"

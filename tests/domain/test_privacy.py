@@ -816,3 +816,158 @@ def test_a_public_service_number_is_not_personal(text: str) -> None:
 )
 def test_a_persons_number_near_a_service_word_stays_found(text: str, number: str) -> None:
     assert words_of(text, "phone") == [number]
+
+
+# --- fourth round: names no list knows, kinship, signatures, streets, abbreviations --------
+
+
+@needs_voikko
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("eilen juttelin Dilnozan kanssa hakemuksista", ["Dilnozan"]),
+        ("eilen tapasin Gulnaran kirjastossa", ["Gulnaran"]),
+        ("annoin lomakkeen Aigerimille eilen", ["Aigerimille"]),
+    ],
+)
+def test_voikko_a_word_it_cannot_read_inside_a_finnish_sentence_is_a_name(
+    text: str, names: list[str]
+) -> None:
+    assert words_of(text, "name", "fi", engine="voikko") == names
+    # The lists alone cannot tell an unknown word from a Finnish one: no cue, no name.
+    assert words_of(text, "name", "fi", engine="lexicon") == []
+
+
+@needs_voikko
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kävin viime vuonna Manchesterissa tapaamassa sukulaisia",  # a place's case
+        "Kuuntelin Spotifysta podcastin kokemusasiantuntijuudesta",
+        "Tilasin Wolttilla ruokaa kun ei jaksanut kokata",  # a listed service
+        "Tää oli Cafe Socialin paras kerta",  # a loanword beside it
+        "Sosiaali- ja terveysministeriön rahoitus loppuu",  # a truncated compound
+        "seuraava tapaaminen on 3 March koska kouluttaja on englantilainen",  # after a number
+        "we met in Leeds and talked about housing",  # after an English word
+        "Helsingin Diakonissalaitoksen Vamos auttoi paljon",  # a body, not a title's name
+        "Kokemushjauksessa pidetään taukoja",  # a typo at the start of a sentence
+        "Hilma-järjestelmässä näkyy hakemukset",  # a hyphenated compound
+    ],
+)
+def test_voikko_open_vocabulary_leaves_places_brands_and_loans(text: str) -> None:
+    assert found(text, "fi", engine="voikko") == []
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang", "names"),
+    [
+        # a name no list knows, with a strong cue
+        ("Aigerim ja hänen poikansa odottavat päätöstä", "fi", ["Aigerim"]),
+        ("Saltanat and I went to the housing office", "en", ["Saltanat"]),
+        ("Anvar said the forms were only in Finnish", "en", ["Anvar"]),
+        ("text Bakhyt on 040 765 1234 if you need a lift", "en", ["Bakhyt"]),
+        ("thanks to everyone who came today 🙏 Nodira", "en", ["Nodira"]),
+        ("Temirlan (our peer worker) explained the appeal", "en", ["Temirlan"]),
+        ("Zhyldyz och jag väntade på beslut", "sv", ["Zhyldyz"]),
+        # the longer lists of first names
+        ("Olena tuli vasta keväällä ja etsii töitä", "fi", ["Olena"]),
+        ("Oluwaseun runs the homework club", "en", ["Oluwaseun"]),
+        # a listed name at the end of the post after an emoji or a full stop
+        ("jos joku tarvii apua niin kysykää 😊 Aila", "fi", ["Aila"]),
+        ("kiitos tästä illasta. Irja", "fi", ["Irja"]),
+        ("we got the flat at last 🙏 Kari", "en", ["Kari"]),
+        # a kinship word before a system's name that is a first name too
+        ("tyttäreni Wilma aloitti eskarin", "fi", ["Wilma"]),
+        ("min dotter Hilma fick ingen plats", "sv", ["Hilma"]),
+        # a lower-case listed name at the start of a Swedish or English post
+        ("ahmed fick vänta tre månader", "sv", ["ahmed"]),
+        # ambiguous names with a verb of speaking, from our table, a title in brackets
+        ("Faith spoke about the waiting lists", "en", ["Faith"]),
+        ("Mark from our table said the forms are long", "en", ["Mark"]),
+        ("Stig från vårt bord sa att väntan var lång", "sv", ["Stig"]),
+        ("Joy (my support worker) came with me", "en", ["Joy"]),
+        # a listed name Voikko reads only as a case form of another word
+        ("Oksana asuu nyt Vantaalla", "fi", ["Oksana"]),
+    ],
+)
+def test_fourth_round_cues_make_a_name(
+    text: str, lang: str, names: list[str], engine: NameEngine
+) -> None:
+    assert words_of(text, "name", lang, engine) == names
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Everyone said the room was too cold", "en"),
+        ("Research says the waiting is the hardest part", "en"),
+        ("Dear Colleagues, thanks for coming", "en"),
+        ("Arbetsförmedlingen ville att jag skulle söka jobb", "sv"),
+        ("Kommunen sa att det tar tid", "sv"),
+        ("Kiitos kaikille 😊 Tervetuloa", "fi"),
+        ("Joku sanoi että jonot on pitkiä", "fi"),
+        ("kirjaudu Wilmaan ja katso viestit", "fi"),  # the school system, no kinship word
+        ("alla fick vänta tre månader på beslutet", "sv"),
+        ("Grace at the table was said in three languages", "en"),
+        ("enligt LsL och SoL har man rätt till stöd", "sv"),  # statute abbreviations
+        ("SoL ja SHL mainittiin esityksessä", "fi"),
+        ("Helsingin Sanomat kirjoitti asiasta", "fi"),
+    ],
+)
+def test_fourth_round_cues_leave_ordinary_words(text: str, lang: str, engine: NameEngine) -> None:
+    assert found(text, lang, engine) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("asun nykyään mannerheimintie 40 b 12 ja vuokra on iso", "mannerheimintie 40 b 12"),
+        ("uusi osoite on koivukuja 3, tervetuloa", "koivukuja 3"),
+        ("asun hämeenkatu 15 b 8, ohjaaja käy", "hämeenkatu 15 b 8"),
+    ],
+)
+def test_a_lower_case_street_with_a_number(text: str, address: str) -> None:
+    assert words_of(text, "address") == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "valtatie 4 oli ruuhkainen koko matkan",  # a numbered road
+        "kävelimme kävelykadulla 2 tuntia",  # a case form before hours
+        "kotikatu 5 kertaa viikossa",  # a number of times, not the end of a clause
+    ],
+)
+def test_a_lower_case_street_word_without_an_address(text: str) -> None:
+    assert words_of(text, "address") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hätätilanteessa 112, kriisipuhelin päivystää 09 2525 0111 ympäri vuorokauden",
+        "neuvonta palvelee joka päivä numerossa 09 816 21",
+    ],
+)
+def test_a_service_word_earlier_in_the_clause_names_the_number(text: str) -> None:
+    assert words_of(text, "phone") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("kriisipuhelin päivystää aina, soita mulle 040 765 4321", "040 765 4321"),
+        ("soitin kriisipuhelimeen ja sain sieltä Pekan numeron 040 123 4567", "040 123 4567"),
+        ("neuvonnasta annettiin hänelle numero 040 222 3344", "040 222 3344"),
+    ],
+)
+def test_a_persons_number_later_in_a_service_clause_stays_found(text: str, number: str) -> None:
+    assert words_of(text, "phone") == [number]
+
+
+def test_lexicon_loanwords_section_is_optional() -> None:
+    lexicon = parse_lexicon("[first]\nanna\n")
+    assert lexicon.loanwords == frozenset()
+    assert parse_lexicon("[loanwords]\nCafe social\n").loanwords == {"cafe", "social"}
