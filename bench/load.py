@@ -46,6 +46,7 @@ import re
 import resource
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -56,7 +57,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -84,6 +85,24 @@ SAMPLE_INTERVAL = 0.25
 SETTLE_SECONDS = 2.0
 #: Quiet time after connecting, over which the idle server's CPU is measured (pings only).
 IDLE_SECONDS = 5.0
+#: The reconnection settings of every page's socket (``RECONNECTION`` in static/js/common.js,
+#: socket.io-client's names, in seconds): first delay, largest delay, randomization factor.
+#: With ``--restart`` every client reconnects on this schedule, as a browser would
+#: (tests/test_bench_load.py checks that the two agree).
+BROWSER_RECONNECTION_DELAY = 0.5
+BROWSER_RECONNECTION_DELAY_MAX = 3.0
+BROWSER_RANDOMIZATION_FACTOR = 0.5
+#: socket.io-client's ``timeout``: how long a browser waits for a connection to open.
+BROWSER_CONNECT_TIMEOUT = 20.0
+#: common.js's ``call`` timeout: a phone's ``post`` waits this long for an ack.
+BROWSER_ACK_TIMEOUT = 8.0
+#: common.js's ``STATE_TIMEOUT_MS``: a phone's ``join`` and a board's ``sync`` wait this long.
+BROWSER_STATE_TIMEOUT = 20.0
+#: phone.js retries its outbox this often while anything is left in it.
+OUTBOX_RETRY_SECONDS = 5.0
+#: phone.js and board.js ask again this many seconds (uniformly between the two) after a
+#: ``join`` or ``sync`` that got no answer in time.
+JOIN_RETRY_SECONDS = (1.0, 3.0)
 
 
 # --- options -------------------------------------------------------------------------------
@@ -111,6 +130,13 @@ class Options:
     seed: int
     json: bool
     server_log: Path | None
+    transports: tuple[str, ...] = ("websocket",)
+    restart: bool = False
+    restart_at: float = 10.0
+    rejoin_timeout: float = 60.0
+    reconnection_delay: float = BROWSER_RECONNECTION_DELAY
+    reconnection_delay_max: float = BROWSER_RECONNECTION_DELAY_MAX
+    randomization_factor: float = BROWSER_RANDOMIZATION_FACTOR
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -161,6 +187,50 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         type=Path,
         help="with --spawn: keep the server's output in this file (default: thrown away)",
     )
+    parser.add_argument(
+        "--transports",
+        choices=("websocket", "polling"),
+        default="websocket",
+        help="websocket: straight to a websocket (default); polling: as a browser does, an"
+        " HTTP long-polling handshake first, then the upgrade to a websocket",
+    )
+    restart = parser.add_argument_group(
+        "restart", "kill the spawned server during the steady phase and start it again"
+    )
+    restart.add_argument(
+        "--restart",
+        action="store_true",
+        help="SIGKILL the server --restart-at seconds into the steady phase, start it again"
+        " on the same folder and port; every client reconnects as a browser would, phones"
+        " rejoin and resend their outbox; report rejoin times, lost and duplicate posts",
+    )
+    restart.add_argument(
+        "--restart-at", type=float, default=10.0, help="seconds into the steady phase"
+    )
+    restart.add_argument(
+        "--rejoin-timeout",
+        type=float,
+        default=60.0,
+        help="seconds after the kill to wait for every phone to rejoin",
+    )
+    restart.add_argument(
+        "--reconnection-delay",
+        type=float,
+        default=BROWSER_RECONNECTION_DELAY,
+        help="seconds (socket.io-client's reconnectionDelay; default: the pages' setting)",
+    )
+    restart.add_argument(
+        "--reconnection-delay-max",
+        type=float,
+        default=BROWSER_RECONNECTION_DELAY_MAX,
+        help="seconds (reconnectionDelayMax; default: the pages' setting)",
+    )
+    restart.add_argument(
+        "--randomization-factor",
+        type=float,
+        default=BROWSER_RANDOMIZATION_FACTOR,
+        help="0-1 (randomizationFactor; default: the pages' setting)",
+    )
     args = parser.parse_args(argv)
 
     if args.url is not None:
@@ -191,6 +261,17 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
             parser.error(f"--{name.replace('_', '-')} must be 0-{most:g}")
     if args.connect_timeout <= 0 or args.ack_timeout <= 0:
         parser.error("timeouts must be positive")
+    if args.restart:
+        if args.url is not None:
+            parser.error("--restart needs a server of its own (no --url)")
+        if not 0 < args.restart_at < args.duration:
+            parser.error("--restart-at must fall inside the steady phase (0 < at < --duration)")
+        if not 0 < args.rejoin_timeout <= 600:
+            parser.error("--rejoin-timeout must be 0-600")
+        if not 0 < args.reconnection_delay <= args.reconnection_delay_max <= 60:
+            parser.error("need 0 < --reconnection-delay <= --reconnection-delay-max <= 60")
+        if not 0 <= args.randomization_factor <= 1:
+            parser.error("--randomization-factor must be 0-1")
     return Options(
         url=args.url.rstrip("/") if args.url else None,
         pid=args.pid,
@@ -210,6 +291,13 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         seed=args.seed,
         json=args.json,
         server_log=args.server_log,
+        transports=("websocket",) if args.transports == "websocket" else ("polling", "websocket"),
+        restart=args.restart,
+        restart_at=args.restart_at,
+        rejoin_timeout=args.rejoin_timeout,
+        reconnection_delay=args.reconnection_delay,
+        reconnection_delay_max=args.reconnection_delay_max,
+        randomization_factor=args.randomization_factor,
     )
 
 
@@ -284,18 +372,24 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes] | None, timeout: flo
     raise RuntimeError(f"the server did not answer {url}/healthz within {timeout:.0f} s")
 
 
-def spawn_server(instance: Path, log_path: Path | None) -> Server:
-    """Start ``cafe run`` on a free loopback port with its own instance folder; its output
-    goes to ``log_path`` (default: ``server.log`` in the instance folder)."""
-    port = free_port()
-    log_path = log_path or instance / "server.log"
-    with log_path.open("wb") as handle:
-        process = subprocess.Popen(
+def start_cafe_run(instance: Path, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``cafe run`` on ``instance`` and ``port``, appending its output to ``log_path``."""
+    with log_path.open("ab") as handle:
+        return subprocess.Popen(
             [cafe_command(), "run", "--host", "127.0.0.1", "--port", str(port), "--no-sample"],
             env=server_env(instance, isolated=True),
             stdout=handle,
             stderr=subprocess.STDOUT,
         )
+
+
+def spawn_server(instance: Path, log_path: Path | None) -> Server:
+    """Start ``cafe run`` on a free loopback port with its own instance folder; its output
+    goes to ``log_path`` (default: ``server.log`` in the instance folder)."""
+    port = free_port()
+    log_path = log_path or instance / "server.log"
+    log_path.write_bytes(b"")
+    process = start_cafe_run(instance, port, log_path)
     server = Server(
         url=f"http://127.0.0.1:{port}",
         instance=instance,
@@ -416,6 +510,13 @@ class PostRecord:
     boards: dict[int, float] = field(default_factory=dict)
     echoed: bool = False
     duplicates: int = 0
+    #: With --restart: receivers that found the post in the state they got on rejoining
+    #: (``join`` for phones, ``sync`` for boards) instead of as a broadcast.
+    peers_in_state: set[int] = field(default_factory=set)
+    boards_in_state: set[int] = field(default_factory=set)
+    #: Times it was sent (an outbox resends), and acknowledgements saying it was stored already.
+    sends: int = 0
+    duplicate_acks: int = 0
 
 
 class Recorder:
@@ -449,12 +550,63 @@ class Recorder:
         else:
             record.boards[board] = now
 
+    def phone_state(self, receiver: int, posts: Any) -> None:
+        """A rejoining phone got its table's posts in the ``join`` state."""
+        for post in posts if isinstance(posts, list) else []:
+            record = self._record(post)
+            if record is None:
+                continue
+            if receiver == record.sender:
+                record.echoed = True
+            else:
+                record.peers_in_state.add(receiver)
+
+    def board_state(self, board: int, cores: Any) -> None:
+        """A reconnected board got the event's core ideas in the ``sync`` state."""
+        for post in cores if isinstance(cores, list) else []:
+            record = self._record(post)
+            if record is not None:
+                record.boards_in_state.add(board)
+
     def _record(self, payload: Any) -> PostRecord | None:
         post_id = payload.get("id") if isinstance(payload, dict) else None
         record = self.posts.get(post_id) if isinstance(post_id, str) else None
         if record is None:
             self.unknown += 1
         return record
+
+
+class ServerProcess:
+    """The server process under test, followed across a restart: its CPU time is the sum
+    over the processes that served, the killed one's counted up to its last reading."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self._earlier_cpu = 0.0
+        self._last_cpu = 0.0
+
+    def cpu(self) -> float | None:
+        """CPU seconds (user + system) used so far by every server process."""
+        try:
+            times = self.process.cpu_times()
+            self._last_cpu = float(times.user + times.system)
+        except psutil.Error:
+            # Killed: its last reading stands until the next process takes over.
+            pass
+        return self._earlier_cpu + self._last_cpu
+
+    def rss(self) -> int | None:
+        """The current server process's resident memory, in bytes."""
+        try:
+            return int(self.process.memory_info().rss)
+        except psutil.Error:
+            return None
+
+    def replace(self, pid: int) -> None:
+        """Follow the process that took over from the killed one."""
+        self._earlier_cpu += self._last_cpu
+        self._last_cpu = 0.0
+        self.process = psutil.Process(pid)
 
 
 @dataclass
@@ -469,7 +621,7 @@ class Sample:
 class Monitor:
     """Samples the server's RSS and this process's event-loop lag in the background."""
 
-    def __init__(self, server_process: psutil.Process | None) -> None:
+    def __init__(self, server_process: ServerProcess | None) -> None:
         self.server = server_process
         self.samples: list[Sample] = []
         # (end time, seconds) of each of this process's garbage collections
@@ -486,12 +638,7 @@ class Monitor:
 
     def rss(self) -> int | None:
         """The server's resident memory now, in bytes."""
-        if self.server is None:
-            return None
-        try:
-            return int(self.server.memory_info().rss)
-        except psutil.Error:
-            return None
+        return None if self.server is None else self.server.rss()
 
     def start(self) -> None:
         """Start sampling."""
@@ -534,15 +681,9 @@ class CpuMark:
     machine: float
 
 
-def cpu_mark(server: psutil.Process | None) -> CpuMark:
+def cpu_mark(server: ServerProcess | None) -> CpuMark:
     """Read the CPU times now."""
-    server_cpu: float | None = None
-    if server is not None:
-        try:
-            times = server.cpu_times()
-            server_cpu = float(times.user + times.system)
-        except psutil.Error:
-            server_cpu = None
+    server_cpu = server.cpu() if server is not None else None
     own = psutil.Process().cpu_times()
     machine = psutil.cpu_times()
     busy = float(sum(machine)) - float(machine.idle) - float(getattr(machine, "iowait", 0.0))
@@ -591,12 +732,206 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 
 def new_client(http: aiohttp.ClientSession) -> Any:
-    """A Socket.IO client that never reconnects, so that a dropped connection shows."""
+    """A Socket.IO client that never reconnects by itself: a dropped connection shows, and
+    with ``--restart`` the bench reconnects it on the browser's schedule (:class:`Backoff`)."""
     return socketio.AsyncClient(reconnection=False, handle_sigint=False, http_session=http)
 
 
-class Phone:
-    """A participant's phone sitting at one table."""
+class Backoff:
+    """socket.io-client's reconnection delays (its ``Backoff``): attempt n waits
+    ``delay · 2ⁿ``, moved up or down by a random share of itself of at most the
+    randomization factor, then capped at the maximum. A browser starts again from attempt 0
+    whenever a connection closes.
+
+    python-socketio's own reconnection differs (it moves the delay by ± the factor in
+    *seconds*), hence this copy.
+    """
+
+    def __init__(self, delay: float, delay_max: float, factor: float, rng: random.Random) -> None:
+        self.delay = delay
+        self.delay_max = delay_max
+        self.factor = factor
+        self.rng = rng
+        self.attempts = 0
+
+    def duration(self) -> float:
+        """Seconds to wait before the next attempt."""
+        wait = self.delay * 2.0 ** min(self.attempts, 30)
+        self.attempts += 1
+        if self.factor:
+            r = self.rng.random()
+            deviation = r * self.factor * wait
+            wait = wait + deviation if math.floor(r * 10) & 1 else wait - deviation
+        return min(wait, self.delay_max)
+
+    def reset(self) -> None:
+        """Back to the first delay."""
+        self.attempts = 0
+
+
+class NotConnected(Exception):
+    """The connection was lost while waiting for an acknowledgement."""
+
+
+@dataclass
+class Trip:
+    """One reconnection of a client (with ``--restart``): times are ``perf_counter`` values."""
+
+    lost_at: float
+    attempts: int = 0
+    connected_at: float | None = None
+    #: The successful attempt: Engine.IO handshake plus the namespace's connect.
+    connect_seconds: float | None = None
+    #: When the page was itself again: a phone's ``join`` or a board's ``sync`` acknowledged.
+    ready_at: float | None = None
+    #: That ``join`` or ``sync`` call, from emit to acknowledgement.
+    call_seconds: float | None = None
+    call_timeouts: int = 0
+    failure: str | None = None
+
+
+class Page:
+    """One browser page's socket on one namespace: connects and, when told to follow the
+    server through a restart (:meth:`follow`), reconnects as socket.io-client does and then
+    does what the page does on every (re)connect (:meth:`ready`)."""
+
+    namespace = ""
+
+    def __init__(self, index: int, event: EventInfo, http: aiohttp.ClientSession) -> None:
+        self.index = index
+        self.event = event
+        self.client = new_client(http)
+        self.dropped = False
+        self.stopping = False
+        self.trips: list[Trip] = []
+        self._following = False
+        self._lost: asyncio.Event | None = None
+        self._gone: asyncio.Future[None] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def auth(self) -> dict[str, Any]:
+        """The ``auth`` payload of the page's ``io()`` call."""
+        raise NotImplementedError
+
+    async def ready(self, trip: Trip) -> None:
+        """What the page does after every reconnect."""
+        raise NotImplementedError
+
+    def listen_for_disconnect(self) -> None:
+        """Notice a lost connection."""
+        self.client.on("disconnect", self._on_disconnect, self.namespace)
+
+    def _on_disconnect(self, reason: Any = None) -> None:
+        if self._gone is not None and not self._gone.done():
+            self._gone.set_result(None)
+        if not self._following:
+            self.dropped = True
+        elif not self.stopping and self._lost is not None:
+            self.trips.append(Trip(lost_at=time.perf_counter()))
+            self._lost.set()
+
+    async def connect(self, url: str, options: Options, timeout: float) -> None:
+        """Open the socket and connect the namespace (raises when either fails)."""
+        await self.client.connect(
+            url,
+            auth=self.auth(),
+            transports=list(options.transports),
+            namespaces=[self.namespace],
+            wait_timeout=timeout,
+        )
+        self._gone = asyncio.get_running_loop().create_future()
+
+    @property
+    def connected(self) -> bool:
+        """Whether the namespace is connected now."""
+        return self._gone is not None and not self._gone.done()
+
+    async def call(self, event: str, data: dict[str, Any], timeout: float) -> Any:
+        """Emit and wait for the acknowledgement. Following a restart, a lost connection
+        fails the call at once (``NotConnected``), as in socket.io-client; python-socketio
+        would wait out the timeout."""
+        if not self._following:
+            return await self.client.call(event, data, self.namespace, timeout)
+        gone = self._gone
+        if gone is None or gone.done():
+            raise NotConnected
+        call = asyncio.ensure_future(self.client.call(event, data, self.namespace, timeout))
+        await asyncio.wait({call, gone}, return_when=asyncio.FIRST_COMPLETED)
+        if not call.done():
+            call.cancel()
+            with suppress(asyncio.CancelledError, socketio.exceptions.SocketIOError):
+                await call
+            raise NotConnected
+        try:
+            return call.result()
+        except socketio.exceptions.TimeoutError:
+            raise
+        except socketio.exceptions.SocketIOError as error:
+            raise NotConnected from error
+
+    def follow(self, url: str, options: Options, rng: random.Random) -> None:
+        """From now on, reconnect after every lost connection, as the page would."""
+        self._following = True
+        self._lost = asyncio.Event()
+        self._task = asyncio.create_task(self._reconnect_forever(url, options, rng))
+
+    async def _reconnect_forever(self, url: str, options: Options, rng: random.Random) -> None:
+        assert self._lost is not None
+        backoff = Backoff(
+            options.reconnection_delay,
+            options.reconnection_delay_max,
+            options.randomization_factor,
+            rng,
+        )
+        while not self.stopping:
+            await self._lost.wait()
+            self._lost.clear()
+            trip = self.trips[-1]
+            backoff.reset()
+            while not self.stopping:
+                await asyncio.sleep(backoff.duration())
+                if self.stopping:
+                    return
+                trip.attempts += 1
+                started = time.perf_counter()
+                try:
+                    await self.connect(url, options, BROWSER_CONNECT_TIMEOUT)
+                except (socketio.exceptions.ConnectionError, ValueError):
+                    continue
+                trip.connected_at = time.perf_counter()
+                trip.connect_seconds = trip.connected_at - started
+                break
+            if self.stopping:
+                return
+            try:
+                await self.ready(trip)
+            except NotConnected:
+                trip.failure = "lost again"
+
+    async def stop_following(self) -> None:
+        """No more reconnecting (before the bench's own goodbyes)."""
+        self.stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    @property
+    def back(self) -> bool:
+        """Whether the page is itself again after its last reconnection (or never lost it)."""
+        return self.connected and (not self.trips or self.trips[-1].ready_at is not None)
+
+
+class Phone(Page):
+    """A participant's phone sitting at one table.
+
+    With ``--restart`` it behaves as static/js/phone.js does: every post goes into an
+    outbox first and leaves it only when acknowledged; on every reconnect the phone sends
+    ``join`` again, then resends its outbox, one post at a time, and retries every
+    ``OUTBOX_RETRY_SECONDS`` while anything is left.
+    """
+
+    namespace = PHONE
 
     def __init__(
         self,
@@ -606,51 +941,77 @@ class Phone:
         seat: int,
         http: aiohttp.ClientSession,
     ) -> None:
-        self.index = index
-        self.event = event
+        super().__init__(index, event, http)
         self.table_number = table_number
         self.seat = seat
         # A fresh device token: 32 random hex characters.
         self.device = secrets.token_hex(16)
-        self.client = new_client(http)
         self.table_id: int | None = None
         self.joined = False
         self.host = False
-        self.dropped = False
         self.posted = 0
+        self.recorder: Recorder | None = None
+        #: With --restart: posts not yet acknowledged, oldest first.
+        self.outbox: list[tuple[dict[str, Any], PostRecord]] | None = None
+        self.seated = False
+        self._flushing = False
+
+    def auth(self) -> dict[str, Any]:
+        """``io("/phone", {auth: {code, device}})``."""
+        return {"code": self.event.code, "device": self.device}
 
     def listen(self, recorder: Recorder) -> None:
         """Record ``post`` broadcasts and notice a dropped connection."""
+        self.recorder = recorder
         self.client.on("post", lambda payload: recorder.phone_received(self.index, payload), PHONE)
-        self.client.on("disconnect", self._on_disconnect, PHONE)
+        self.listen_for_disconnect()
 
     def _on_disconnect(self, reason: Any = None) -> None:
-        self.dropped = True
+        self.seated = False
+        super()._on_disconnect(reason)
 
     async def start(self, url: str, options: Options) -> str | None:
         """Connect, join the table and, for seat 0, claim the host role; None or a failure."""
-        await self.client.connect(
-            url,
-            auth={"code": self.event.code, "device": self.device},
-            transports=["websocket"],
-            namespaces=[PHONE],
-            wait_timeout=options.connect_timeout,
-        )
+        await self.connect(url, options, options.connect_timeout)
         if self.table_number >= len(self.event.table_ids):
             return "unknown table ids"
         self.table_id = self.event.table_ids[self.table_number]
-        ack = await self.client.call(
-            "join", {"table": self.table_id, "role": None}, PHONE, options.ack_timeout
-        )
+        ack = await self.call("join", {"table": self.table_id, "role": None}, options.ack_timeout)
         if not (isinstance(ack, dict) and ack.get("ok")):
             return f"join: {_error(ack)}"
-        self.joined = True
+        self.joined = self.seated = True
         if self.seat == 0:
-            ack = await self.client.call("claim_host", {}, PHONE, options.ack_timeout)
+            ack = await self.call("claim_host", {}, options.ack_timeout)
             if not (isinstance(ack, dict) and ack.get("ok")):
                 return f"claim_host: {_error(ack)}"
             self.host = True
         return None
+
+    async def ready(self, trip: Trip) -> None:
+        """phone.js on reconnect: ``join`` the table again (one that gets no answer in time
+        is counted and sent again 1-3 s later), then resend the outbox."""
+        while self.connected:
+            started = time.perf_counter()
+            try:
+                ack = await self.call(
+                    "join", {"table": self.table_id, "role": None}, BROWSER_STATE_TIMEOUT
+                )
+            except socketio.exceptions.TimeoutError:
+                trip.call_timeouts += 1
+                await asyncio.sleep(random.uniform(*JOIN_RETRY_SECONDS))
+                continue
+            if not (isinstance(ack, dict) and ack.get("ok")):
+                trip.failure = f"join: {_error(ack)}"
+                return
+            trip.ready_at = time.perf_counter()
+            trip.call_seconds = trip.ready_at - started
+            state = ack.get("state") or {}
+            self.host = bool(state.get("is_host"))
+            if self.recorder is not None:
+                self.recorder.phone_state(self.index, state.get("posts"))
+            self.seated = True
+            await self.flush()
+            return
 
     def prepare_post(self, recorder: Recorder, phase: str) -> tuple[dict[str, Any], PostRecord]:
         """Make the next idea (a core idea when this phone hosts its table) and record it."""
@@ -665,18 +1026,27 @@ class Phone:
             core=self.host,
         )
         recorder.posts[post_id] = record
-        data = {
+        data: dict[str, Any] = {
             "id": post_id,
             "text": f"Kuormitustesti: idea {self.posted} puhelimelta {self.index} ({phase})",
             "core": self.host,
         }
+        if self.outbox is not None:
+            # phone.js sends the table it was written at (an outbox may outlive a seat).
+            data["table"] = self.table_id
         return data, record
 
     async def send_post(self, data: dict[str, Any], record: PostRecord, ack_timeout: float) -> None:
-        """Send a prepared post and wait for its acknowledgement."""
+        """Send a prepared post and wait for its acknowledgement (through the outbox, with
+        ``--restart``)."""
         record.sent = time.perf_counter()
+        if self.outbox is not None:
+            self.outbox.append((data, record))
+            await self.flush()
+            return
+        record.sends += 1
         try:
-            ack = await self.client.call("post", data, PHONE, ack_timeout)
+            ack = await self.call("post", data, ack_timeout)
         except socketio.exceptions.TimeoutError:
             record.error = "no_ack"
             return
@@ -687,39 +1057,84 @@ class Phone:
         if not (isinstance(ack, dict) and ack.get("ok")):
             record.error = _error(ack)
 
+    async def flush(self) -> None:
+        """phone.js's ``flush``: send the outbox in order while seated; a timeout, a lost
+        connection or ``rate_limited`` leaves the post in for later, any other refusal
+        takes it out."""
+        if self.outbox is None or self._flushing or not self.seated:
+            return
+        self._flushing = True
+        try:
+            while self.outbox and self.seated:
+                data, record = self.outbox[0]
+                record.sends += 1
+                try:
+                    ack = await self.call("post", data, BROWSER_ACK_TIMEOUT)
+                except (socketio.exceptions.TimeoutError, NotConnected):
+                    break
+                if isinstance(ack, dict) and ack.get("ok"):
+                    self.outbox.pop(0)
+                    if record.acked is None:
+                        record.acked = time.perf_counter()
+                    record.duplicate_acks += bool(ack.get("duplicate"))
+                elif _error(ack) == "rate_limited":
+                    break
+                else:
+                    self.outbox.pop(0)
+                    record.acked = time.perf_counter()
+                    record.error = _error(ack)
+        finally:
+            self._flushing = False
 
-class Board:
-    """A projected board of one event."""
+
+class Board(Page):
+    """A projected board of one event; with ``--restart`` it asks for the full state after
+    every reconnect, as static/js/board.js does."""
+
+    namespace = BOARD
 
     def __init__(self, index: int, event: EventInfo, http: aiohttp.ClientSession) -> None:
-        self.index = index
-        self.event = event
-        self.client = new_client(http)
+        super().__init__(index, event, http)
         self.synced = False
-        self.dropped = False
+        self.recorder: Recorder | None = None
+
+    def auth(self) -> dict[str, Any]:
+        """``io("/board", {auth: {token}})``."""
+        return {"token": self.event.board_token}
 
     def listen(self, recorder: Recorder) -> None:
         """Record ``core`` broadcasts and notice a dropped connection."""
+        self.recorder = recorder
         self.client.on("core", lambda payload: recorder.board_received(self.index, payload), BOARD)
-        self.client.on("disconnect", self._on_disconnect, BOARD)
-
-    def _on_disconnect(self, reason: Any = None) -> None:
-        self.dropped = True
+        self.listen_for_disconnect()
 
     async def start(self, url: str, options: Options) -> str | None:
         """Connect and ``sync``; None or a failure."""
-        await self.client.connect(
-            url,
-            auth={"token": self.event.board_token},
-            transports=["websocket"],
-            namespaces=[BOARD],
-            wait_timeout=options.connect_timeout,
-        )
-        ack = await self.client.call("sync", {}, BOARD, options.ack_timeout)
+        await self.connect(url, options, options.connect_timeout)
+        ack = await self.call("sync", {}, options.ack_timeout)
         if not (isinstance(ack, dict) and ack.get("ok")):
             return f"sync: {_error(ack)}"
         self.synced = True
         return None
+
+    async def ready(self, trip: Trip) -> None:
+        """board.js on reconnect: ``sync`` (again 1-3 s later if it got no answer in time)."""
+        while self.connected:
+            started = time.perf_counter()
+            try:
+                ack = await self.call("sync", {}, BROWSER_STATE_TIMEOUT)
+            except socketio.exceptions.TimeoutError:
+                trip.call_timeouts += 1
+                await asyncio.sleep(random.uniform(*JOIN_RETRY_SECONDS))
+                continue
+            if not (isinstance(ack, dict) and ack.get("ok")):
+                trip.failure = f"sync: {_error(ack)}"
+                return
+            trip.ready_at = time.perf_counter()
+            trip.call_seconds = trip.ready_at - started
+            if self.recorder is not None:
+                self.recorder.board_state(self.index, (ack.get("state") or {}).get("cores"))
+            return
 
 
 async def learn_tables(
@@ -865,18 +1280,37 @@ def expected_receivers(
     return peers, event_boards
 
 
+def missed(
+    record: PostRecord, by_table: dict[int, list[Phone]], boards: dict[int, list[Board]]
+) -> tuple[set[int], set[int]]:
+    """Expected peers and boards that have not seen a post, neither as a broadcast nor (after
+    a restart) in the state they got on rejoining."""
+    peers, event_boards = expected_receivers(record, by_table, boards)
+    return (
+        peers - record.peers.keys() - record.peers_in_state,
+        event_boards - record.boards.keys() - record.boards_in_state,
+    )
+
+
 def settled(
-    records: list[PostRecord], by_table: dict[int, list[Phone]], boards: dict[int, list[Board]]
+    records: list[PostRecord],
+    by_table: dict[int, list[Phone]],
+    boards: dict[int, list[Board]],
 ) -> bool:
     """Whether every post has an answer and every expected delivery has arrived."""
     for record in records:
         if record.acked is None and record.error is None:
             return False
-        if record.error is None:
-            peers, event_boards = expected_receivers(record, by_table, boards)
-            if not peers <= record.peers.keys() or not event_boards <= record.boards.keys():
-                return False
+        if record.error is None and any(missed(record, by_table, boards)):
+            return False
     return True
+
+
+def everyone_back(by_table: dict[int, list[Phone]], boards: dict[int, list[Board]]) -> bool:
+    """With --restart: every phone rejoined with an empty outbox, every board resynced."""
+    return all(p.back and not p.outbox for ps in by_table.values() for p in ps) and all(
+        b.back for bs in boards.values() for b in bs
+    )
 
 
 async def drain(
@@ -884,11 +1318,13 @@ async def drain(
     by_table: dict[int, list[Phone]],
     boards: dict[int, list[Board]],
     limit: float,
+    restart: bool = False,
 ) -> float:
-    """Wait, at most ``limit`` seconds, for outstanding acks and broadcasts; return the wait."""
+    """Wait, at most ``limit`` seconds, for outstanding acks and broadcasts (and, with
+    --restart, for every client to be back); return the wait."""
     start = time.perf_counter()
     while time.perf_counter() - start < limit:
-        if settled(records, by_table, boards):
+        if (not restart or everyone_back(by_table, boards)) and settled(records, by_table, boards):
             break
         await asyncio.sleep(0.05)
     return time.perf_counter() - start
@@ -962,13 +1398,28 @@ async def run_phase(
     samples = context.monitor.between(start_cpu.wall, end_cpu.wall)
     end_rss = context.monitor.rss()
     records = list(recorder.posts.values())[first:]
-    waited = await drain(
-        records, context.by_table, context.boards, context.options.ack_timeout + 2.0
-    )
+    options = context.options
+    limit = options.ack_timeout + 2.0
+    if options.restart:
+        limit += options.rejoin_timeout + OUTBOX_RETRY_SECONDS
+        if context.restart_task is not None:
+            await context.restart_task
+    waited = await drain(records, context.by_table, context.boards, limit, options.restart)
     # Every send has an ack timeout, so none is left after the drain; this is a safeguard.
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    if options.restart:
+        # Whoever is not back by now counts as dropped; a post still in an outbox, unacked.
+        for phones in context.by_table.values():
+            for phone in phones:
+                phone.dropped = phone.dropped or not phone.back
+        for boards in context.boards.values():
+            for board in boards:
+                board.dropped = board.dropped or not board.back
+        for record in records:
+            if record.acked is None and record.error is None:
+                record.error = "no_ack"
     gc.collect()
 
     refused: Counter[str] = Counter()
@@ -990,9 +1441,9 @@ async def run_phase(
             continue
         assert record.acked is not None
         ack_latency.append(record.acked - record.sent)
-        peers, event_boards = expected_receivers(record, context.by_table, context.boards)
-        lost_peers = len(peers - record.peers.keys())
-        lost_boards = len(event_boards - record.boards.keys())
+        unseen_peers, unseen_boards = missed(record, context.by_table, context.boards)
+        lost_peers = len(unseen_peers)
+        lost_boards = len(unseen_boards)
         missing_peers += lost_peers
         missing_boards += lost_boards
         lost_after_ack += bool(lost_peers or lost_boards)
@@ -1035,6 +1486,279 @@ async def run_phase(
     )
 
 
+# --- the restart -------------------------------------------------------------------------------
+
+
+def listen_overflows() -> int | None:
+    """The kernel's count of connections a full listen queue turned away (TcpExt
+    ListenOverflows, for the whole machine), when it can be read."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return None
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            table = dict(zip(names.split()[1:], values.split()[1:], strict=False))
+            return int(table["ListenOverflows"]) if "ListenOverflows" in table else None
+    return None
+
+
+@dataclass
+class Restart:
+    """What the restart task saw (``perf_counter`` times)."""
+
+    killed: float
+    #: The new server's first answer to ``/healthz``.
+    back: float | None
+    #: Every phone and board back (or the rejoin timeout).
+    settled: float
+    cpu_back: CpuMark
+    cpu_settled: CpuMark
+    lag_ms_max: float | None = None
+    #: Connections the kernel turned away because the listen queue was full.
+    listen_overflows: int | None = None
+
+
+async def restart_server(
+    server: Server, context: Context, http: aiohttp.ClientSession, pages: list[Page]
+) -> Restart:
+    """``--restart-at`` seconds from now, SIGKILL the server and start it again on the same
+    instance folder and port; wait until it answers, then until every client is back."""
+    options = context.options
+    await asyncio.sleep(options.restart_at)
+    assert server.process is not None and server.log_path is not None
+    if context.server_process is not None:
+        context.server_process.cpu()  # the killed process's last reading
+    log("restart: SIGKILL to the server")
+    overflows = listen_overflows()
+    killed = time.perf_counter()
+    server.process.kill()
+    await asyncio.to_thread(server.process.wait, 10)
+    port = urlsplit(server.url).port
+    assert port is not None
+    server.process = start_cafe_run(server.instance, port, server.log_path)
+    server.pid = server.process.pid
+    if context.server_process is not None:
+        context.server_process.replace(server.pid)
+    deadline = killed + options.rejoin_timeout
+    back = None
+    while back is None and time.perf_counter() < deadline:
+        if server.process.poll() is not None:
+            log(f"restart: the new server exited with status {server.process.returncode}")
+            break
+        try:
+            async with http.get(
+                server.url + "/healthz", timeout=aiohttp.ClientTimeout(total=1)
+            ) as response:
+                if response.status == 200:
+                    back = time.perf_counter()
+        except (aiohttp.ClientError, TimeoutError):
+            pass
+        if back is None:
+            await asyncio.sleep(0.02)
+    cpu_back = cpu_mark(context.server_process)
+    if back is not None:
+        log(f"restart: server answering {back - killed:.2f} s after the kill")
+    while time.perf_counter() < deadline and not all(p.back for p in pages):
+        await asyncio.sleep(0.05)
+    settled = time.perf_counter()
+    cpu_settled = cpu_mark(context.server_process)
+    lag = [s.loop_lag for s in context.monitor.between(killed, settled)]
+    overflows_after = listen_overflows()
+    log(
+        f"restart: {sum(p.back for p in pages)}/{len(pages)} clients back"
+        f" {settled - killed:.2f} s after the kill"
+    )
+    return Restart(
+        killed=killed,
+        back=back,
+        settled=settled,
+        cpu_back=cpu_back,
+        cpu_settled=cpu_settled,
+        lag_ms_max=round(max(lag) * 1000, 1) if lag else None,
+        listen_overflows=overflows_after - overflows
+        if overflows is not None and overflows_after is not None
+        else None,
+    )
+
+
+def seconds(values: list[float]) -> dict[str, float | None]:
+    """p50/p95/p99/max in seconds (nearest rank), and the sample count."""
+    stats = percentiles(values)
+    return {k: v if k == "n" or v is None else round(v / 1000, 2) for k, v in stats.items()}
+
+
+@dataclass
+class RestartResult:
+    """What a restart cost: rejoin times, and what became of the posts."""
+
+    restart_at: float
+    server_down_seconds: float | None
+    phones: int
+    phones_back: int
+    boards: int
+    boards_back: int
+    #: A phone's ``join`` acknowledged after reconnecting, from the kill and from the
+    #: server's first answer.
+    rejoin_from_kill_s: dict[str, float | None]
+    rejoin_from_back_s: dict[str, float | None]
+    board_sync_from_back_s: dict[str, float | None]
+    #: Connection attempts per phone (the failed ones hit a server not yet listening).
+    attempts_p50: float | None
+    attempts_max: int | None
+    #: The successful attempt: handshake and namespace connect; then the ``join`` call.
+    connect_ms: dict[str, float | None]
+    join_ms: dict[str, float | None]
+    join_timeouts: int
+    failures: dict[str, int]
+    #: Phones' ``join`` acknowledgements in each second after the server's first answer.
+    rejoins_per_second: list[int]
+    server_cpu_percent: float | None
+    #: The server's CPU time from its first answer until everybody was back, per client
+    #: back (posts resent and written meanwhile included).
+    server_cpu_ms_per_client: float | None
+    bench_cpu_percent: float | None
+    other_cpu_percent: float | None
+    bench_loop_lag_ms_max: float | None
+    listen_overflows: int | None
+    posts_sent: int
+    posts_acked: int
+    acked_lost: int
+    database_duplicates: int
+    posts_resent: int
+    duplicate_acks: int
+    never_acked: int
+
+
+def stored_client_ids(instance: Path) -> Counter[str]:
+    """How many rows the server's database holds per post client id."""
+    uri = f"file:{instance / 'cafe.db'}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True, timeout=30)) as connection:
+        rows = connection.execute(
+            "SELECT client_id, COUNT(*) FROM post GROUP BY event_id, client_id"
+        )
+        counts: Counter[str] = Counter()
+        for client_id, n in rows:
+            counts[client_id] += n
+        return counts
+
+
+def restart_result(
+    restart: Restart,
+    options: Options,
+    phones: list[Phone],
+    boards: list[Board],
+    posts: dict[str, PostRecord],
+    server: Server,
+) -> RestartResult:
+    """Tally the restart: per client the reconnection that followed the kill."""
+
+    def trip_after_kill(page: Page) -> Trip | None:
+        return next((t for t in page.trips if t.lost_at >= restart.killed - 1.0), None)
+
+    phone_trips = [t for t in (trip_after_kill(p) for p in phones) if t is not None]
+    board_trips = [t for t in (trip_after_kill(b) for b in boards) if t is not None]
+    ready = [t.ready_at for t in phone_trips if t.ready_at is not None]
+    back = restart.back
+    from_back = [r - back for r in ready] if back is not None else []
+    per_second: list[int] = []
+    for offset in from_back:
+        second = max(0, int(offset))
+        per_second.extend([0] * (second + 1 - len(per_second)))
+        per_second[second] += 1
+    attempts = sorted(t.attempts for t in phone_trips)
+    failures = Counter(t.failure for t in phone_trips + board_trips if t.failure)
+    lost_no_trip = sum(trip_after_kill(p) is None for p in phones)
+    if lost_no_trip:
+        failures["connection never lost"] += lost_no_trip
+    stored = stored_client_ids(server.instance)
+    back_count = len(ready) + sum(t.ready_at is not None for t in board_trips)
+    herd_cpu = (
+        restart.cpu_settled.server - restart.cpu_back.server
+        if restart.cpu_settled.server is not None and restart.cpu_back.server is not None
+        else None
+    )
+    records = {k: r for k, r in posts.items() if r.phase == "steady"}
+    acked = {k: r for k, r in records.items() if r.acked is not None and r.error is None}
+    return RestartResult(
+        restart_at=options.restart_at,
+        server_down_seconds=round(back - restart.killed, 2) if back is not None else None,
+        phones=len(phones),
+        phones_back=len(ready),
+        boards=len(boards),
+        boards_back=sum(t.ready_at is not None for t in board_trips),
+        rejoin_from_kill_s=seconds([r - restart.killed for r in ready]),
+        rejoin_from_back_s=seconds(from_back),
+        board_sync_from_back_s=seconds(
+            [t.ready_at - back for t in board_trips if t.ready_at is not None and back is not None]
+        ),
+        attempts_p50=attempts[(len(attempts) - 1) // 2] if attempts else None,
+        attempts_max=attempts[-1] if attempts else None,
+        connect_ms=percentiles([t.connect_seconds for t in phone_trips if t.connect_seconds]),
+        join_ms=percentiles([t.call_seconds for t in phone_trips if t.call_seconds]),
+        join_timeouts=sum(t.call_timeouts for t in phone_trips),
+        failures=dict(failures),
+        rejoins_per_second=per_second,
+        server_cpu_percent=percent(restart.cpu_back, restart.cpu_settled, "server"),
+        server_cpu_ms_per_client=round(1000 * herd_cpu / back_count, 2)
+        if herd_cpu is not None and back_count
+        else None,
+        bench_cpu_percent=percent(restart.cpu_back, restart.cpu_settled, "bench"),
+        other_cpu_percent=other_cpu(restart.cpu_back, restart.cpu_settled),
+        bench_loop_lag_ms_max=restart.lag_ms_max,
+        listen_overflows=restart.listen_overflows,
+        posts_sent=len(records),
+        posts_acked=len(acked),
+        acked_lost=sum(k not in stored for k in acked),
+        database_duplicates=sum(n - 1 for n in stored.values() if n > 1),
+        posts_resent=sum(r.sends > 1 for r in records.values()),
+        duplicate_acks=sum(r.duplicate_acks for r in records.values()),
+        never_acked=sum(r.error == "no_ack" for r in records.values()),
+    )
+
+
+def format_seconds(stats: dict[str, float | None]) -> str:
+    """``p50 / p95 / p99 (max, n)`` in seconds."""
+    if not stats["n"]:
+        return "no samples"
+    return (
+        f"p50 {stats['p50']} s  p95 {stats['p95']} s  p99 {stats['p99']} s"
+        f"  (max {stats['max']} s, n={stats['n']})"
+    )
+
+
+def restart_report(r: RestartResult) -> list[str]:
+    """The restart's lines of the report."""
+    return [
+        "",
+        f"[restart] SIGKILL {r.restart_at:g} s into the steady phase;"
+        f" the new server answered {r.server_down_seconds} s after the kill",
+        f"  back               {r.phones_back}/{r.phones} phones rejoined,"
+        f" {r.boards_back}/{r.boards} boards resynced;"
+        f" failures {r.failures or 'none'}",
+        f"  rejoin from kill   {format_seconds(r.rejoin_from_kill_s)}",
+        f"  rejoin from back   {format_seconds(r.rejoin_from_back_s)}",
+        f"  board sync (back)  {format_seconds(r.board_sync_from_back_s)}",
+        f"  rejoins per second {' '.join(str(n) for n in r.rejoins_per_second)}"
+        " (join acks in each second after the server answered)",
+        f"  attempts per phone p50 {r.attempts_p50}, max {r.attempts_max}",
+        f"  connect            {format_latency(r.connect_ms)}"
+        " (successful attempt: handshake and namespace connect)",
+        f"  join call          {format_latency(r.join_ms)};"
+        f" {r.join_timeouts} timed out ({BROWSER_STATE_TIMEOUT:g} s) and were sent again",
+        f"  posts (steady)     {r.posts_sent} sent, {r.posts_acked} acknowledged ok,"
+        f" {r.acked_lost} acknowledged but not in the database,"
+        f" {r.database_duplicates} duplicate rows, {r.never_acked} never acknowledged",
+        f"  resends            {r.posts_resent} posts sent more than once,"
+        f" {r.duplicate_acks} acknowledged as already stored",
+        f"  during the herd    server CPU {r.server_cpu_percent} % of one core"
+        f" ({r.server_cpu_ms_per_client} ms per client back),"
+        f" bench CPU {r.bench_cpu_percent} %, rest of machine {r.other_cpu_percent} %,"
+        f" bench loop lag max {r.bench_loop_lag_ms_max} ms;"
+        f" listen queue overflows {r.listen_overflows}",
+    ]
+
+
 # --- the whole run -------------------------------------------------------------------------------
 
 
@@ -1045,9 +1769,11 @@ class Context:
     options: Options
     recorder: Recorder
     monitor: Monitor
-    server_process: psutil.Process | None
+    server_process: ServerProcess | None
     by_table: dict[int, list[Phone]]
     boards: dict[int, list[Board]]
+    #: With --restart: the task that kills and restarts the server during the steady phase.
+    restart_task: asyncio.Task[Restart] | None = None
 
 
 @dataclass
@@ -1075,6 +1801,8 @@ class RunResult:
     other_cpu_percent_before: float | None
     fd_limit: int
     phases: list[PhaseResult]
+    transports: list[str] = field(default_factory=lambda: ["websocket"])
+    restart: RestartResult | None = None
 
 
 def raise_fd_limit(needed: int) -> int:
@@ -1122,7 +1850,7 @@ def server_for(options: Options) -> Iterator[Server]:
 
 async def measure(options: Options, server: Server, events: list[EventInfo]) -> RunResult:
     """Connect every client, run the phases, disconnect; return the report."""
-    server_process = psutil.Process(server.pid) if server.pid is not None else None
+    server_process = ServerProcess(server.pid) if server.pid is not None else None
     recorder = Recorder()
     monitor = Monitor(server_process)
     rss_before = monitor.rss()
@@ -1200,6 +1928,19 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
 
         rng = random.Random(options.seed)
         results = []
+        retrying: asyncio.Task[None] | None = None
+        following: list[Page] = []
+        if options.restart and joined:
+            following = [*joined, *(b for b in boards if b.synced)]
+            backoff_rng = random.Random(options.seed + 1)
+            for phone in joined:
+                phone.outbox = []
+            for page in following:
+                page.follow(url, options, backoff_rng)
+            retrying = asyncio.create_task(retry_outboxes(joined))
+            context.restart_task = asyncio.create_task(
+                restart_server(server, context, http, following)
+            )
         if joined:
             schedule = steady_schedule(joined, options.rate, options.duration, rng)
             steady_rate = options.rate * len(joined)
@@ -1214,10 +1955,21 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
                         "burst", schedule, options.burst_rate, options.burst_duration, context
                     )
                 )
+        restart = None
+        if context.restart_task is not None:
+            restart = restart_result(
+                await context.restart_task, options, joined, boards, recorder.posts, server
+            )
         await monitor.stop()
         # Counted before our own goodbyes, which fire the same disconnect handlers.
         dropped_phones = sum(p.dropped for p in phones)
         dropped_boards = sum(b.dropped for b in boards)
+        if retrying is not None:
+            retrying.cancel()
+            with suppress(asyncio.CancelledError):
+                await retrying
+        for page in following:
+            await page.stop_following()
         log("disconnecting")
         await stop_all(
             [p.client for p in phones] + [b.client for b in boards], options.connect_batch
@@ -1245,7 +1997,18 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         other_cpu_percent_before=busy_before,
         fd_limit=resource.getrlimit(resource.RLIMIT_NOFILE)[0],
         phases=results,
+        transports=list(options.transports),
+        restart=restart,
     )
+
+
+async def retry_outboxes(phones: list[Phone]) -> None:
+    """phone.js's timer: every few seconds, flush each outbox that still holds posts."""
+    while True:
+        await asyncio.sleep(OUTBOX_RETRY_SECONDS)
+        for phone in phones:
+            if phone.outbox:
+                asyncio.create_task(phone.flush())
 
 
 def format_latency(stats: dict[str, float | None]) -> str:
@@ -1285,6 +2048,8 @@ def report(result: RunResult) -> str:
         f" {result.server_rss_mb_connected} MB with all connected;"
         f" idle CPU {result.server_idle_cpu_percent} % of one core (pings only)"
     )
+    if result.transports != ["websocket"]:
+        lines.append(f"transports    {' then '.join(result.transports)} (as a browser)")
     for phase in result.phases:
         lost = phase.never_acked + phase.lost_after_ack
         lines += [
@@ -1313,6 +2078,8 @@ def report(result: RunResult) -> str:
             f" (of {100 * (os.cpu_count() or 1)} %)",
             f"  drain              {phase.drain_seconds} s waiting for the last acks/broadcasts",
         ]
+    if result.restart is not None:
+        lines += restart_report(result.restart)
     return "\n".join(lines)
 
 
@@ -1343,6 +2110,7 @@ def run(options: Options) -> RunResult:
             + 1
             + batches * 5
             + 60
+            + (options.rejoin_timeout + OUTBOX_RETRY_SECONDS + 30 if options.restart else 0)
         )
         return asyncio.run(asyncio.wait_for(measure(options, server, events), budget))
 

@@ -84,10 +84,13 @@ def _register_namespaces() -> None:
     from cafe.broadcast import BOARD, FACILITATOR, PHONE
     from cafe.events.events import FacilitatorNamespace
     from cafe.phone.events import PhoneNamespace
+    from cafe.sockets import unexpected_error
 
     socketio.on_namespace(PhoneNamespace(PHONE))
     socketio.on_namespace(BoardNamespace(BOARD))
     socketio.on_namespace(FacilitatorNamespace(FACILITATOR))
+    # A handler's unexpected exception still answers its event (cafe/sockets.py).
+    socketio.on_error_default(unexpected_error)
     _namespaces_registered = True
 
 
@@ -102,6 +105,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if os.environ.get("CAFE_INSTANCE_PATH"):
         app.instance_path = os.environ["CAFE_INSTANCE_PATH"]
+    from cafe.errors import BoundedIntConverter
+
+    # Before any route is added: rules take their converter when they are registered.
+    app.url_map.converters["int"] = BoundedIntConverter
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(defaults(app.instance_path))
     if test_config is None:
@@ -143,6 +150,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"], app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"]
     )
 
+    from cafe.wire import MAX_TRANSPORT_BYTES, CafePacket, PollingBodies
+
     _register_namespaces()
     socketio.init_app(
         app,
@@ -152,7 +161,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # posts sent meanwhile. Pings every 10 s cost 9 % of a core at 2,000 idle phones.
         ping_interval=20,
         ping_timeout=10,
-        max_http_buffer_size=64 * 1024,
+        # Every packet is checked by cafe/wire.py (size, depth, text, numbers), and a
+        # refused event answered, up to the transport's limit.
+        serializer=CafePacket,
+        max_http_buffer_size=MAX_TRANSPORT_BYTES,
+    )
+    app.wsgi_app = PollingBodies(  # type: ignore[method-assign]
+        app.wsgi_app, "/socket.io/", max_bytes=MAX_TRANSPORT_BYTES
     )
 
     from cafe import i18n, security

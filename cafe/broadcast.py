@@ -11,14 +11,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from cafe.domain.timer import Timer
 from cafe.domain.voice import MIN_PHONES_PER_ROLE
 from cafe.extensions import db, socketio
-from cafe.gathering.state import summary_payload
+from cafe.gathering.state import summary_changed, summary_payload
 from cafe.models import CafeEvent, EventTable, Post
-from cafe.presence import presence
+from cafe.presence import PresenceThrottle, presence
 from cafe.workshops import phases_payload, template_of
 
 PHONE = "/phone"
@@ -149,7 +150,11 @@ def role_shown(post: Post, carriers: dict[tuple[int, str], int] | None = None) -
 
 def presence_payload(event: CafeEvent) -> dict[str, Any]:
     """Connected phones per table id."""
-    counts = presence.counts([t.id for t in event.tables])
+    return _presence_of([t.id for t in event.tables])
+
+
+def _presence_of(table_ids: list[int]) -> dict[str, Any]:
+    counts = presence.counts(table_ids)
     return {"tables": {str(tid): n for tid, n in counts.items()}}
 
 
@@ -232,7 +237,9 @@ def _summary_refresh(event_id: int) -> None:
 
 
 def summary_sent(event_id: int, summary: dict[str, Any]) -> None:
-    """Every board and phone of the event shows this summary."""
+    """Every board and phone of the event shows this summary; so will those that (re)join
+    later (it is kept as the event's live summary: :class:`cafe.gathering.state.SummaryCache`)."""
+    summary_changed(event_id, summary)
     for namespace in (BOARD, PHONE):
         socketio.emit("summary", summary, to=event_room(event_id), namespace=namespace)
 
@@ -293,10 +300,21 @@ def host_changed(table: EventTable, previous_host: str | None) -> None:
 
 
 def presence_changed(event: CafeEvent) -> None:
-    """Boards and facilitators see how many phones sit at each table."""
-    payload = presence_payload(event)
+    """Boards and facilitators see how many phones sit at each table: at most one
+    ``presence`` per event every 0.25 s, the last one always (:class:`PresenceThrottle`)."""
+    throttle = current_app.extensions.get("cafe_presence_throttle")
+    if throttle is None:
+        throttle = current_app.extensions.setdefault(
+            "cafe_presence_throttle",
+            PresenceThrottle(_send_presence, socketio.start_background_task, socketio.sleep),
+        )
+    throttle.changed(event.id, [t.id for t in event.tables])
+
+
+def _send_presence(event_id: int, table_ids: list[int]) -> None:
+    payload = _presence_of(table_ids)
     for namespace in (BOARD, FACILITATOR):
-        socketio.emit("presence", payload, to=event_room(event.id), namespace=namespace)
+        socketio.emit("presence", payload, to=event_room(event_id), namespace=namespace)
 
 
 def feedback_changed(event_id: int, summary: dict[str, Any]) -> None:

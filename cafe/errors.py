@@ -6,6 +6,18 @@ from flask import Flask, render_template
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
+
+from cafe.events.operations import MAX_ID
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number no database key can hold is 404, like an id that
+    does not exist, instead of an OverflowError (500) in the query."""
+
+    def __init__(self, map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -17,6 +17,8 @@ _ = lazy_gettext
 
 MESSAGES: dict[str, Any] = {
     "bad_request": _("The request was malformed. Reload the page and try again."),
+    # A socket handler failed unexpectedly (a bug; cafe/sockets.py logs where).
+    "server_error": _("Something went wrong."),
     "text_invalid": _("The text is not valid."),
     "text_empty": _("Write something first."),
     "text_too_long": _("The text is too long: %(length)s characters, at most %(max)s."),
@@ -51,6 +53,13 @@ MESSAGES: dict[str, Any] = {
     "plan_too_long": _("%(key)s is too long (at most %(max)s characters)."),
     "plan_bad_date": _("%(key)s is not a date; write it as 31.10.2017 or 2017-10-31."),
     "plan_bad_time": _("%(key)s is not a time; write it as 14:00."),
+    "plan_date_has_time": _(
+        "%(key)s is a date with a time of day; write only the date, as 2017-10-31."
+    ),
+    "plan_time_has_date": _("%(key)s is a time with a date; write only the time, as 14:00."),
+    "plan_too_deep": _(
+        "%(key)s nests arrays or tables more than %(max)s levels deep; a plan needs far fewer."
+    ),
     "plan_end_before_start": _("The end time must be after the start time."),
     "plan_bad_language": _("The language must be one of: %(choices)s."),
     "plan_bad_tables": _("Tables must be a number or a list of names."),

@@ -8,8 +8,11 @@ its own connections (the scale-out issue moves this into Redis).
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -77,3 +80,75 @@ class Presence:
 
 
 presence = Presence()
+
+
+#: Presence broadcasts of one event are at least this many seconds apart.
+PRESENCE_INTERVAL = 0.25
+
+
+class PresenceThrottle:
+    """At most one presence broadcast per event every ``interval`` seconds, and always the
+    last one.
+
+    When a thousand phones rejoin after a restart, each join changes a table's count: one
+    broadcast per join would send every board and control page a thousand messages in a
+    few seconds, and cost the server as much again as the joins. Here the first change
+    after a quiet spell is sent at once; changes within ``interval`` of a send wait for one
+    send at the end of the interval, which reads the counts as they are then, so the last
+    count always arrives.
+
+    ``send(event_id, table_ids)`` sends; ``spawn(function, *args)`` runs a function in the
+    background and ``sleep(seconds)`` waits there (the server's greenlets, or threads).
+    Per process and per app, like the counts themselves.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[int, list[int]], None],
+        spawn: Callable[..., Any],
+        sleep: Callable[[float], Any],
+        interval: float = PRESENCE_INTERVAL,
+    ) -> None:
+        self._send = send
+        self._spawn = spawn
+        self._sleep = sleep
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._last_sent: dict[int, float] = {}
+        #: Events with a send on its way, and the table ids it will count.
+        self._pending: dict[int, list[int]] = {}
+        self._closed = False
+
+    def changed(self, event_id: int, table_ids: list[int]) -> None:
+        """A count of the event's tables changed: send now, or once the interval is over."""
+        now = time.monotonic()
+        with self._lock:
+            if self._closed:
+                return
+            if event_id in self._pending:
+                self._pending[event_id] = table_ids
+                return
+            wait = self._last_sent.get(event_id, -self.interval) + self.interval - now
+            if wait > 0:
+                self._pending[event_id] = table_ids
+            else:
+                self._last_sent[event_id] = now
+        if wait > 0:
+            self._spawn(self._send_later, event_id, wait)
+        else:
+            self._send(event_id, table_ids)
+
+    def _send_later(self, event_id: int, wait: float) -> None:
+        self._sleep(wait)
+        with self._lock:
+            table_ids = self._pending.pop(event_id)
+            self._last_sent[event_id] = time.monotonic()
+            if self._closed:
+                return
+        self._send(event_id, table_ids)
+
+    def close(self) -> None:
+        """Send nothing more, not even what waits (an app that is going away: in the tests,
+        the next app's events reuse the same ids and rooms)."""
+        with self._lock:
+            self._closed = True

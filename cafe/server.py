@@ -41,8 +41,16 @@ def _raise_open_file_limit(wanted: int = 65536) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
+#: Connections the kernel may hold for the server before it accepts them (capped by the
+#: system's ``net.core.somaxconn``). gevent's default of 128 overflowed when a thousand
+#: phones reconnected at once after a restart (bench/load.py --restart): the kernel then
+#: drops their handshakes, and the phones retry a second or more later.
+LISTEN_BACKLOG = 2048
+
+
 def _server_options() -> dict[str, Any]:
-    """Extra arguments for gevent's WSGI server: every accepted socket gets TCP_NODELAY.
+    """Extra arguments for gevent's WSGI server: every accepted socket gets TCP_NODELAY,
+    and the listen queue holds a reconnecting herd (:data:`LISTEN_BACKLOG`).
 
     A websocket carries many small messages. With Nagle's algorithm on, a message written
     right after another to the same phone (a post's broadcast, then its acknowledgement)
@@ -63,4 +71,4 @@ def _server_options() -> dict[str, Any]:
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().handle()
 
-    return {"handler_class": NoDelayHandler}
+    return {"handler_class": NoDelayHandler, "backlog": LISTEN_BACKLOG}

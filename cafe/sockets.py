@@ -1,20 +1,23 @@
-"""Helpers shared by the socket namespaces: acknowledgements and refusals."""
+"""Helpers shared by the socket namespaces: their base class, acknowledgements and refusals."""
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from functools import wraps
+from pathlib import PurePath
 from typing import Any, TypeVar
 
-from flask import session
+from flask import request, session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError
+from flask_socketio import ConnectionRefusedError, Namespace
 
 from cafe.domain.errors import DomainError
 from cafe.events.operations import get_event
 from cafe.extensions import db
 from cafe.messages import error_ack, message_for
 from cafe.models import CafeEvent
+from cafe.wire import Refusal, log_refusal, logger
 
 Handler = TypeVar("Handler", bound=Callable[..., dict[str, Any]])
 
@@ -22,9 +25,10 @@ Handler = TypeVar("Handler", bound=Callable[..., dict[str, Any]])
 def acknowledged(handler: Handler) -> Handler:
     """Make a socket handler validate its payload shape and answer every call.
 
-    The handler receives a dict (an absent payload becomes ``{}``); anything else, and
-    any broken rule, becomes ``{"ok": false, "error": code, "message": text}`` in the
-    user's language, after rolling back whatever the handler had begun.
+    The handler receives a dict (an absent payload becomes ``{}``); anything else is
+    refused with ``bad_request`` and logged in one line, and any broken rule becomes
+    ``{"ok": false, "error": code, "message": text}`` in the user's language, after rolling
+    back whatever the handler had begun.
     """
 
     @wraps(handler)
@@ -32,6 +36,8 @@ def acknowledged(handler: Handler) -> Handler:
         if data is None:
             data = {}
         if not isinstance(data, dict) or extra:
+            reason = "extra arguments" if extra else "payload not an object"
+            log_refusal(f'"{handler.__name__[3:]}"', self.namespace, reason)
             return error_ack(DomainError("bad_request"))
         try:
             return handler(self, data)
@@ -59,3 +65,80 @@ def facilitator_event() -> CafeEvent:
     if not current_user.is_authenticated:
         raise DomainError("not_logged_in")
     return get_event(session.get("event_id"))
+
+
+_EVENT_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _event_names(namespace_class: type) -> frozenset[str]:
+    """The events a namespace class handles: its ``on_…`` methods but connect/disconnect."""
+    names = _EVENT_NAMES.get(namespace_class)
+    if names is None:
+        names = frozenset(
+            name[3:]
+            for name in dir(namespace_class)
+            if name.startswith("on_") and callable(getattr(namespace_class, name))
+        ) - {"connect", "disconnect"}
+        _EVENT_NAMES[namespace_class] = names
+    return names
+
+
+class CafeNamespace(Namespace):
+    """Base of the app's namespaces: every event a client sends with an id gets exactly one
+    acknowledgement.
+
+    Flask-SocketIO answers an event no method handles with an empty acknowledgement, and
+    cafe/wire.py dispatches a malformed one as :data:`~cafe.wire.REFUSED`: both are
+    answered here with ``bad_request``, and logged in one line that names the event only if
+    it is one of the namespace's own (any other name is the client's text).
+    """
+
+    def trigger_event(self, event: str, *args: Any) -> Any:
+        """Dispatch ``event`` (``args``: the client's sid, then the event's arguments)."""
+        if event in ("connect", "disconnect"):
+            # python-socketio's own calls: a client cannot send these names (cafe/wire.py).
+            return super().trigger_event(event, *args)
+        handled = _event_names(type(self))
+        refusal = args[1] if len(args) == 2 and isinstance(args[1], Refusal) else None
+        if refusal is None and event in handled:
+            return super().trigger_event(event, *args)
+        if refusal is None:
+            what, reason = f"an event ({len(event)}-character name)", "unknown event"
+        else:
+            named = refusal.event in handled
+            what, reason = (f'"{refusal.event}"' if named else "an event"), refusal.reason
+        log_refusal(what, self.namespace, reason, refusal.size if refusal else None)
+        # Through Flask-SocketIO, for the request context and session: the answer is in
+        # the reader's language.
+        return self.socketio._handle_event(self._bad_request, event, self.namespace, *args)
+
+    @staticmethod
+    def _bad_request(*args: Any) -> dict[str, Any]:
+        return error_ack(DomainError("bad_request"))
+
+
+def unexpected_error(error: Exception) -> Any:
+    """Flask-SocketIO's handler for an exception a socket handler did not expect (a bug).
+
+    The client still gets its one acknowledgement (``server_error``), whatever the handler
+    began is rolled back, and the log gets one line with the exception's type and where it
+    was raised, but not its message, which may quote a post's text or an SQL parameter. A
+    connect that fails is refused.
+    """
+    db.session.rollback()
+    # Only the namespace's own events reach a handler (CafeNamespace), so the name is safe.
+    event = request.event["message"]  # type: ignore[attr-defined]
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    where = " < ".join(
+        f"{'/'.join(PurePath(f.filename).parts[-2:])}:{f.lineno} {f.name}" for f in reversed(frames)
+    )
+    logger.error(
+        '"%s" on %s failed: %s at %s',
+        event,
+        request.namespace,  # type: ignore[attr-defined]
+        type(error).__name__,
+        where,
+    )
+    if event == "connect":
+        return False
+    return error_ack(DomainError("server_error"))

@@ -124,6 +124,58 @@ def test_bad_plan_exits_2_with_a_clear_message_and_creates_nothing(
     assert rows(instance, "SELECT id FROM cafe_event") == []
 
 
+@pytest.mark.parametrize(
+    ("nesting", "key"),
+    [
+        ("tables = " + "[" * 100_000 + "]" * 100_000, "tables"),
+        ("openers = " + "[{name = " * 5_000 + '"x"' + "}]" * 5_000, "openers"),
+        ("summary" + ".x" * 1_000 + " = 1", "summary" + ".x" * 8),
+    ],
+)
+def test_deeply_nested_plan_exits_2_without_a_traceback(
+    instance: Path, tmp_path: Path, nesting: str, key: str
+) -> None:
+    """tomllib recurses on nested arrays until Python gives up; the command must not."""
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'topic = "Aihe"\ndate = 2017-10-31\n{nesting}\n', encoding="utf-8")
+
+    result = cafe("event", "create", str(plan))
+
+    assert result.exit_code == 2
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr == (
+        f"error: {plan}: {key} nests arrays or tables more than 8 levels deep; "
+        "a plan needs far fewer.\n"
+    )
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert rows(instance, "SELECT id FROM cafe_event") == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('topic = "Aihe"\ndate = 1979-05-27T07:32:00Z\n', "date is a date with a time of day"),
+        (
+            'topic = "Aihe"\ndate = 2017-10-31\nstart = 2017-10-31T14:00:00\n',
+            "start is a time with a date",
+        ),
+        ('topic = "\u200f\u200b\u202e"\ndate = 2017-10-31\n', "Missing: topic"),
+    ],
+)
+def test_date_times_and_invisible_topics_exit_2_naming_the_key(
+    instance: Path, tmp_path: Path, content: str, message: str
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(content, encoding="utf-8")
+
+    result = cafe("event", "create", str(plan))
+
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert rows(instance, "SELECT id FROM cafe_event") == []
+
+
 def test_user_add_stores_only_a_salted_hash_of_the_password(instance: Path) -> None:
     password = "pitkä ja salainen lause"
     result = cafe("user", "add", "anna", "--password", password)

@@ -444,7 +444,9 @@ def gathered(
             "text_too_long",
         ),
         ("theme_save", {"theme": "<theme>", "base": 1, "title": None, "body": ""}, "text_invalid"),
-        ("theme_save", {"theme": 2**70, "base": 1, "title": "T", "body": ""}, "unknown_theme"),
+        # Beyond 64 bits: refused before any handler (cafe/wire.py).
+        ("theme_save", {"theme": 2**70, "base": 1, "title": "T", "body": ""}, "bad_request"),
+        ("theme_save", {"theme": 2**63 - 1, "base": 1, "title": "T", "body": ""}, "unknown_theme"),
         ("theme_save", {"theme": None, "base": 1, "title": "T", "body": ""}, "unknown_theme"),
         ("theme_move", {"theme": "<theme>", "index": "1"}, "bad_request"),
         ("theme_delete", {"theme": "1"}, "unknown_theme"),
@@ -561,4 +563,19 @@ def test_a_cafe_social_has_one_summary_without_sections(
     assert gathering(control)["sections"] == []
     assert ack_error(control.call("theme_create", {"title": "T", "section": "ideas"})) == (
         "unknown_section"
+    )
+
+
+@pytest.mark.parametrize("section", [[], ["goal"], {"id": "goal"}, 7, True])
+def test_a_section_that_is_not_text_is_a_bad_request(
+    app: Flask, make_event: MakeEvent, facilitator: MakeFacilitator, section: Any
+) -> None:
+    """Found by tests/test_fuzz.py: a list or an object as the section could not be looked
+    up among the labels (TypeError), and the facilitator got ``server_error``."""
+    ev = make_event(tables=1, template="co-development", topic="Kokemusohjauksen pilotti")
+    control = facilitator(ev.id)
+    control.received()
+
+    refused_changing_nothing(
+        app, control, [], "theme_create", {"title": "T", "section": section}, "bad_request"
     )

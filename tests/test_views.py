@@ -174,8 +174,21 @@ def test_event_form_creates_the_event_with_openers_and_tables(
         assert str(event.next_date) == "2027-01-24"
         assert re.fullmatch(r"[A-HJKMNP-Z2-9]{6}", event.join_code)
         assert response.headers["Location"].endswith(f"/events/{event.id}/")
+        assert event.premoderation is False  # off unless asked for
     control = client.get(response.headers["Location"]).get_data(as_text=True)
     assert event.join_code in control
+
+
+def test_event_form_switches_pre_moderation_on(
+    app: Flask, client: FlaskClient, make_user: Callable[..., str]
+) -> None:
+    login(client, make_user())
+    response = client.post("/events/new", data=event_form(premoderation="y"))
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(CafeEvent.premoderation)).scalar_one() is True
+    control = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'id="premoderation" checked', control)
 
 
 @pytest.mark.parametrize(
@@ -204,6 +217,24 @@ def test_bad_event_form_shows_a_message_and_creates_nothing(
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
     assert event_count(app) == 0
+
+
+def test_event_form_obeys_the_plan_rule_for_invisible_text(
+    app: Flask, client: FlaskClient, make_user: Callable[..., str]
+) -> None:
+    """The form goes through ``plan_from_mapping``: a topic of right-to-left marks and
+    zero-width spaces is missing, and bidi overrides are stripped from a real one."""
+    login(client, make_user())
+    invisible = event_form(topic="\u200f\u200b\u202e\u2066")
+    response = client.post("/events/new?lang=en", data=invisible)
+    assert response.status_code == 400
+    assert "Missing: topic" in response.get_data(as_text=True)
+    assert event_count(app) == 0
+
+    response = client.post("/events/new", data=event_form(topic="\u202eAihe\u202c"))
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.execute(select(CafeEvent.topic)).scalar_one() == "Aihe"
 
 
 def test_add_opener_button_adds_a_row_without_javascript(

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import session
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 
 from cafe import broadcast
 from cafe.domain.errors import DomainError
 from cafe.events.operations import board_state, event_by_board_token, get_event
-from cafe.sockets import acknowledged, refuse
+from cafe.sockets import CafeNamespace, acknowledged, refuse
 
 
-class BoardNamespace(Namespace):
+class BoardNamespace(CafeNamespace):
     """Boards connect with ``{token}`` (the secret of the board link) and only listen."""
 
     def on_connect(self, auth: Any = None) -> None:

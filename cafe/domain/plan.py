@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cafe.domain.errors import DomainError
+from cafe.domain.text import is_blank, strip_bidi_controls
+from cafe.domain.tomlfile import TomlTooDeep, load_toml
 
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT_ROLE_TAGS = ("asiakas", "kokemusasiantuntija", "ammattilainen", "opiskelija", "muu")
@@ -92,13 +94,21 @@ PLAN_KEYS = {
 NOTES_TEXT = 20_000
 
 
+def clean_plan_text(value: str) -> str:
+    """A text of the plan as it is stored: without bidirectional override and isolate
+    controls (so a topic cannot reverse the board's text), trimmed, and ``""`` if nothing
+    visible is left (zero-width spaces and right-to-left marks alone count as empty)."""
+    value = strip_bidi_controls(value).strip()
+    return "" if is_blank(value) else value
+
+
 def _text(
     data: dict[str, Any], key: str, *, required: bool = False, limit: int = SHORT_TEXT
 ) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
         raise DomainError("plan_not_text", {"key": key})
-    value = value.strip()
+    value = clean_plan_text(value)
     if required and not value:
         raise DomainError("plan_missing", {"key": key})
     if len(value) > limit:
@@ -107,9 +117,13 @@ def _text(
 
 
 def parse_date(value: object, key: str) -> dt.date:
-    """Accept a TOML date, ``2017-10-31`` or the Finnish ``31.10.2017``."""
+    """Accept a TOML date, ``2017-10-31`` or the Finnish ``31.10.2017``.
+
+    A TOML date-time (``1979-05-27T07:32:00Z``) is refused rather than cut to its day: the
+    time in it says the writer meant something else (a start time, or another zone's day).
+    """
     if isinstance(value, dt.datetime):
-        return value.date()
+        raise DomainError("plan_date_has_time", {"key": key})
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
@@ -123,7 +137,9 @@ def parse_date(value: object, key: str) -> dt.date:
 
 
 def parse_time(value: object, key: str) -> dt.time:
-    """Accept a TOML time, ``14:00``, ``14.00`` or a bare hour ``14``."""
+    """Accept a TOML time, ``14:00``, ``14.00`` or a bare hour ``14``; not a date-time."""
+    if isinstance(value, dt.datetime):
+        raise DomainError("plan_time_has_date", {"key": key})
     if isinstance(value, dt.time):
         return value.replace(second=0, microsecond=0)
     if isinstance(value, str):
@@ -153,11 +169,12 @@ def _tables(value: object, language: str) -> tuple[str, ...]:
         raise DomainError("plan_bad_tables")
     names = []
     for item in value:
-        if not isinstance(item, str) or not item.strip():
+        name = clean_plan_text(item) if isinstance(item, str) else ""
+        if not name:
             raise DomainError("plan_bad_tables")
-        if len(item.strip()) > 60:
+        if len(name) > 60:
             raise DomainError("plan_too_long", {"key": "tables", "max": 60})
-        names.append(item.strip())
+        names.append(name)
     if len(names) > MAX_TABLES:
         raise DomainError("plan_table_count", {"max": MAX_TABLES})
     if len(set(n.casefold() for n in names)) != len(names):
@@ -170,9 +187,10 @@ def _role_tags(value: object) -> tuple[str, ...]:
         raise DomainError("plan_bad_roles", {"max": MAX_ROLE_TAGS})
     tags = []
     for item in value:
-        if not isinstance(item, str) or not item.strip() or len(item.strip()) > 40:
+        tag = clean_plan_text(item) if isinstance(item, str) else ""
+        if not tag or len(tag) > 40:
             raise DomainError("plan_bad_roles", {"max": MAX_ROLE_TAGS})
-        tags.append(item.strip())
+        tags.append(tag)
     if len(set(tags)) != len(tags):
         raise DomainError("plan_bad_roles", {"max": MAX_ROLE_TAGS})
     return tuple(tags)
@@ -296,9 +314,12 @@ def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
 
 
 def parse_plan(source: str) -> EventPlan:
-    """Parse a TOML plan file's text; a syntax error names the line."""
+    """Parse a TOML plan file's text; a syntax error names the line, nesting too deep
+    (see :mod:`cafe.domain.tomlfile`) the key."""
     try:
-        data = tomllib.loads(source)
+        data = load_toml(source)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError("plan_syntax", {"detail": str(exc)}) from exc
+    except TomlTooDeep as exc:
+        raise DomainError("plan_too_deep", {"key": exc.key, "max": exc.limit}) from None
     return plan_from_mapping(data)

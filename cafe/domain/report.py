@@ -44,8 +44,9 @@ from cafe.domain.markup import escape_line, escape_specials, markdown_to_text
 # ``form_field`` is the memo form's field cleaner (NFC, control characters, limit, the field's
 # name in the error): private there, reused so both forms clean text the same way.
 from cafe.domain.minutes import form_field
-from cafe.domain.plan import LANGUAGES
+from cafe.domain.plan import LANGUAGES, clean_plan_text
 from cafe.domain.summary import clean_body, run_in, run_in_title
+from cafe.domain.tomlfile import TomlTooDeep, load_toml
 
 #: Steps in a report: the diagram's limit (``cafe.domain.diagram.MAX_STEPS``, not imported
 #: so that the text exports do not load Pillow).
@@ -417,6 +418,8 @@ def _plan_text(
         if error.code == "text_too_long":
             raise DomainError("plan_too_long", {"key": path, "max": limit}) from error
         raise DomainError(error.code, {**error.params, "key": path}) from error
+    # The event plan's rule: no bidi overrides; invisible characters alone are empty.
+    text = clean_plan_text(text)
     if required and not text:
         raise DomainError("plan_missing", {"key": path})
     return text
@@ -443,11 +446,14 @@ def report_from_plan(text: str) -> PilotReport:
     """The report a TOML plan holds, validated. Unknown keys are refused (a typo must not
     lose a section); errors are ``DomainError`` with the plan's codes (``plan_syntax``,
     ``plan_unknown_key``, ``plan_missing``, ``plan_not_text``, ``plan_too_long``,
-    ``plan_not_table``, ``plan_bad_language``) and ``report_too_many_steps``."""
+    ``plan_not_table``, ``plan_bad_language``, ``plan_too_deep``) and
+    ``report_too_many_steps``."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError("plan_syntax", {"detail": str(exc)}) from exc
+    except TomlTooDeep as exc:
+        raise DomainError("plan_too_deep", {"key": exc.key, "max": exc.limit}) from None
     unknown = sorted(set(data) - set(PLAN_KEYS))
     if unknown:
         raise DomainError("plan_unknown_key", {"key": unknown[0]})

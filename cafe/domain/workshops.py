@@ -19,9 +19,17 @@ from typing import Any, NoReturn
 
 from cafe.domain.errors import DomainError
 
-# The rules for role tags are the plan's; importing its checker keeps a template's tags and
-# a plan's tags from drifting apart (plan.py is the owner of that rule).
-from cafe.domain.plan import LANGUAGES, LONG_TEXT, MAX_ROLE_TAGS, SHORT_TEXT, _role_tags
+# The rules for role tags and for what text counts as empty are the plan's; importing its
+# checkers keeps a template's texts and a plan's from drifting apart (plan.py owns them).
+from cafe.domain.plan import (
+    LANGUAGES,
+    LONG_TEXT,
+    MAX_ROLE_TAGS,
+    SHORT_TEXT,
+    _role_tags,
+    clean_plan_text,
+)
+from cafe.domain.tomlfile import TomlTooDeep, load_toml
 
 #: What phones do in a phase of each kind.
 PHASE_KINDS: dict[str, str] = {
@@ -188,7 +196,15 @@ def _decode(source: bytes, path: str) -> str:
 
 def _load_toml(text: str, path: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
+        # The plans' reader, so templates get the same guard against deep nesting.
+        return load_toml(text)
+    except TomlTooDeep as exc:
+        reason = f"{exc.key} nests arrays or tables more than {exc.limit} levels deep"
+        line = exc.line
+        if line is None:
+            # Found in the parsed data (dotted keys, table headers): the top-level key's line.
+            line = _Source(path, text).key_line(re.split(r"[.\[]", exc.key)[0])
+        raise TemplateError(path, line, reason) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError has no line attribute; its message ends in one.
         found = _SYNTAX_RE.match(str(exc))
@@ -231,9 +247,12 @@ def _texts(
         text = value[language]
         if not isinstance(text, str):
             src.fail(f"{what} in {language} must be text, not {_show(text)}", **where)
-        text = text.strip()
-        if not text:
-            src.fail(f"{what} in {language} is empty", **where)
+        # The plans' rule: no bidi overrides, and invisible characters alone are empty.
+        cleaned = clean_plan_text(text)
+        if not cleaned:
+            hidden = " (it has only invisible characters)" if text.strip() else ""
+            src.fail(f"{what} in {language} is empty{hidden}", **where)
+        text = cleaned
         if len(text) > limit:
             src.fail(f"{what} in {language} has {len(text)} characters: at most {limit}", **where)
         texts[language] = text

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import session
 from flask_login import current_user
-from flask_socketio import Namespace, join_room
+from flask_socketio import join_room
 
 from cafe import broadcast
 from cafe.domain.errors import DomainError
@@ -14,10 +14,10 @@ from cafe.events import operations as ops
 from cafe.feedback.operations import summary_payload as feedback_summary
 from cafe.gathering.events import GatheringHandlers
 from cafe.moderation import operations as moderation
-from cafe.sockets import acknowledged, facilitator_event, refuse
+from cafe.sockets import CafeNamespace, acknowledged, facilitator_event, refuse
 
 
-class FacilitatorNamespace(GatheringHandlers, Namespace):
+class FacilitatorNamespace(GatheringHandlers, CafeNamespace):
     """Facilitators connect with ``{event}`` and their login cookie; they steer the event
     and gather its core ideas into the summary (:class:`GatheringHandlers`)."""
 

@@ -14,7 +14,7 @@ from cafe.domain.codes import new_board_token, new_join_code
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import EventPlan
 from cafe.extensions import db
-from cafe.gathering.state import summary_payload
+from cafe.gathering.state import live_summary
 from cafe.models import (
     CafeEvent,
     EventTable,
@@ -264,7 +264,7 @@ def board_state(event: CafeEvent) -> dict[str, Any]:
         "event": broadcast.event_payload(event),
         "cores": [broadcast.post_payload(p) for p in cores],
         "presence": broadcast.presence_payload(event),
-        "summary": summary_payload(event),
+        "summary": live_summary(event),
     }
 
 

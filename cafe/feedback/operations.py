@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from cafe import broadcast
 from cafe.domain.feedback import Answer, RoleFeedback, check_answer, feedback_summary
@@ -34,12 +34,17 @@ def give_feedback(
 
 def own_feedback(event: CafeEvent, device: str) -> dict[str, Any] | None:
     """What this phone answered, so its form can show it and let it be changed."""
-    answer = db.session.execute(
-        select(Feedback).where(Feedback.event_id == event.id, Feedback.device_hash == device)
-    ).scalar_one_or_none()
+    # Every (re)joining phone asks this: three columns, in a statement built once.
+    answer = db.session.connection().execute(_OWN, {"event": event.id, "device": device}).first()
     if answer is None:
         return None
     return {"rating": answer.rating, "text": answer.text, "role": answer.role_tag}
+
+
+_COLUMNS = Feedback.__table__.c
+_OWN = select(_COLUMNS.rating, _COLUMNS.text, _COLUMNS.role_tag).where(
+    _COLUMNS.event_id == bindparam("event"), _COLUMNS.device_hash == bindparam("device")
+)
 
 
 def _line(line: RoleFeedback) -> dict[str, Any]:

@@ -225,6 +225,9 @@ def create_theme(
     """
     clean = summary.clean_title(title)
     labels = state.section_labels(event)
+    if section is not None and not isinstance(section, str):
+        # (A list or an object cannot even be looked up among the labels: TypeError.)
+        raise DomainError("bad_request")
     if section is not None and section not in labels:
         raise DomainError("unknown_section", {"choices": ", ".join(labels) or "-"})
     if not isinstance(items, list | tuple) or len(items) > MAX_SUGGEST:

@@ -6,10 +6,13 @@ rebuild the live summary when a phone changes a core idea that reached a theme.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from cafe.domain.markup import render_markdown
@@ -162,6 +165,77 @@ def summary_payload(event: CafeEvent, gathering: Gathering | None = None) -> dic
             shown["step"] = numbers[theme.section] if theme.section == PROCESS_SECTION else None
         themes.append(shown)
     return {"intro": render_markdown(intro), "themes": themes}
+
+
+class SummaryCache:
+    """The live summary of each event as boards and phones are sent it, built once and kept
+    until it changes: a herd of phones rejoining after a restart is sent it without reading
+    the gathering again for each of them.
+
+    Per process, and per app (``app.extensions["cafe_summaries"]``, so that apps on other
+    databases, as in the tests, never share entries). Every change to a summary is
+    broadcast through :func:`cafe.broadcast.summary_sent` (the gathering's operations, and a
+    phone or facilitator changing a gathered core idea), which puts the new summary here;
+    nothing else changes a summary (the retention purge only unlinks core ideas from phones).
+    With several server processes behind a message queue (``CAFE_MESSAGE_QUEUE``) a change
+    made in another process would not reach this one, so there the cache is off and every
+    read builds the summary afresh.
+
+    A generation number per event keeps a summary built from an older read from being
+    stored after a newer one was put (a build that yielded to another greenlet meanwhile).
+    Entries are shared: callers must not change them.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._summaries: dict[int, dict[str, Any]] = {}
+        self._generations: Counter[int] = Counter()
+
+    def get(self, event_id: int, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The event's summary: the kept one, or ``build()``'s, then kept."""
+        with self._lock:
+            kept = self._summaries.get(event_id)
+            generation = self._generations[event_id]
+        if kept is not None:
+            return kept
+        summary = build()
+        with self._lock:
+            if self._generations[event_id] == generation:
+                self._summaries[event_id] = summary
+        return summary
+
+    def put(self, event_id: int, summary: dict[str, Any]) -> None:
+        """The event's summary changed to ``summary`` (as just broadcast)."""
+        with self._lock:
+            self._generations[event_id] += 1
+            self._summaries[event_id] = summary
+
+
+def _summaries() -> SummaryCache | None:
+    """The app's summary cache; None when it is off (several processes)."""
+    app = current_app
+    if app.config.get("CAFE_MESSAGE_QUEUE"):
+        return None
+    cache = app.extensions.get("cafe_summaries")
+    if cache is None:
+        cache = app.extensions.setdefault("cafe_summaries", SummaryCache())
+    assert isinstance(cache, SummaryCache)
+    return cache
+
+
+def live_summary(event: CafeEvent) -> dict[str, Any]:
+    """:func:`summary_payload` of the event, kept until it changes (:class:`SummaryCache`)."""
+    cache = _summaries()
+    if cache is None:
+        return summary_payload(event)
+    return cache.get(event.id, lambda: summary_payload(event))
+
+
+def summary_changed(event_id: int, summary: dict[str, Any]) -> None:
+    """Keep ``summary`` as the event's live summary (called as it is broadcast)."""
+    cache = _summaries()
+    if cache is not None:
+        cache.put(event_id, summary)
 
 
 def balance_payload(event: CafeEvent, gathering: Gathering) -> dict[str, Any]:

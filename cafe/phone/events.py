@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, session
-from flask_socketio import Namespace, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
 from cafe import broadcast
 from cafe.domain.codes import device_hash, is_valid_device_token
@@ -25,7 +25,7 @@ from cafe.minutes.operations import add_tip
 from cafe.models import CafeEvent
 from cafe.phone import operations as ops
 from cafe.presence import Seat, presence
-from cafe.sockets import acknowledged, refuse
+from cafe.sockets import CafeNamespace, acknowledged, refuse
 
 
 def _event() -> CafeEvent:
@@ -39,7 +39,7 @@ def _device() -> str:
     return device
 
 
-class PhoneNamespace(Namespace):
+class PhoneNamespace(CafeNamespace):
     """Participants' phones. Rooms: the event, the phone's table, the phone's own device."""
 
     def on_connect(self, auth: Any = None) -> None:
@@ -48,7 +48,7 @@ class PhoneNamespace(Namespace):
             raise refuse("bad_request")
         limiter = current_app.extensions["cafe_join_limiter"]
         try:
-            event = ops.event_by_code(auth.get("code"))
+            event = ops.event_for_socket(auth.get("code"))
         except DomainError as error:
             if not limiter.allow(request.remote_addr or "?"):
                 raise refuse("too_many_attempts") from error
@@ -57,13 +57,13 @@ class PhoneNamespace(Namespace):
         if not isinstance(token, str) or not is_valid_device_token(token):
             raise refuse("bad_device")
         device = device_hash(token)
-        session["event_id"] = event.id
+        session["event_id"] = event.event_id
         session["event_lang"] = event.language
         session["device"] = device
         session["table_id"] = None
         session["role"] = None
-        join_room(broadcast.event_room(event.id))
-        join_room(broadcast.device_room(event.id, device))
+        join_room(broadcast.event_room(event.event_id))
+        join_room(broadcast.device_room(event.event_id, device))
 
     def on_disconnect(self, reason: Any = None) -> None:
         """The phone left; boards see the table's phone count drop."""

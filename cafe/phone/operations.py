@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from cafe import broadcast
 from cafe.domain.codes import normalise_join_code
 from cafe.domain.errors import DomainError
 from cafe.domain.text import clean_idea_text, is_client_id
-from cafe.events.operations import MAX_ID, find_post, find_table, visible_posts
+from cafe.events.operations import MAX_ID, find_post, find_table
 from cafe.extensions import db
 from cafe.feedback.operations import own_feedback
-from cafe.gathering.state import summary_payload
+from cafe.gathering.state import live_summary
 from cafe.models import CafeEvent, EventTable, Post, utcnow
 from cafe.moderation import operations as moderation
 from cafe.ratelimit import TokenBuckets
@@ -38,6 +38,42 @@ def event_by_code(raw: object) -> CafeEvent:
     if event is None:
         raise DomainError("unknown_code")
     return event
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What a phone's socket needs of the event its join code names."""
+
+    event_id: int
+    language: str
+
+
+def event_for_socket(raw: object) -> Joined:
+    """The event a phone's socket connects to, by its join code (``bad_code``,
+    ``unknown_code``): its id and language.
+
+    Every phone connects again after a restart, so a herd of them asks this at once. An
+    event's join code, id and language never change once it is created (nothing updates
+    them, and events are not deleted), so what was found is remembered for the app's
+    lifetime (per process, per app): always true, whichever process created the event.
+    Codes not found are not remembered (another process may create that event next).
+    """
+    code = normalise_join_code(raw) if isinstance(raw, str) else None
+    if code is None:
+        raise DomainError("bad_code")
+    known: dict[str, Joined] = current_app.extensions.setdefault("cafe_join_codes", {})
+    found = known.get(code)
+    if found is None:
+        row = db.session.execute(_EVENT_BY_CODE, {"code": code}).first()
+        if row is None:
+            raise DomainError("unknown_code")
+        found = known[code] = Joined(event_id=row.id, language=row.language)
+    return found
+
+
+_EVENT_BY_CODE = select(CafeEvent.id, CafeEvent.language).where(
+    CafeEvent.join_code == bindparam("code")
+)
 
 
 def post_limiter() -> TokenBuckets:
@@ -298,32 +334,37 @@ def mark_core(event: CafeEvent, device: str, client_id: object, core: object) ->
 
 def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict[str, Any]:
     """Everything a phone needs after (re)joining: event, its table's posts (with its own
-    held ones, marked), its host role, and the shared summary as it reads now."""
-    posts = visible_posts([table.id]) if table is not None else []
-    held = _own_held(table.id, device) if table is not None else []
+    held ones, marked), its host role, and the shared summary as it reads now.
+
+    Every phone sends this after every reconnect, so a restarted server answers a herd of
+    them at once: the table's posts come in one query, the summary from the event's kept
+    one (:func:`cafe.gathering.state.live_summary`).
+    """
     return {
         "event": broadcast.event_payload(event),
         "table": broadcast.table_payload(table) if table is not None else None,
-        "posts": [broadcast.post_payload(p) for p in posts]
-        + [broadcast.post_payload(p, own=True) for p in held],
+        "posts": _table_posts(table.id, device) if table is not None else [],
         "is_host": table is not None and table.host_hash == device,
-        "summary": summary_payload(event),
+        "summary": live_summary(event),
         "feedback": own_feedback(event, device),
     }
 
 
-def _own_held(table_id: int, device: str) -> list[Post]:
-    """This phone's held posts at a table, oldest first (nobody else is sent them)."""
-    return list(
-        db.session.execute(
-            select(Post)
-            .where(
-                Post.table_id == table_id,
-                Post.device_hash == device,
-                Post.review.is_not(None),
-                Post.hidden.is_(False),
-                Post.deleted.is_(False),
-            )
-            .order_by(Post.id)
-        ).scalars()
+#: The posts a phone at a table may see, oldest first: the visible ones and its own held
+#: ones (nobody else is sent those), in one query.
+_TABLE_POSTS = (
+    select(Post)
+    .where(
+        Post.table_id == bindparam("table"),
+        Post.hidden.is_(False),
+        Post.deleted.is_(False),
+        or_(Post.review.is_(None), Post.device_hash == bindparam("device")),
     )
+    .order_by(Post.id)
+)
+
+
+def _table_posts(table_id: int, device: str) -> list[dict[str, Any]]:
+    """The payloads of the posts at a table this phone may see (its held ones marked)."""
+    posts = db.session.execute(_TABLE_POSTS, {"table": table_id, "device": device}).scalars()
+    return [broadcast.post_payload(p, own=p.held) for p in posts]

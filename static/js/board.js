@@ -4,18 +4,22 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, Countdown, phaseLabel, renderSummary, setPhases, phaseKind } =
-    window.Cafe;
+  const { t, roleLabel, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, phaseLabel,
+    renderSummary, setPhases, phaseKind } = window.Cafe;
   const root = document.getElementById("board");
   const countdown = Countdown(document.getElementById("timer"));
   const cores = new Map();
 
-  const socket = io("/board", { auth: { token: root.dataset.token } });
+  const socket = connect("/board", { token: root.dataset.token });
   bindStatus(socket, document.getElementById("status"), sync);
 
   async function sync() {
-    const ack = await call(socket, "sync", {});
-    if (!ack.ok) return;
+    const ack = await call(socket, "sync", {}, STATE_TIMEOUT_MS);
+    if (!ack.ok) {
+      // No answer in time (a restarted server busy with the phones' herd): ask again soon.
+      if (ack.timeout && socket.connected) window.setTimeout(sync, 1000 + Math.random() * 2000);
+      return;
+    }
     const state = ack.state;
     setPhases(state.event.phases);
     setPhase(state.event.phase);

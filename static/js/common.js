@@ -145,6 +145,27 @@ window.Cafe = (function () {
     };
   }
 
+  /* How every page reconnects (socket.io-client's settings; bench/load.py --restart copies
+   * them). After a server restart all phones lose their connection at the same moment:
+   * the first retry comes after 0.25-0.75 s, then each wait doubles, up to 3 s, each moved
+   * by up to half of itself, so that a restarted server finds the herd spread over a few
+   * seconds rather than all at once, and none waits longer than 3 s after it is back. */
+  const RECONNECTION = {
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 3000,
+    randomizationFactor: 0.5,
+  };
+
+  /* Straight to a websocket, and long-polling only when that fails: the long-polling
+   * handshake and upgrade cost a restarted server nearly twice as much per phone (9.5 ms
+   * against 5.1 ms; bench/README.md), and the herd waits for all of it. */
+  const TRANSPORTS = { transports: ["websocket", "polling"], tryAllTransports: true };
+
+  /** The page's socket on ``namespace``, with ``auth`` and the shared settings. */
+  function connect(namespace, auth) {
+    return io(namespace, Object.assign({ auth }, TRANSPORTS, RECONNECTION));
+  }
+
   /** Show connection state in a status line. */
   function bindStatus(socket, node, onConnect) {
     node.textContent = t("connecting");
@@ -163,6 +184,12 @@ window.Cafe = (function () {
       node.classList.add("offline");
     });
   }
+
+  /* How long a page waits for the full state it asks for after every (re)connect (a phone's
+   * `join`, a board's or control page's `sync`). A restarted server answers a whole herd
+   * of these at once, each in turn: with the 8 s of other calls, a big herd would run out
+   * of time together and ask again all at once (bench/README.md). */
+  const STATE_TIMEOUT_MS = 20000;
 
   /** Emit with an acknowledgement and a timeout; resolves to the ack or {ok:false, timeout}. */
   function call(socket, event, payload, timeoutMs) {
@@ -233,7 +260,8 @@ window.Cafe = (function () {
   }
 
   return {
-    t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
+    t, roleLabel, el, uuid4, randomHex, store, Countdown, connect, bindStatus, call, STATE_TIMEOUT_MS,
+    phaseLabel,
     renderSummary, setPhases, phaseKind, phasePrompt, findingKinds, markedText,
     findingsNote,
   };

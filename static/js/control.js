@@ -2,14 +2,15 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, Countdown, findingKinds, markedText } = window.Cafe;
+  const { t, roleLabel, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, findingKinds,
+    markedText } = window.Cafe;
   const root = document.getElementById("control");
   const eventId = parseInt(root.dataset.event, 10);
   const errorBox = document.getElementById("control-error");
   const countdown = Countdown(document.getElementById("timer"));
   const posts = new Map();
 
-  const socket = io("/facilitator", { auth: { event: eventId } });
+  const socket = connect("/facilitator", { event: eventId });
   bindStatus(socket, document.getElementById("status"), sync);
 
   function showError(message) {
@@ -24,9 +25,11 @@
   }
 
   async function sync() {
-    const ack = await call(socket, "sync", {});
+    const ack = await call(socket, "sync", {}, STATE_TIMEOUT_MS);
     if (!ack.ok) {
       showError(ack.message);
+      // No answer in time (a restarted server busy with the phones' herd): ask again soon.
+      if (ack.timeout && socket.connected) window.setTimeout(sync, 1000 + Math.random() * 2000);
       return;
     }
     const state = ack.state;

@@ -9,7 +9,8 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, bindStatus, call, renderSummary, markedText, findingsNote } = window.Cafe;
+  const { t, roleLabel, el, connect, bindStatus, call, renderSummary, markedText, findingsNote } =
+    window.Cafe;
   const root = document.getElementById("gather");
   const $ = (id) => document.getElementById(id);
   const eventId = parseInt(root.dataset.event, 10);
@@ -43,7 +44,7 @@
   let suggestions = []; // [{title, items: [id…], node}]
   let focusItemAfter = null; // an item whose card gets the focus once it is rendered
 
-  const socket = io("/facilitator", { auth: { event: eventId } });
+  const socket = connect("/facilitator", { event: eventId });
   bindStatus(socket, $("status"), () => {
     sync();
     // Saves that failed while the connection was down go out again.

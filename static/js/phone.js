@@ -11,8 +11,9 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, uuid4, randomHex, store, Countdown, bindStatus, call, phaseLabel,
-    renderSummary, setPhases, phaseKind, phasePrompt, findingKinds, markedText } = window.Cafe;
+  const { t, roleLabel, el, uuid4, randomHex, store, Countdown, connect, bindStatus, call,
+    STATE_TIMEOUT_MS, phaseLabel, renderSummary, setPhases, phaseKind, phasePrompt, findingKinds,
+    markedText } = window.Cafe;
   const root = document.getElementById("phone");
   const code = root.dataset.code;
   const MAX = 500;
@@ -52,7 +53,7 @@
   const asCore = $("as-core");
   const countdown = Countdown($("timer"));
 
-  const socket = io("/phone", { auth: { code, device } });
+  const socket = connect("/phone", { code, device });
   bindStatus(socket, status, onConnect);
   socket.on("disconnect", () => {
     renderStatus();
@@ -121,7 +122,7 @@
   /** Not seated: the phase may have moved on since the page loaded (it decides whether
    *  the tip card starts open). */
   async function syncPhase() {
-    const ack = await call(socket, "sync", {});
+    const ack = await call(socket, "sync", {}, STATE_TIMEOUT_MS);
     if (ack.ok) {
       setPhases(ack.state.event.phases);
       setPhase(ack.state.event.phase);
@@ -129,9 +130,19 @@
     }
   }
 
+  let joinRetry = null;
   async function join() {
+    window.clearTimeout(joinRetry);
     if (!seat || !socket.connected) return;
-    const ack = await call(socket, "join", { table: seat.table, role: seat.role });
+    const where = { table: seat.table, role: seat.role };
+    const ack = await call(socket, "join", where, STATE_TIMEOUT_MS);
+    if (!ack.ok && ack.timeout && socket.connected) {
+      // A server just restarted may be answering a thousand phones at once: ask again in
+      // 1-3 s (spread, so as not to add to the herd), still seated, rather than sending
+      // the participant back to the seat picker.
+      joinRetry = window.setTimeout(join, 1000 + Math.random() * 2000);
+      return;
+    }
     if (!ack.ok) {
       if (!ack.timeout) seat = null;
       showSeatPicker();

@@ -89,7 +89,6 @@ def test_sixty_tables_is_the_most() -> None:
     [
         ("date", '"31.10.2017"', dt.date(2017, 10, 31)),
         ("date", '"2017-10-31"', dt.date(2017, 10, 31)),
-        ("date", "2017-10-31T09:00:00", dt.date(2017, 10, 31)),
         ("start", '"9.30"', dt.time(9, 30)),
         ("start", '"9"', dt.time(9, 0)),
         ("start", "09:30:15", dt.time(9, 30)),
@@ -119,6 +118,23 @@ BAD_PLANS = [
     ("plan_bad_date", 'topic = "Aihe"\ndate = "31/10/2017"\n'),
     ("plan_bad_date", 'topic = "Aihe"\ndate = 20171031\n'),
     ("plan_bad_date", 'topic = "Aihe"\ndate = "2017-02-30"\n'),
+    ("plan_date_has_time", 'topic = "Aihe"\ndate = 1979-05-27T07:32:00Z\n'),
+    ("plan_date_has_time", 'topic = "Aihe"\ndate = 2017-10-31T09:00:00\n'),
+    ("plan_date_has_time", MINIMAL + "[next_session]\ndate = 2018-01-24 14:00:00\n"),
+    ("plan_time_has_date", MINIMAL + "start = 2017-10-31T14:00:00\n"),
+    (
+        "plan_time_has_date",
+        MINIMAL + "[next_session]\ndate = 2018-01-24\nend = 1979-05-27T07:32:00Z\n",
+    ),
+    ("plan_too_deep", MINIMAL + "tables = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+    ("plan_too_deep", MINIMAL + "x = " + "{a = " * 2_000 + "1" + "}" * 2_000 + "\n"),
+    ("plan_too_deep", MINIMAL + "a" + ".a" * 1_000 + " = 1\n"),
+    ("plan_too_deep", MINIMAL + "[summary" + ".x" * 50 + "]\n"),
+    ("plan_missing", 'topic = "\u200f\u200b\u202e\u2066\u2069"\ndate = 2017-10-31\n'),
+    ("plan_missing", MINIMAL + '[[openers]]\nname = "\u200b\ufeff"\n'),
+    ("plan_bad_tables", MINIMAL + 'tables = ["Ikkuna", "\u200e\u200f"]\n'),
+    ("plan_bad_roles", MINIMAL + 'role_tags = ["asiakas", "\u2060\u3164"]\n'),
+    ("plan_bad_themes", MINIMAL + '[[summary.themes]]\ntitle = "\u200b"\nbody = "\u2800"\n'),
     ("plan_bad_time", MINIMAL + 'start = "kaksi"\n'),
     ("plan_bad_time", MINIMAL + 'start = "25:00"\n'),
     ("plan_bad_time", MINIMAL + "end = 16\n"),
@@ -211,6 +227,106 @@ def test_error_names_the_offending_key(key: str, param: str) -> None:
     with pytest.raises(DomainError) as caught:
         parse_plan(source)
     assert caught.value.params["key"] == param
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    [
+        (MINIMAL + "tables = " + "[" * 100_000 + "]" * 100_000 + "\n", "tables"),
+        (MINIMAL + "\n\nx = " + "{a = " * 9 + "1" + "}" * 9 + "\n", "x"),
+        (MINIMAL + "a" + ".a" * 1_000 + " = 1\n", "a" + ".a" * 8),
+        (MINIMAL + "[summary.x.y.z.u.v.w.q.r]\n", "summary.x.y.z.u.v.w.q.r"),
+        (
+            MINIMAL + "[[openers]]\nname = [[[[[[[[1]]]]]]]]\n",
+            "openers[1].name[1][1][1][1][1][1]",
+        ),
+    ],
+)
+def test_nesting_too_deep_is_refused_naming_the_key(source: str, key: str) -> None:
+    """No RecursionError from tomllib or later: a clear refusal that says where."""
+    with pytest.raises(DomainError) as caught:
+        parse_plan(source)
+    assert caught.value.code == "plan_too_deep"
+    assert caught.value.params == {"key": key, "max": 8}
+
+
+def test_eight_levels_of_nesting_pass_the_depth_check() -> None:
+    """The limit is 8: the plan then fails on its own rules, not on depth."""
+    with pytest.raises(DomainError) as caught:
+        parse_plan(MINIMAL + "tables = " + "[" * 8 + '"T"' + "]" * 8 + "\n")
+    assert caught.value.code == "plan_bad_tables"
+
+
+@pytest.mark.parametrize(
+    ("source", "key", "code"),
+    [
+        ('topic = "Aihe"\ndate = 1979-05-27T07:32:00Z\n', "date", "plan_date_has_time"),
+        ('topic = "Aihe"\ndate = 2017-10-31T14:00:00\n', "date", "plan_date_has_time"),
+        (
+            MINIMAL + "[next_session]\ndate = 2018-01-24T14:00:00+02:00\n",
+            "next_session.date",
+            "plan_date_has_time",
+        ),
+        (MINIMAL + "end = 2017-10-31T16:00:00\n", "end", "plan_time_has_date"),
+        (
+            MINIMAL + "[next_session]\ndate = 2018-01-24\nstart = 2018-01-24T14:00:00\n",
+            "next_session.start",
+            "plan_time_has_date",
+        ),
+    ],
+)
+def test_a_date_time_is_neither_a_date_nor_a_time(source: str, key: str, code: str) -> None:
+    """``1979-05-27T07:32:00Z`` used to be cut to its day; now the key is named."""
+    with pytest.raises(DomainError) as caught:
+        parse_plan(source)
+    assert (caught.value.code, caught.value.params) == (code, {"key": key})
+
+
+#: Characters that show nothing: right-to-left and left-to-right marks, zero-width space,
+#: joiner and non-joiner, word joiner, BOM, the bidi overrides and isolates, line and
+#: paragraph separators, a Hangul filler, the blank Braille pattern, a variation selector.
+INVISIBLE = (
+    "\u200f\u200e\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\u2028\u2029\u3164\u2800\ufe0f\u00a0\t"
+)
+
+
+@pytest.mark.parametrize("topic", [INVISIBLE, "\u200f" * 50, "\u200b \u200b", "\u202e\u200b"])
+def test_a_topic_of_invisible_characters_counts_as_missing(topic: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        plan_from_mapping({"topic": topic, "date": "31.10.2017"})
+    assert (caught.value.code, caught.value.params) == ("plan_missing", {"key": "topic"})
+
+
+def test_invisible_optional_texts_count_as_empty() -> None:
+    """An invisible title gets the default title; an invisible place is no place."""
+    plan = parse(f'title = "{INVISIBLE}"\nplace = "\u200b"\nfooter = "\u200f\u200e"\n')
+    assert (plan.title, plan.place, plan.footer) == (DEFAULT_TITLE, "", "")
+
+
+def test_bidi_overrides_and_isolates_are_removed_from_every_stored_text() -> None:
+    """A right-to-left override in the topic would reverse the board's text after it."""
+    source = (
+        'topic = "\u202eAihe\u202c"\ndate = 2017-10-31\nplace = "Sali \u2067A\u2069"\n'
+        'tables = ["\u202dIkkuna"]\nrole_tags = ["\u202bmuu"]\n'
+        '[[openers]]\nname = "\u202eB"\ntalk = "x\u202e"\n'
+        '[summary]\nintro = "\u2066i"\n[[summary.themes]]\ntitle = "\u202aT"\nbody = "b\u202e"\n'
+    )
+    plan = parse_plan(source)
+    assert (plan.topic, plan.place, plan.tables, plan.role_tags) == (
+        "Aihe",
+        "Sali A",
+        ("Ikkuna",),
+        ("muu",),
+    )
+    assert (plan.openers[0].name, plan.openers[0].talk) == ("B", "x")
+    assert (plan.summary_intro, plan.summary_themes) == ("i", (("T", "b"),))
+
+
+def test_marks_inside_visible_text_are_kept() -> None:
+    """Right-to-left marks and zero-width joiners are part of real text (Arabic, emoji)."""
+    topic = "\u05e9\u05dc\u05d5\u05dd\u200f (Shalom) \U0001f469\u200d\U0001f4bb"
+    assert plan_from_mapping({"topic": topic, "date": "31.10.2017"}).topic == topic
 
 
 @pytest.mark.parametrize("next_date", ["2017-10-30", "2017-10-31"])

@@ -341,6 +341,8 @@ def test_a_minimal_plan_is_a_title_and_its_frame() -> None:
         ('title = "T"\nresources = "x"\n', "plan_not_table", "resources"),
         ('title = "T"\nsteps = ["A", "B"]\n', "plan_not_table", "steps"),
         (f'title = "{"x" * 301}"\n', "plan_too_long", "title"),
+        ('title = "\u200f\u200b\u202e"\n', "plan_missing", "title"),
+        ('title = "T"\nsteps = ' + "[" * 10_000 + "]" * 10_000 + "\n", "plan_too_deep", "steps"),
     ],
 )
 def test_plan_errors_name_the_key(plan: str, code: str, key: str) -> None:

@@ -25,6 +25,10 @@ MAX = 500
         ("a\ud800b", "ab"),  # a lone surrogate
         ("  \n reunat pois \t\n", "reunat pois"),
         ("\x00 keskellä \x00", "keskellä"),
+        # A right-to-left override would reverse the text after it on every screen.
+        ("\u202eolleh\u202c tervehdys", "olleh tervehdys"),
+        ("\u2067isolated\u2069", "isolated"),
+        ("שלום \u200fmark", "שלום \u200fmark"),  # a right-to-left *mark* stays
     ],
 )
 def test_clean_idea_text_normalises(raw: str, clean: str) -> None:
@@ -32,7 +36,19 @@ def test_clean_idea_text_normalises(raw: str, clean: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["", " ", "\n\n", " \t\r\n ", "\x00\x01\x02", "\u00a0\u3000", "\u200b", " \ufeff\u2060 "]
+    "raw",
+    [
+        "",
+        " ",
+        "\n\n",
+        " \t\r\n ",
+        "\x00\x01\x02",
+        "\u00a0\u3000",
+        "\u200b",
+        " \ufeff\u2060 ",
+        "\u202e\u200f\u200b",
+        "\u3164\u2800",
+    ],
 )
 def test_clean_idea_text_refuses_empty_or_blank(raw: str) -> None:
     with pytest.raises(DomainError) as caught:

@@ -241,6 +241,29 @@ BAD_TEMPLATES = [
         'title has no fi text: write fi = "…"',
     ),
     (MINIMAL.replace('fi = "Työpaja"', 'fi = "  "'), 5, "title in fi is empty"),
+    # The plans' rules for invisible text and nesting (cafe.domain.tomlfile).
+    (
+        MINIMAL.replace('fi = "Työpaja"', 'fi = "\u200f\u200b\u202e"'),
+        5,
+        "title in fi is empty (it has only invisible characters)",
+    ),
+    (
+        add_phase(
+            'id = "summary"\nkind = "summary"\nlabel = { fi = "\u2800" }\nprompt = { fi = "Y" }\n'
+        ),
+        PHASE_2,
+        'phase 2 ("summary") label in fi is empty (it has only invisible characters)',
+    ),
+    (
+        MINIMAL + "x = " + "[" * 50_000 + "]" * 50_000 + "\n",
+        14,
+        "x nests arrays or tables more than 8 levels deep",
+    ),
+    (
+        MINIMAL.replace('fi = "Työpaja"', 'fi = "Työpaja"\nsv' + ".a" * 10 + " = 1"),
+        5,
+        "title.sv.a.a.a.a.a.a.a nests arrays or tables more than 8 levels deep",
+    ),
     (
         MINIMAL.replace('export = "memo"\n', ""),
         None,

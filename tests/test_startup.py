@@ -1,0 +1,65 @@
+"""``cafe run`` listens again soon after a restart: a database already at the newest schema
+is not handed to Alembic (``cafe.database.upgrade_database``); any other still is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect
+
+from cafe import create_app
+from cafe.database import alembic_config, head_revision, upgrade_database
+from cafe.extensions import db
+from tests.conftest import app_config
+
+
+def alembic_head() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_the_head_is_read_from_the_migration_files_as_alembic_reads_it() -> None:
+    assert head_revision() == alembic_head()
+
+
+def test_a_database_at_head_costs_one_query(tmp_path: Path) -> None:
+    app = create_app(app_config(tmp_path / "cafe.db"))
+    with app.app_context():
+        upgrade_database()
+        seen: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            seen.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            upgrade_database()
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert seen == ["SELECT version_num FROM alembic_version"]
+
+
+def test_an_older_or_empty_database_is_still_upgraded(tmp_path: Path) -> None:
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision(alembic_head())
+    assert previous is not None and isinstance(previous.down_revision, str)
+    for name, start in (("old.db", previous.down_revision), ("empty.db", None)):
+        app = create_app(app_config(tmp_path / name))
+        with app.app_context():
+            if start is not None:
+                config = alembic_config()
+                with db.engine.begin() as connection:
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, start)
+            upgrade_database()
+            with db.engine.connect() as connection:
+                assert MigrationContext.configure(connection).get_current_revision() == (
+                    alembic_head()
+                )
+            assert "post" in inspect(db.engine).get_table_names()
+            db.engine.dispose()
