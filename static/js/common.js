@@ -156,14 +156,9 @@ window.Cafe = (function () {
     randomizationFactor: 0.5,
   };
 
-  /* Straight to a websocket, and long-polling only when that fails: the long-polling
-   * handshake and upgrade cost a restarted server nearly twice as much per phone (9.5 ms
-   * against 5.1 ms; bench/README.md), and the herd waits for all of it. */
-  const TRANSPORTS = { transports: ["websocket", "polling"], tryAllTransports: true };
-
   /** The page's socket on ``namespace``, with ``auth`` and the shared settings. */
   function connect(namespace, auth) {
-    return io(namespace, Object.assign({ auth }, TRANSPORTS, RECONNECTION));
+    return io(namespace, Object.assign({ auth }, RECONNECTION));
   }
 
   /** Show connection state in a status line. */
