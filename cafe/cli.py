@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -282,15 +283,24 @@ def themes_group() -> None:
     """Suggested theme groupings of core ideas."""
 
 
+def _text_file_command(help_lang: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The FILE argument and ``--lang`` option of the commands that read texts one per line."""
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        command = click.option(
+            "--lang",
+            type=click.Choice(["fi", "sv", "en"]),
+            default="fi",
+            show_default=True,
+            help=help_lang,
+        )(command)
+        return click.argument("file", type=click.Path(path_type=Path, dir_okay=False))(command)
+
+    return decorate
+
+
 @themes_group.command("suggest")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--lang",
-    type=click.Choice(["fi", "sv", "en"]),
-    default="fi",
-    show_default=True,
-    help="Language of the ideas.",
-)
+@_text_file_command("Language of the ideas.")
 def themes_suggest(file: Path, lang: str) -> None:
     """Group the ideas of FILE (one per line, UTF-8) into suggested themes; prints JSON.
 
@@ -310,14 +320,7 @@ def themes_suggest(file: Path, lang: str) -> None:
 
 
 @cli.command("screen")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--lang",
-    type=click.Choice(["fi", "sv", "en"]),
-    default="fi",
-    show_default=True,
-    help="Language of the event (Finnish names and numbers are found in any).",
-)
+@_text_file_command("Language of the event (Finnish names and numbers are found in any).")
 def screen_command(file: Path, lang: str) -> None:
     """Find personal data in the texts of FILE (one per line, UTF-8); prints JSON.
 
