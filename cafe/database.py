@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from cafe import PACKAGE_DIR
@@ -43,9 +45,36 @@ def upgrade_database() -> None:
     from alembic import command
 
     config = alembic_config()
-    with db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with db.engine.connect() as connection, _foreign_keys_off(connection):
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, enforce no foreign keys while migrating, and check them all after.
+
+    SQLite cannot alter most columns in place, so Alembic's batch mode copies a table and
+    drops the old one; with foreign keys on, that DROP first deletes every row, and each
+    ``ON DELETE CASCADE`` / ``SET NULL`` fires: rebuilding ``cafe_event`` emptied every
+    event's tables and posts. The pragma is ignored inside a transaction, so it is set
+    before the migrations' transaction begins.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"the migrations left broken foreign keys: {broken[:5]}")
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def head_revision() -> str | None:

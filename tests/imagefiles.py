@@ -1,10 +1,14 @@
-"""Tiny valid (and deliberately broken) image files for the logo tests, built by hand so
-that the tests need no image library."""
+"""Tiny valid (and deliberately broken) image files for the logo tests. The PNGs and the
+JPEG heads are built by hand, so that each byte a test breaks is in plain sight; a whole
+JPEG (with its compressed image data) comes from Pillow."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
+
+from PIL import Image
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -31,8 +35,18 @@ def png(width: int, height: int, *, pixels: bool = True, extra: bytes = b"") -> 
     )
 
 
+def photo(width: int, height: int) -> bytes:
+    """A whole baseline JPEG of ``width`` × ``height`` pixels, noisy enough that its image
+    data is most of the file (so that cutting it off cuts the pixels)."""
+    image = Image.effect_noise((width, height), 64).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
 def jpeg(width: int, height: int, *, components: int = 3) -> bytes:
-    """The head of a baseline JPEG: SOI, a JFIF APP0 segment, SOF0 with the size, EOI."""
+    """The head of a baseline JPEG: SOI, a JFIF APP0 segment, SOF0 with the size, EOI (no
+    image data: its header is right, its pixels are missing)."""
     app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
     sof = struct.pack(">BHHB", 8, height, width, components) + b"\x01\x11\x00" * components
     return (

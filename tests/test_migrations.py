@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from cafe import create_app
 from cafe.database import alembic_config, upgrade_database
@@ -71,3 +71,61 @@ def test_the_test_apps_database_is_at_head(app: Flask) -> None:
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert current_revision(app) == heads[0]
     assert schema_differences(app) == []
+
+
+def test_upgrading_a_database_with_data_keeps_every_row_and_never_reuses_theme_ids(
+    empty_app: Flask,
+) -> None:
+    """Batch mode rebuilds tables on SQLite; foreign-key actions must not fire meanwhile,
+    and a theme id that kept revisions name is not given out again."""
+    with empty_app.app_context():
+        config = alembic_config()
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO cafe_event (id, kind, title, topic, date, start_time, end_time,"
+                    " place, language, role_tags, footer, openers_sentence, method_sentence,"
+                    " join_code, board_token, phase, timer_duration, timer_remaining, created_at)"
+                    " VALUES (1, 'cafe-social', 'T', 'T', '2017-10-31', '14:00:00', '16:00:00',"
+                    " '', 'fi', '[]', '', '', '', 'ABCDEF', 'board', 'opening', 0, 0,"
+                    " '2017-10-31 00:00:00')"
+                )
+            )
+            connection.execute(
+                text("INSERT INTO event_table (id, event_id, position, name) VALUES (1, 1, 1, 'P')")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO theme (id, event_id, position, title, body, revision, created_at)"
+                    " VALUES (1, 1, 0, 'A', '', 1, '2017-10-31 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO gather_item (id, event_id, theme_id, position, created_at)"
+                    " VALUES (1, 1, 1, 0, '2017-10-31 00:00:00')"
+                )
+            )
+            # Theme 2 was deleted; its revision stays in the history.
+            connection.execute(
+                text(
+                    "INSERT INTO summary_revision (event_id, part, number, title, body,"
+                    " created_at) VALUES (1, 'theme:2', 1, 'B', '', '2017-10-31 00:00:00')"
+                )
+            )
+        upgrade_database()
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM event_table")).scalar() == 1
+            assert connection.execute(text("SELECT theme_id FROM gather_item")).scalar() == 1
+            connection.execute(
+                text(
+                    "INSERT INTO theme (event_id, position, title, body, revision, created_at)"
+                    " VALUES (1, 1, 'C', '', 1, '2017-10-31 00:00:00')"
+                )
+            )
+            assert connection.execute(text("SELECT max(id) FROM theme")).scalar() == 3
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert schema_differences(empty_app) == []

@@ -20,13 +20,18 @@ from docx.document import Document
 from docx.shared import Mm
 from flask import Flask
 from pypdf.generic import DictionaryObject
+from sqlalchemy import select
 
 from cafe import create_app
 from cafe.domain.errors import DomainError
-from cafe.domain.report import PilotReport, report_from_plan, step_labels
+from cafe.domain.report import PilotReport, step_labels
+from cafe.extensions import db
 from cafe.minutes.export import FORMATS
+from cafe.models import CafeEvent
 from cafe.reports.export import render_report, report_html
+from cafe.reports.operations import current_report
 from tests.conftest import ROOT, app_config
+from tests.test_minutes_export import cafe, created
 
 PLAN = ROOT / "sessions" / "pilot-report-kokemusohjaus.toml"
 #: The seed report (a copy of ../shared/seeds/003_60ec04cca74eb0e9.txt, in the repository
@@ -69,21 +74,67 @@ class Rendered:
     seconds: dict[str, float]
 
 
+@dataclass
+class Planned:
+    """The seed report's plan created as an event with ``cafe event create``."""
+
+    instance: Path
+    code: str
+    report: PilotReport
+
+
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
+    """``cafe event create sessions/pilot-report-kokemusohjaus.toml`` in an instance of its
+    own, and the report the event then has (its first revision)."""
     folder = tmp_path_factory.mktemp("report")
-    app = create_app(app_config(folder / "cafe.db"))
-    report = report_from_plan(PLAN.read_text("utf-8"))
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in ("CAFE_DATABASE_URL", "CAFE_PUBLIC_URL", "CAFE_SECRET_KEY"):
+            patch.delenv(variable, raising=False)
+        patch.setenv("CAFE_INSTANCE_PATH", str(folder / "instance"))
+        code = created(PLAN)
+        app = create_app()
+        with app.app_context():
+            event = db.session.execute(
+                select(CafeEvent).where(CafeEvent.join_code == code)
+            ).scalar_one()
+            report = current_report(event)
+            db.engine.dispose()
+        yield Planned(folder, code, report)
+
+
+@pytest.fixture(scope="module")
+def rendered(planned: Planned) -> Iterator[Rendered]:
+    app = create_app(app_config(planned.instance / "render.db"))
     seconds = {}
     content = {}
     with app.test_request_context():
         for fmt in ("html", "pdf", "docx"):
             start = time.perf_counter()
-            content[fmt] = render_report(report, fmt).content
+            content[fmt] = render_report(planned.report, fmt).content
             seconds[fmt] = time.perf_counter() - start
     yield Rendered(
-        report, app, content["html"].decode("utf-8"), content["pdf"], content["docx"], seconds
+        planned.report,
+        app,
+        content["html"].decode("utf-8"),
+        content["pdf"],
+        content["docx"],
+        seconds,
     )
+
+
+def test_cafe_event_create_then_cafe_export_rebuilds_the_seed_report(
+    planned: Planned, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAFE_INSTANCE_PATH", str(planned.instance / "instance"))
+    target = planned.instance / "raportti.txt"
+    result = cafe("export", planned.code, "--format", "txt", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    text = target.read_text("utf-8")
+    # The plain text has no bold: the seed's "**" around the steps' leads go.
+    assert words(text) == words(SEED.read_text("utf-8").replace("**", ""))
+    assert text.startswith(TITLE + "\n\nKokeilun kesto ja toteuttajatahot:\n\n")
+    assert text.endswith(f"{CAPTION}\n\n{CREDIT}\n")
 
 
 def words(text: str) -> str:
@@ -331,8 +382,10 @@ def test_hostile_text_is_shown_never_run(rendered: Rendered) -> None:
 # --- every format, errors ----------------------------------------------------------------
 
 
-def test_every_format_has_its_name_and_type_and_text_formats_need_no_app() -> None:
-    report = report_from_plan(PLAN.read_text("utf-8"))
+def test_every_format_has_its_name_and_type_and_text_formats_need_no_app(
+    planned: Planned,
+) -> None:
+    report = planned.report
     markdown = render_report(report, "md", stem="kokemusohjaus")
     assert markdown.filename == "kokemusohjaus.md"
     assert markdown.media_type == FORMATS["md"][1]
@@ -362,7 +415,7 @@ def test_a_bare_frame_exports_in_every_format(rendered: Rendered, tmp_path: Path
 
 
 def test_a_long_process_still_draws_on_one_page(rendered: Rendered) -> None:
-    base = report_from_plan(PLAN.read_text("utf-8"))
+    base = rendered.report
     long = replace(
         base,
         steps=tuple((f"Vaihe {n}: " + "pitkä kuvaus " * 12, "Teksti.") for n in range(1, 21)),

@@ -4,6 +4,7 @@ exported from the web and the command line."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def test_report_is_assembled_from_the_sections_and_the_feedback(
     assert "**Arjen tuki.** Asiakas pääsee liikkeelle kotoa" in text
     assert "1. **Ensitapaaminen.** Kokemusohjaaja lähti mukaan ensitapaamiseen" in text
     assert "**Yhteistyö toimi.**" in text
-    assert "(3 vastausta, keskiarvo 4.3 asteikolla 1–5). Asiakas: 3 vastausta" in text
+    assert (
+        "(3 vastausta, keskiarvo 4,3 asteikolla 1–5). Asiakas: 3 vastausta, keskiarvo 4,3." in text
+    )
     assert "Työntekijä" not in text  # one worker's feedback would single them out
 
 
@@ -85,7 +88,10 @@ def test_the_evaluation_gives_no_small_group_away_by_subtraction(
     text = client.get(f"/events/{ev.id}/report/export/md").get_data(as_text=True)
     evaluation = next(line for line in text.splitlines() if "vastausta" in line)
 
-    assert "(7 vastausta, keskiarvo 3.3 asteikolla 1–5). Työntekijä: 3 vastausta, " in evaluation
+    assert (
+        "(7 vastausta, keskiarvo 3,3 asteikolla 1–5). Työntekijä: 3 vastausta, keskiarvo 3,0."
+        in evaluation
+    )
     # Clients hide with the guide: 7 × 3.3 − 3 × 3.0 is four answers, not the guide's one.
     assert "Asiakas" not in evaluation and "Kokemusohjaaja" not in evaluation
     assert "Ryhmiä, joissa on alle 3 vastaajaa, ei eritellä" in evaluation
@@ -177,7 +183,13 @@ def test_the_organizer_fills_in_what_no_workshop_knows_and_saves_revisions(
     assert client.post(url, data=report_form(base="1", title="")).status_code == 400
     lead_missing = report_form(base="1", **{"step-lead-0": "", "step-body-0": "Ilman"})
     assert client.post(url, data=lead_missing).status_code == 400
-    assert client.post(f"{url}/refresh", data={"base": "1"}).status_code == 302
+    refresh = f"/events/{ev.id}/document/refresh"
+    choices = client.get(refresh).get_data(as_text=True)
+    # The organizer rewrote the steps: their text is kept unless the new one is picked.
+    assert 'name="choice:steps" value="keep" checked' in choices
+    assert "choice:duration" not in choices  # the organizer's own fields are not offered
+    taken = client.post(refresh, data={"base": "1", "choice:steps": "take"})
+    assert taken.status_code == 302
     refreshed = client.get(f"{url}/export/md").get_data(as_text=True)
     assert "Pilotti kesti 1.3.2017–31.12.2018." in refreshed  # the organizer's field stays
     assert "Kokemusohjaaja lähti mukaan ensitapaamiseen" in refreshed  # the step as gathered
@@ -199,3 +211,28 @@ def test_report_editor_is_for_workshops_and_the_memo_editor_sends_them_there(
         f"/events/{workshop[0].id}/report/preview", data=report_form(goal="<script>x</script>")
     )
     assert "<script>" not in preview.get_json()["html"]
+
+
+def test_a_stale_report_save_of_other_fields_is_merged_and_a_clash_is_named(
+    client: FlaskClient, workshop: tuple[EventInfo, Facilitator, Phone]
+) -> None:
+    url = f"/events/{workshop[0].id}/report"
+    assert client.post(url, data=report_form()).status_code == 302
+    assert (
+        client.post(url, data=report_form(base="1", participants="16 asiakasta.")).status_code
+        == 302
+    )
+
+    merged = client.post(url, data=report_form(base="1", credit="PRO SOS -osahanke Verso"))
+
+    assert merged.status_code == 302 and "merged=1" in merged.headers["Location"]
+    md = client.get(f"{url}/export/md").get_data(as_text=True)
+    assert "16 asiakasta." in md and "PRO SOS -osahanke Verso" in md
+    client.post("/lang/en")
+    clash = client.post(
+        url, data=report_form(base="2", participants="16 asiakasta.", credit="Toinen")
+    )
+    assert clash.status_code == 409
+    error = re.search(r'<p class="error" role="alert">([^<]*)</p>', clash.get_data(as_text=True))
+    assert error is not None and "Credit line" in error.group(1)
+    assert "Participants" not in error.group(1)

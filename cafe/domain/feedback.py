@@ -95,3 +95,14 @@ def feedback_summary(
         texts = sorted((a.text for a in every if a.text), key=lambda t: (t.casefold(), t))
         total = _figures(None, every, texts)
     return total, lines
+
+
+#: Languages that write a decimal comma ("keskiarvo 3,7", "medelvärde 3,7").
+DECIMAL_COMMA = frozenset({"fi", "sv"})
+
+
+def format_average(value: float, language: str) -> str:
+    """An average rating with one decimal as the document's language writes it: ``3,7`` in
+    Finnish and Swedish, ``3.7`` in English."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language in DECIMAL_COMMA else text

@@ -1,16 +1,21 @@
 """The memo's optional footer logo: a small PNG or JPEG, checked before it is stored.
 
-The checks read the file's own header (PNG's IHDR chunk, JPEG's start-of-frame segment)
-instead of trusting a file name or a browser's media type, and without an image library:
-what is refused here never reaches WeasyPrint or Word. A PNG must also be whole (every
-chunk present with a correct checksum, up to IEND), so that a cut-off upload is refused at
-once instead of printing as an empty box in every exported file.
+The checks first read the file's own header (PNG's IHDR chunk, JPEG's start-of-frame
+segment) instead of trusting a file name or a browser's media type, so that nothing too big
+is ever decoded. Then Pillow decodes the whole image (``verify``, then a fresh ``open`` and
+``load``: ``verify`` leaves the image unusable and, for a JPEG, reads only its headers): a
+cut-off or damaged upload is refused at once, with its own message, instead of breaking
+every exported file afterwards.
 """
 
 from __future__ import annotations
 
+import io
 import struct
+import warnings
 import zlib
+
+from PIL import Image, ImageFile
 
 from cafe.domain.errors import DomainError
 
@@ -100,6 +105,29 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
     raise _bad()
 
 
+def _decodes(data: bytes, kind: str) -> None:
+    """Raise ``logo_damaged`` unless Pillow decodes every pixel of ``data`` as ``kind``."""
+    expected = {PNG: "PNG", JPEG: "JPEG"}[kind]
+    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when the PDF export is first
+    # imported, and a cut-off JPEG then "loads" with grey where its pixels were missing.
+    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of a decompression bomb; the header check has bounded the size.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[expected]) as image:
+                image.verify()
+            # verify() leaves the image unusable; only a fresh load decodes the pixels (a
+            # truncated JPEG passes verify() and fails here).
+            with Image.open(io.BytesIO(data), formats=[expected]) as image:
+                image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError("logo_damaged") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+
+
 def check_logo(data: bytes) -> str:
     """Return the media type of a footer logo (``"image/png"`` or ``"image/jpeg"``), or
     raise ``DomainError``.
@@ -107,7 +135,9 @@ def check_logo(data: bytes) -> str:
     ``logo_too_large`` (``max_kb``) for a file over :data:`MAX_KB` KB; ``logo_bad_image``
     (``max_px``) for anything else refused: not bytes, empty, neither PNG nor JPEG by its
     first bytes, a header that does not parse (a cut-off or damaged PNG), or a width or
-    height of 0 or over :data:`MAX_SIDE` pixels.
+    height of 0 or over :data:`MAX_SIDE` pixels; ``logo_damaged`` for a PNG or JPEG whose
+    header is right but whose image data does not decode whole (cut off while uploading, a
+    damaged file).
     """
     if not isinstance(data, bytes) or not data:
         raise _bad()
@@ -123,4 +153,5 @@ def check_logo(data: bytes) -> str:
         raise _bad()
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
         raise _bad()
+    _decodes(data, kind)
     return kind

@@ -148,8 +148,10 @@ class _TextWriter(HTMLParser):
     """Sanitised summary HTML → plain text as a person would type it.
 
     Paragraphs are separated by a blank line, list items start with ``- `` or ``1. ``,
-    emphasis keeps the typed asterisks (``*osallisuuden kokemuksen*``), bold becomes plain
-    (the memo's run-in headings), and a link shows its address after its text.
+    and a link shows its address after its text. Plain text has no typefaces, so bold (the
+    run-in headings, the steps' leads) and italics (``*osallisuuden kokemuksen*``) alike
+    lose their markers: the words stay, as in the seeds' headings. The Markdown export
+    keeps both markers; HTML, PDF and Word set both typefaces.
     """
 
     def __init__(self) -> None:
@@ -194,8 +196,6 @@ class _TextWriter(HTMLParser):
             self.current.append(f"{counter[0]}. " if counter[0] else "- ")
             if counter[0]:
                 counter[0] += 1
-        elif tag in ("em", "i"):
-            self.current.append("*")
         elif tag == "br":
             self.current.append("\n")
         elif tag == "a":
@@ -211,8 +211,6 @@ class _TextWriter(HTMLParser):
             self._flush()
             if self.lists:
                 self.lists.pop()
-        elif tag in ("em", "i"):
-            self.current.append("*")
         elif tag == "a":
             text = "".join(self.link_text)
             if self.href and self.href not in (text, f"mailto:{text}"):

@@ -13,8 +13,9 @@ event's language and an override. Participants are never named: only the openers
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cafe.domain.errors import DomainError
@@ -26,6 +27,7 @@ from cafe.domain.summary import clean_body, summary_markdown
 TEXTS: dict[str, dict[str, str]] = {
     "fi": {
         "title": "Cafe Social -keskustelukahvilan muistio {date}",
+        "named": "{name}: muistio {date}",
         "topic": "Aihe: {topic}",
         "openers": "Keskustelun alustajina {names}.",
         "and": "ja",
@@ -40,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sv": {
         "title": "Minnesanteckningar från diskussionskaféet Cafe Social {date}",
+        "named": "{name}: minnesanteckningar {date}",
         "topic": "Ämne: {topic}",
         "openers": "Diskussionen inleddes av {names}.",
         "and": "och",
@@ -53,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Cafe Social discussion café: minutes of {date}",
+        "named": "{name}: minutes of {date}",
         "topic": "Topic: {topic}",
         "openers": "The discussion was opened by {names}.",
         "and": "and",
@@ -97,6 +101,13 @@ class Memo:
     title: str = ""
     openers_sentence: str = ""
     method_sentence: str = ""
+    #: Per theme, the key of the shared summary's theme it came from ("" for a theme the
+    #: organizer's draft has of its own): how taking the summary in again finds it.
+    theme_keys: tuple[str, ...] = ()
+
+    def theme_key(self, index: int) -> str:
+        """The key of theme ``index`` ("" if it has none)."""
+        return self.theme_keys[index] if index < len(self.theme_keys) else ""
 
 
 def short_date(day: dt.date) -> str:
@@ -113,12 +124,25 @@ def _texts(language: str) -> dict[str, str]:
     return TEXTS.get(language, TEXTS["fi"])
 
 
+def _title_date(day: dt.date, language: str) -> str:
+    return day.strftime("%-d %B %Y") if language == "en" else short_date(day)
+
+
 def memo_title(memo: Memo) -> str:
     """The title line: the override, or the default with the date."""
     if memo.title.strip():
         return memo.title.strip()
-    day = memo.date.strftime("%-d %B %Y") if memo.language == "en" else short_date(memo.date)
-    return _texts(memo.language)["title"].format(date=day)
+    return _texts(memo.language)["title"].format(date=_title_date(memo.date, memo.language))
+
+
+def named_title(name: str, day: dt.date, language: str) -> str:
+    """The title line of an event with a name of its own (a plan's ``title``, "Cafe Social
+    -etäkahvila"): ``Cafe Social -etäkahvila: muistio 12.3.20``. The house format's line
+    puts the name in the genitive ("-keskustelukahvilan muistio"), which a person writes:
+    the organizer may reword this one in the editor."""
+    return _texts(language)["named"].format(
+        name=" ".join(name.split()), date=_title_date(day, language)
+    )
 
 
 def default_openers_sentence(openers: tuple[MemoOpener, ...], language: str) -> str:
@@ -258,6 +282,7 @@ def memo_to_content(memo: Memo) -> dict[str, Any]:
         "title": memo.title,
         "openers_sentence": memo.openers_sentence,
         "method_sentence": memo.method_sentence,
+        "theme_keys": list(memo.theme_keys),
     }
 
 
@@ -281,7 +306,60 @@ def memo_from_content(content: dict[str, Any]) -> Memo:
         title=content["title"],
         openers_sentence=content["openers_sentence"],
         method_sentence=content["method_sentence"],
+        # Revisions stored before themes kept their keys have none.
+        theme_keys=tuple(content.get("theme_keys", ())),
     )
+
+
+# --- parts taken in from the shared summary (cafe.domain.merge) ---------------------------
+
+#: The part holding the summary's un-headed paragraphs.
+INTRO_PART = "intro"
+#: Prefix of a theme's part; a theme of the organizer's own has ``#<position>`` as key.
+THEME_PART = "theme:"
+
+
+def memo_parts(memo: Memo) -> dict[str, tuple[str, ...]]:
+    """The memo's parts that come from the shared summary: the intro and each theme
+    (title, paragraph), in order."""
+    parts: dict[str, tuple[str, ...]] = {INTRO_PART: (memo.intro,)}
+    for index, (title, body) in enumerate(memo.themes):
+        parts[THEME_PART + (memo.theme_key(index) or f"#{index}")] = (title, body)
+    return parts
+
+
+def memo_with_parts(memo: Memo, parts: Mapping[str, tuple[str, ...]]) -> Memo:
+    """``memo`` with its summary parts replaced by ``parts`` (as :func:`memo_parts` gives
+    them), in their order."""
+    themes = [
+        (key.removeprefix(THEME_PART), text) for key, text in parts.items() if key != INTRO_PART
+    ]
+    return replace(
+        memo,
+        intro=parts.get(INTRO_PART, ("",))[0],
+        themes=tuple((text[0], text[1]) for _, text in themes),
+        theme_keys=tuple("" if key.startswith("#") else key for key, _ in themes),
+    )
+
+
+def keyed_like(memo: Memo, live: Memo) -> Memo:
+    """``memo`` with keys for its themes that have none (revisions stored before themes
+    kept their keys): the live theme of the same title, when exactly one has it."""
+    if all(memo.theme_key(i) for i in range(len(memo.themes))):
+        return memo
+    by_title: dict[str, list[str]] = {}
+    for index, (title, _) in enumerate(live.themes):
+        by_title.setdefault(title, []).append(live.theme_key(index))
+    used = {memo.theme_key(i) for i in range(len(memo.themes))}
+    keys = []
+    for index, (title, _) in enumerate(memo.themes):
+        key = memo.theme_key(index)
+        found = by_title.get(title, [])
+        if not key and len(found) == 1 and found[0] and found[0] not in used:
+            key = found[0]
+            used.add(key)
+        keys.append(key)
+    return replace(memo, theme_keys=tuple(keys))
 
 
 # --- the organizer's edits ---------------------------------------------------------------
@@ -334,11 +412,13 @@ def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
         for n, o in enumerate(base.openers)
     )
     themes = []
+    keys = []
     for n in range(len(base.themes)):
         title = " ".join(form_field(data, f"theme-title-{n}", MAX_LINE).split())
         body = form_field(data, f"theme-body-{n}", MAX_NOTES)
         if title or body:
             themes.append((title, body))
+            keys.append(base.theme_key(n))
     next_date = _optional_date(data, "next_date")
     next_start = _optional_time(data, "next_start")
     next_end = _optional_time(data, "next_end")
@@ -362,4 +442,124 @@ def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
         title=" ".join(form_field(data, "title", MAX_LINE).split()),
         openers_sentence=" ".join(form_field(data, "openers_sentence", MAX_SENTENCE).split()),
         method_sentence=" ".join(form_field(data, "method_sentence", MAX_SENTENCE).split()),
+        theme_keys=tuple(keys),
     )
+
+
+def memo_form_values(memo: Memo) -> dict[str, str]:
+    """The editor's field values for ``memo`` (the inverse of :func:`memo_from_form`)."""
+    values: dict[str, str] = {
+        "title": memo.title,
+        "topic": memo.topic,
+        "openers_sentence": memo.openers_sentence,
+        "method_sentence": memo.method_sentence,
+        "intro": memo.intro,
+        "footer": memo.footer,
+        "next_date": memo.next_date.isoformat() if memo.next_date else "",
+        "next_start": memo.next_start.strftime("%H:%M") if memo.next_start else "",
+        "next_end": memo.next_end.strftime("%H:%M") if memo.next_end else "",
+    }
+    for n, opener in enumerate(memo.openers):
+        values[f"talk-{n}"] = opener.talk
+    for n, (title, body) in enumerate(memo.themes):
+        values[f"theme-title-{n}"] = title
+        values[f"theme-body-{n}"] = body
+    return values
+
+
+# --- review by table hosts ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewPart:
+    """A part of the memo a table host may comment on and propose new text for."""
+
+    #: Stable across saves: ``title``, ``openers_sentence``, ``talk-<n>``,
+    #: ``method_sentence``, ``intro``, ``theme:<key>`` (see :func:`memo_parts`), ``footer``.
+    key: str
+    #: The editor's field that holds the part's text.
+    field: str
+    #: What the label names: an opener's name, a theme's title ("" otherwise).
+    name: str = ""
+
+
+def review_parts(memo: Memo) -> list[ReviewPart]:
+    """Every part of the memo, top to bottom: the title line, the openers sentence, each
+    talk's notes, the method sentence, the intro, each theme's paragraph, the footer."""
+    parts = [ReviewPart("title", "title"), ReviewPart("openers_sentence", "openers_sentence")]
+    parts += [ReviewPart(f"talk-{n}", f"talk-{n}", o.name) for n, o in enumerate(memo.openers)]
+    parts += [ReviewPart("method_sentence", "method_sentence"), ReviewPart(INTRO_PART, "intro")]
+    for index, (title, _) in enumerate(memo.themes):
+        key = THEME_PART + (memo.theme_key(index) or f"#{index}")
+        parts.append(ReviewPart(key, f"theme-body-{index}", title))
+    parts.append(ReviewPart("footer", "footer"))
+    return parts
+
+
+def review_texts(memo: Memo) -> dict[str, str]:
+    """Each review part's text as the memo reads now, a generated line included (the
+    default title line, openers sentence and method sentence), for a table host to start
+    a proposal from."""
+    values = memo_form_values(memo)
+    texts = {part.key: values[part.field] for part in review_parts(memo)}
+    texts["title"] = memo_title(memo)
+    texts["openers_sentence"] = _sentence(
+        memo.openers_sentence, default_openers_sentence(memo.openers, memo.language)
+    )
+    texts["method_sentence"] = _sentence(memo.method_sentence, _texts(memo.language)["method"])
+    return texts
+
+
+def with_replacement(memo: Memo, part_key: str, text: str) -> Memo:
+    """``memo`` with the text of part ``part_key`` replaced by ``text``, validated as the
+    editor validates it; ``unknown_part`` if the memo no longer has that part (a theme
+    deleted since)."""
+    found = next((part for part in review_parts(memo) if part.key == part_key), None)
+    if found is None:
+        raise DomainError("unknown_part")
+    values: dict[str, object] = {**memo_form_values(memo), found.field: text}
+    return memo_from_form(values, memo)
+
+
+# --- stale saves merged field by field (cafe.domain.merge.three_way) ---------------------
+
+_THEME_FIELD = re.compile(r"theme-(title|body)-(\d+)")
+
+
+def memo_fields(values: Mapping[str, object], memo: Memo) -> dict[str, str]:
+    """The editor's fields ``values`` (laid out for ``memo``: ``theme-body-2`` is its third
+    theme) keyed so that they mean the same in another revision: a theme's fields by the
+    theme's key (``theme:12.body``). Only the editor's own fields are read."""
+    fields: dict[str, str] = {}
+    for name in memo_form_values(memo):
+        raw = values.get(name)
+        if raw is None:
+            continue
+        text = str(raw)
+        found = _THEME_FIELD.fullmatch(name)
+        if found is None:
+            fields[name] = text
+            continue
+        index = int(found.group(2))
+        key = THEME_PART + (memo.theme_key(index) or f"#{index}")
+        fields[f"{key}.{found.group(1)}"] = text
+    return fields
+
+
+def memo_from_fields(fields: Mapping[str, str], like: Memo) -> Memo:
+    """The memo ``fields`` (:func:`memo_fields`) describe, validated as the editor's form:
+    its themes in the order the fields name them; the event's own data from ``like``."""
+    keys = list(
+        dict.fromkeys(name.rsplit(".", 1)[0] for name in fields if name.startswith(THEME_PART))
+    )
+    values: dict[str, object] = {k: v for k, v in fields.items() if not k.startswith(THEME_PART)}
+    for index, key in enumerate(keys):
+        values[f"theme-title-{index}"] = fields.get(f"{key}.title", "")
+        values[f"theme-body-{index}"] = fields.get(f"{key}.body", "")
+    own = [key.removeprefix(THEME_PART) for key in keys]
+    skeleton = replace(
+        like,
+        themes=tuple(("", "") for _ in keys),
+        theme_keys=tuple("" if key.startswith("#") else key for key in own),
+    )
+    return memo_from_form(values, skeleton)

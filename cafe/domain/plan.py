@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cafe.domain.errors import DomainError
 from cafe.domain.text import is_blank, strip_bidi_controls
@@ -25,6 +25,10 @@ MAX_OPENERS = 20
 MAX_ROLE_TAGS = 12
 SHORT_TEXT = 200
 LONG_TEXT = 2000
+#: The service-pilot report's five resource sub-items, in the report's order.
+RESOURCE_KEYS = ("experience_guides", "workers", "premises", "supplies", "other")
+#: Longest caption and credit line of a report plan.
+REPORT_LINE = 300
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,33 @@ class Opener:
     organisation: str = ""
     #: The organizer's notes of the opening talk (Markdown), for the memo.
     talk: str = ""
+
+
+class PlanTheme(NamedTuple):
+    """A theme of a summary typed in advance: its run-in title, Markdown body and, in a
+    workshop, the template's section it belongs to (``process``: a numbered step)."""
+
+    title: str
+    body: str
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """What only the organizer of a co-development workshop knows, for its service-pilot
+    report (``[report]`` of a plan): stored as the report's first revision, as if typed
+    into the report editor. Markdown unless said otherwise; "" leaves a part to the
+    workshop (the evaluation then comes from the phones' feedback)."""
+
+    duration: str = ""
+    participants: str = ""
+    #: (key, Markdown) pairs, keys from :data:`RESOURCE_KEYS`, in that order.
+    resources: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+    evaluation: str = ""
+    #: One line each, plain text.
+    caption: str = ""
+    credit: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +93,9 @@ class EventPlan:
     #: The shared summary typed in advance (a memo typed up afterwards): un-headed
     #: paragraphs, then (title, body) themes, Markdown.
     summary_intro: str = ""
-    summary_themes: tuple[tuple[str, str], ...] = ()
+    summary_themes: tuple[PlanTheme, ...] = ()
+    #: A workshop's report fields only the organizer knows; None: none given.
+    report: ReportPlan | None = None
     #: The workshop template (``sessions/templates/<name>.toml``) the event runs.
     template: str = "cafe-social"
     #: Every post waits for a facilitator's approval before anyone else sees it.
@@ -89,6 +122,7 @@ PLAN_KEYS = {
     "summary",
     "template",
     "premoderation",
+    "report",
 }
 #: Longest opening-talk notes, summary intro and theme body in a plan (characters).
 NOTES_TEXT = 20_000
@@ -225,12 +259,12 @@ def _section(data: dict[str, Any], key: str, allowed: set[str]) -> dict[str, Any
     return section
 
 
-def _themes(value: object) -> tuple[tuple[str, str], ...]:
+def _themes(value: object) -> tuple[PlanTheme, ...]:
     if not isinstance(value, list):
         raise DomainError("plan_bad_themes")
     themes = []
     for item in value:
-        if not isinstance(item, dict) or set(item) - {"title", "body"}:
+        if not isinstance(item, dict) or set(item) - {"title", "body", "section"}:
             raise DomainError("plan_bad_themes")
         # An empty title is an un-headed paragraph among the themes (the seed's closing
         # statements); but a theme must say something.
@@ -238,8 +272,53 @@ def _themes(value: object) -> tuple[tuple[str, str], ...]:
         body = _text(item, "body", limit=NOTES_TEXT)
         if not (title or body):
             raise DomainError("plan_bad_themes")
-        themes.append((title, body))
+        # Only the shape here: whether the template has such a section is the app's to
+        # check (cafe.events.operations.create_event).
+        section = _text(item, "section", limit=32) or None
+        themes.append(PlanTheme(title, body, section))
     return tuple(themes)
+
+
+def _report(data: dict[str, Any]) -> ReportPlan | None:
+    """The ``[report]`` table: the report fields only the organizer knows. Errors name
+    the key under ``report.``."""
+    if "report" not in data:
+        return None
+    try:
+        return _report_fields(_section(data, "report", REPORT_PLAN_KEYS))
+    except DomainError as error:
+        key = error.params.get("key")
+        if isinstance(key, str) and key != "report" and not key.startswith("report."):
+            raise DomainError(error.code, {**error.params, "key": f"report.{key}"}) from None
+        raise
+
+
+REPORT_PLAN_KEYS = {
+    "duration",
+    "participants",
+    "resources",
+    "description",
+    "evaluation",
+    "caption",
+    "credit",
+}
+
+
+def _report_fields(report: dict[str, Any]) -> ReportPlan:
+    resources = _section(report, "resources", set(RESOURCE_KEYS))
+    return ReportPlan(
+        duration=_text(report, "duration", limit=NOTES_TEXT),
+        participants=_text(report, "participants", limit=NOTES_TEXT),
+        resources=tuple(
+            (key, text)
+            for key in RESOURCE_KEYS
+            if (text := _text(resources, key, limit=NOTES_TEXT))
+        ),
+        description=_text(report, "description", limit=NOTES_TEXT),
+        evaluation=_text(report, "evaluation", limit=NOTES_TEXT),
+        caption=" ".join(_text(report, "caption", limit=REPORT_LINE).split()),
+        credit=" ".join(_text(report, "credit", limit=REPORT_LINE).split()),
+    )
 
 
 def _template(data: dict[str, Any]) -> str:
@@ -306,6 +385,7 @@ def plan_from_mapping(data: dict[str, Any]) -> EventPlan:
         method_sentence=_text(minutes, "method_sentence", limit=LONG_TEXT),
         summary_intro=_text(summary, "intro", limit=NOTES_TEXT),
         summary_themes=_themes(summary.get("themes", [])),
+        report=_report(data),
         template=_template(data),
         premoderation=_flag(data, "premoderation"),
         role_tags_given="role_tags" in data,

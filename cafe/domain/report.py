@@ -33,9 +33,8 @@ This module is pure: no Flask, no database. The exports are in :mod:`cafe.report
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cafe.domain.errors import DomainError
@@ -44,9 +43,12 @@ from cafe.domain.markup import escape_line, escape_specials, markdown_to_text
 # ``form_field`` is the memo form's field cleaner (NFC, control characters, limit, the field's
 # name in the error): private there, reused so both forms clean text the same way.
 from cafe.domain.minutes import form_field
-from cafe.domain.plan import LANGUAGES, clean_plan_text
-from cafe.domain.summary import clean_body, run_in, run_in_title
-from cafe.domain.tomlfile import TomlTooDeep, load_toml
+from cafe.domain.plan import LANGUAGES, ReportPlan
+
+# The five resource sub-items, in the report's order, live with the plans, which name them
+# too; re-exported for the report's readers.
+from cafe.domain.plan import RESOURCE_KEYS as RESOURCE_KEYS
+from cafe.domain.summary import run_in, run_in_title
 
 #: Steps in a report: the diagram's limit (``cafe.domain.diagram.MAX_STEPS``, not imported
 #: so that the text exports do not load Pillow).
@@ -58,8 +60,6 @@ MAX_LEAD = 500
 #: Longest section text, step body or resource text (Markdown).
 MAX_SECTION = 20_000
 
-#: The five resource sub-items, in the report's order.
-RESOURCE_KEYS = ("experience_guides", "workers", "premises", "supplies", "other")
 
 #: Headings in each report language; ``fi`` is the seed's wording.
 HEADINGS: dict[str, dict[str, str]] = {
@@ -385,19 +385,118 @@ def report_from_form(data: Mapping[str, object], *, language: str = "fi") -> Pil
     )
 
 
-# --- report plans (TOML) -----------------------------------------------------------------
+# --- assembly from a workshop's sections -------------------------------------------------
 
-#: The top-level keys of a report plan; ``sessions/pilot-report-kokemusohjaus.toml``
-#: documents them.
-PLAN_KEYS = (
-    "language",
+#: The section whose themes are the numbered process steps.
+PROCESS_SECTION = "process"
+#: The section whose themes are the pilot's goal.
+GOAL_SECTION = "goal"
+#: Sections feeding the report's "results and further development", in this order.
+RESULT_SECTIONS = ("worked", "change", "proposals")
+
+
+def _section_text(themes: Sequence[tuple[str | None, str, str]], section: str) -> str:
+    """A section's themes as run-in paragraphs, in order."""
+    parts = [run_in(title, body) for where, title, body in themes if where == section]
+    return "\n\n".join(part for part in parts if part)
+
+
+def assemble_report(
+    title: str,
+    language: str,
+    themes: Sequence[tuple[str | None, str, str]],
+    evaluation: str = "",
+) -> PilotReport:
+    """The report a workshop's sections give: ``themes`` are (section, title, body) in the
+    facilitator's order (a theme without a paragraph has its ideas as body). The goal
+    section is the goal, the process section's themes the numbered steps (title = lead),
+    the result sections the results; the title is also the diagram's caption until the
+    organizer writes one."""
+    steps = tuple((lead, body) for where, lead, body in themes if where == PROCESS_SECTION)
+    results = "\n\n".join(
+        part for part in (_section_text(themes, s) for s in RESULT_SECTIONS) if part
+    )
+    return PilotReport(
+        title=title,
+        goal=_section_text(themes, GOAL_SECTION),
+        steps=steps,
+        evaluation=evaluation,
+        results=results,
+        caption=title,
+        language=language,
+    )
+
+
+def with_plan(report: PilotReport, plan: ReportPlan) -> PilotReport:
+    """``report`` (as a workshop assembles it) with the fields an event plan's ``[report]``
+    gives: duration, participants, resources, description and credit as written; the
+    evaluation and the caption only where the plan gives them (else the feedback's
+    evaluation and the topic as caption stay)."""
+    return replace(
+        report,
+        duration=plan.duration,
+        participants=plan.participants,
+        resources=plan.resources,
+        description=plan.description,
+        evaluation=plan.evaluation or report.evaluation,
+        caption=plan.caption or report.caption,
+        credit=plan.credit,
+    )
+
+
+# --- parts taken in from the workshop (cafe.domain.merge) --------------------------------
+
+
+def report_parts(report: PilotReport) -> dict[str, tuple[str, ...]]:
+    """The report's parts that come from the workshop: the goal, the process steps (one
+    part: leads and bodies in turn), the results and the evaluation."""
+    return {
+        "goal": (report.goal,),
+        "steps": tuple(text for step in report.steps for text in step),
+        "results": (report.results,),
+        "evaluation": (report.evaluation,),
+    }
+
+
+def report_with_parts(report: PilotReport, parts: Mapping[str, tuple[str, ...]]) -> PilotReport:
+    """``report`` with its workshop parts replaced by ``parts`` (:func:`report_parts`)."""
+    flat = parts.get("steps", ())
+    return replace(
+        report,
+        goal=parts.get("goal", ("",))[0],
+        steps=tuple((flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)),
+        results=parts.get("results", ("",))[0],
+        evaluation=parts.get("evaluation", ("",))[0],
+    )
+
+
+def report_form_values(report: PilotReport) -> dict[str, str]:
+    """The editor's fields for ``report`` (the inverse of :func:`report_from_form`)."""
+    values: dict[str, str] = {
+        "title": report.title,
+        "duration": report.duration,
+        "participants": report.participants,
+        "goal": report.goal,
+        "description": report.description,
+        "evaluation": report.evaluation,
+        "results": report.results,
+        "caption": report.caption,
+        "credit": report.credit,
+    }
+    for key, body in report.resources:
+        values[f"resource-{key}"] = body
+    for n, (lead, body) in enumerate(report.steps):
+        values[f"step-lead-{n}"], values[f"step-body-{n}"] = lead, body
+    return values
+
+
+_REPORT_FIELDS = (
     "title",
     "duration",
     "participants",
-    "resources",
+    *(f"resource-{key}" for key in RESOURCE_KEYS),
     "goal",
     "description",
-    "steps",
     "evaluation",
     "results",
     "caption",
@@ -405,88 +504,13 @@ PLAN_KEYS = (
 )
 
 
-def _plan_text(
-    data: Mapping[str, Any], key: str, path: str, limit: int, *, required: bool = False
-) -> str:
-    """A text of the plan, cleaned like a form field; errors name its ``path``."""
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise DomainError("plan_not_text", {"key": path})
-    try:
-        text = clean_body(value, limit)
-    except DomainError as error:
-        if error.code == "text_too_long":
-            raise DomainError("plan_too_long", {"key": path, "max": limit}) from error
-        raise DomainError(error.code, {**error.params, "key": path}) from error
-    # The event plan's rule: no bidi overrides; invisible characters alone are empty.
-    text = clean_plan_text(text)
-    if required and not text:
-        raise DomainError("plan_missing", {"key": path})
-    return text
-
-
-def _plan_steps(value: object) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise DomainError("plan_not_table", {"key": "steps"})
-    if len(value) > MAX_STEPS:
-        raise DomainError("report_too_many_steps", {"max": MAX_STEPS, "field": "steps"})
-    steps = []
-    for number, item in enumerate(value, 1):
-        unknown = sorted(set(item) - {"lead", "body"})
-        if unknown:
-            raise DomainError("plan_unknown_key", {"key": f"steps[{number}].{unknown[0]}"})
-        lead = " ".join(
-            _plan_text(item, "lead", f"steps[{number}].lead", MAX_LEAD, required=True).split()
-        )
-        steps.append((lead, _plan_text(item, "body", f"steps[{number}].body", MAX_SECTION)))
-    return tuple(steps)
-
-
-def report_from_plan(text: str) -> PilotReport:
-    """The report a TOML plan holds, validated. Unknown keys are refused (a typo must not
-    lose a section); errors are ``DomainError`` with the plan's codes (``plan_syntax``,
-    ``plan_unknown_key``, ``plan_missing``, ``plan_not_text``, ``plan_too_long``,
-    ``plan_not_table``, ``plan_bad_language``, ``plan_too_deep``) and
-    ``report_too_many_steps``."""
-    try:
-        data = load_toml(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DomainError("plan_syntax", {"detail": str(exc)}) from exc
-    except TomlTooDeep as exc:
-        raise DomainError("plan_too_deep", {"key": exc.key, "max": exc.limit}) from None
-    unknown = sorted(set(data) - set(PLAN_KEYS))
-    if unknown:
-        raise DomainError("plan_unknown_key", {"key": unknown[0]})
-    language = _plan_text(data, "language", "language", 10) or "fi"
-    if language not in LANGUAGES:
-        raise DomainError("plan_bad_language", {"choices": ", ".join(LANGUAGES)})
-    resources = data.get("resources", {})
-    if not isinstance(resources, dict):
-        raise DomainError("plan_not_table", {"key": "resources"})
-    unknown = sorted(set(resources) - set(RESOURCE_KEYS))
-    if unknown:
-        raise DomainError("plan_unknown_key", {"key": f"resources.{unknown[0]}"})
-    given = [
-        (key, _plan_text(resources, key, f"resources.{key}", MAX_SECTION)) for key in RESOURCE_KEYS
-    ]
-
-    def section(key: str) -> str:
-        return _plan_text(data, key, key, MAX_SECTION)
-
-    def line(key: str, *, required: bool = False) -> str:
-        return " ".join(_plan_text(data, key, key, MAX_LINE, required=required).split())
-
-    return PilotReport(
-        language=language,
-        title=line("title", required=True),
-        duration=section("duration"),
-        participants=section("participants"),
-        resources=tuple((key, body) for key, body in given if body),
-        goal=section("goal"),
-        description=section("description"),
-        steps=_plan_steps(data.get("steps", [])),
-        evaluation=section("evaluation"),
-        results=section("results"),
-        caption=line("caption"),
-        credit=line("credit"),
-    )
+def report_fields(values: Mapping[str, object]) -> dict[str, str]:
+    """The report editor's own fields among ``values`` (a step by its position:
+    ``step-lead-0``), for merging a stale save (:func:`cafe.domain.merge.three_way`)."""
+    fields = {key: str(values[key]) for key in _REPORT_FIELDS if values.get(key) is not None}
+    number = 0
+    while f"step-lead-{number}" in values or f"step-body-{number}" in values:
+        for name in (f"step-lead-{number}", f"step-body-{number}"):
+            fields[name] = str(values.get(name) or "")
+        number += 1
+    return fields

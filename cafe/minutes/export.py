@@ -3,25 +3,38 @@
 The memo's text comes from the event (date, topic, openers and the organizer's notes of
 their talks, the next session, the footer) and from the shared summary as the facilitator
 left it (intro and themes, in their order). Rendering is the pure
-:mod:`cafe.domain.minutes`, and :mod:`cafe.minutes.documents` for PDF and Word; this module
-only reads.
+:mod:`cafe.domain.minutes`, :mod:`cafe.documents.rendering` for PDF and
+:mod:`cafe.minutes.documents` for Word; this module only reads.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 from dataclasses import dataclass, replace
 
 from flask import render_template
 from sqlalchemy import select
 
+from cafe.documents.rendering import html_to_pdf
 from cafe.domain.errors import DomainError
 from cafe.domain.images import check_logo
 from cafe.domain.markup import css_string, render_document
-from cafe.domain.minutes import Memo, MemoOpener, memo_markdown, memo_text, memo_title
+from cafe.domain.minutes import (
+    Memo,
+    MemoOpener,
+    memo_markdown,
+    memo_text,
+    memo_title,
+    named_title,
+)
+from cafe.domain.plan import DEFAULT_TITLE
 from cafe.extensions import db
-from cafe.minutes.documents import html_to_pdf, memo_docx
+from cafe.minutes.documents import memo_docx
 from cafe.models import CafeEvent, Minutes, SummaryIntro, Theme
+from cafe.workshops import template_of
+
+log = logging.getLogger(__name__)
 
 #: Export formats and their file suffixes and media types.
 FORMATS: dict[str, tuple[str, str]] = {
@@ -39,7 +52,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 def assembled_memo(event: CafeEvent) -> Memo:
     """The memo as the event and its shared summary give it (a new draft's text)."""
     themes = db.session.execute(
-        select(Theme.title, Theme.body)
+        select(Theme.id, Theme.title, Theme.body)
         .where(Theme.event_id == event.id)
         .order_by(Theme.position, Theme.id)
     ).all()
@@ -49,12 +62,19 @@ def assembled_memo(event: CafeEvent) -> Memo:
         date=event.date,
         topic=event.topic,
         openers=tuple(MemoOpener(o.name, o.title, o.organisation, o.talk) for o in event.openers),
-        themes=tuple((title, body) for title, body in themes),
+        themes=tuple((title, body) for _, title, body in themes),
+        # Theme ids are never reused (SQLite AUTOINCREMENT): a stable key per theme.
+        theme_keys=tuple(str(key) for key, _, _ in themes),
         intro=intro.body if intro is not None else "",
         next_date=event.next_date,
         next_start=event.next_start,
         next_end=event.next_end,
         footer=event.footer,
+        # The house format's own line for the format's own name; an event named otherwise
+        # (the plan's title) gets its name on the title line.
+        title=""
+        if event.title in {DEFAULT_TITLE, *template_of(event).title.values()}
+        else named_title(event.title, event.date, event.language),
         openers_sentence=event.openers_sentence,
         method_sentence=event.method_sentence,
     )
@@ -86,14 +106,16 @@ def render(
     """Render ``memo`` as ``md``, ``txt``, ``html`` (print-ready A4), ``pdf`` or ``docx``.
 
     ``logo`` (PNG or JPEG) is printed in the footer of the paged formats and the HTML.
-    It is checked again (:func:`~cafe.domain.images.check_logo`, which raises
-    ``DomainError``) and the type its bytes have is used: ``logo_type``, the type stored
-    with it, is only a label and cannot make a file claim to be what it is not.
+    It is checked again (:func:`~cafe.domain.images.check_logo`) and the type its bytes
+    have is used: ``logo_type``, the type stored with it, is only a label and cannot make
+    a file claim to be what it is not. A stored logo that fails the check (one accepted
+    before logos were decoded whole) is left out with a log line: the organizer still
+    gets the document.
     """
     if fmt not in FORMATS:
         raise DomainError("bad_export_format", {"choices": ", ".join(FORMATS)})
-    # Checked only where it is printed: a bad stored logo must not stop a text export.
-    kind = check_logo(logo) if logo is not None and fmt in _WITH_LOGO else None
+    # Checked only where it is printed: a text export never looks at it.
+    kind = _printable(logo) if logo is not None and fmt in _WITH_LOGO else None
     if fmt == "md":
         content = memo_markdown(memo).encode("utf-8")
     elif fmt == "txt":
@@ -132,6 +154,15 @@ def export(event: CafeEvent, fmt: str, memo: Memo | None = None) -> Export:
         logo=bytes(minutes.logo) if minutes is not None and minutes.logo else None,
         logo_type=minutes.logo_type if minutes is not None else None,
     )
+
+
+def _printable(logo: bytes) -> str | None:
+    """The logo's media type, or None (logged) when it does not pass the check."""
+    try:
+        return check_logo(logo)
+    except DomainError as error:
+        log.warning("footer logo left out of an export: %s", error.code)
+        return None
 
 
 def _data_uri(data: bytes, kind: str) -> str:

@@ -9,17 +9,30 @@ the history.
 
 from __future__ import annotations
 
+import logging
 import secrets
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from cafe import audit
 from cafe.domain.errors import DomainError
-from cafe.domain.minutes import Memo, memo_from_content, memo_from_form, memo_to_content
+from cafe.domain.minutes import (
+    MAX_NOTES,
+    Memo,
+    form_field,
+    memo_from_content,
+    memo_from_form,
+    memo_parts,
+    memo_to_content,
+    review_parts,
+    with_replacement,
+)
 from cafe.domain.summary import check_base_revision
 from cafe.domain.text import clean_idea_text
 from cafe.extensions import db
@@ -34,11 +47,22 @@ from cafe.models import (
 )
 from cafe.ratelimit import TokenBuckets
 
+log = logging.getLogger(__name__)
+
 #: Longest review comment, correction reason and topic tip.
 MAX_COMMENT = 2_000
 MAX_REASON = 500
 MAX_TIP = 300
 COMMENT_STATUSES = ("open", "accepted", "dismissed")
+
+
+#: Key, in a revision's content, of the live source's parts as last taken in.
+TAKEN = "taken"
+
+
+def with_taken(content: dict[str, Any], parts: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """``content`` with ``parts`` recorded as what the live source gave when taken in."""
+    return {**content, TAKEN: {key: list(text) for key, text in parts.items()}}
 
 
 class LostRace(Exception):
@@ -110,7 +134,9 @@ def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
     if minutes.revision > 0:
         return minutes
     try:
-        store_revision(event, minutes, 0, memo_to_content(assembled_memo(event)), author_id, None)
+        draft = assembled_memo(event)
+        content = with_taken(memo_to_content(draft), memo_parts(draft))
+        store_revision(event, minutes, 0, content, author_id, None)
     except (IntegrityError, LostRace):
         # Another organizer opened it at the same moment: theirs is the draft.
         db.session.rollback()
@@ -132,6 +158,12 @@ def store_revision(
     report) if the newest is still ``base``: one conditional UPDATE and a unique number,
     so a second writer on the same base always loses (``LostRace``)."""
     number = base + 1
+    if TAKEN not in content and base > 0:
+        # What the live source gave when last taken in stays with the document, whatever
+        # the organizer saves, until the next take-in replaces it (cafe.domain.merge).
+        taken = _revision(event, base).content.get(TAKEN)
+        if taken is not None:
+            content = {**content, TAKEN: taken}
     won = db.session.execute(
         update(Minutes)
         .where(Minutes.event_id == event.id, Minutes.revision == base)
@@ -181,36 +213,17 @@ def save(
     if reason is not None:
         # Stored by store_revision's commit, or discarded with it when the save loses.
         audit.record(event.id, "correct", f"#{base + 1}")
+    content = memo_to_content(memo)
+    if base == 0:
+        # The first save edits the draft the summary assembled: that is what was taken in.
+        content = with_taken(content, memo_parts(assembled_memo(event)))
     try:
-        return store_revision(event, minutes, base, memo_to_content(memo), author_id, reason)
+        return store_revision(event, minutes, base, content, author_id, reason)
     except (IntegrityError, LostRace):
         db.session.rollback()
         fresh = minutes_of(event)
         assert fresh is not None
         raise StaleMinutes(fresh.revision, current_memo(event)) from None
-
-
-def refresh_summary(event: CafeEvent, base: object, author_id: int | None) -> MinutesRevision:
-    """Take the shared summary (intro and themes, in the facilitator's order) into the
-    draft again, as a new revision: the facilitator may have gone on writing it."""
-    minutes = ensure_draft(event, author_id)
-    if minutes.published_revision is not None:
-        raise DomainError("minutes_locked")
-    check = current_memo(event)
-    try:
-        check_base_revision(minutes.revision, base)
-    except DomainError as error:
-        if error.code == "summary_stale":
-            raise StaleMinutes(minutes.revision, check) from error
-        raise
-    live = assembled_memo(event)
-    memo = replace(check, intro=live.intro, themes=live.themes)
-    assert isinstance(base, int)
-    try:
-        return store_revision(event, minutes, base, memo_to_content(memo), author_id, None)
-    except (IntegrityError, LostRace):
-        db.session.rollback()
-        raise StaleMinutes(minutes.revision, current_memo(event)) from None
 
 
 def publish(event: CafeEvent, author_id: int | None) -> Minutes:
@@ -339,17 +352,43 @@ def _limiter(name: str) -> TokenBuckets:
     return limiter
 
 
-def add_comment(event: CafeEvent, part: object, text: object) -> ReviewComment:
-    """A correction suggested through the review link; anonymous."""
+def add_comment(
+    event: CafeEvent,
+    part: object,
+    text: object,
+    replacement: object = None,
+    label: str = "",
+) -> ReviewComment:
+    """A correction suggested through the review link; anonymous. ``part`` is a key of
+    :func:`~cafe.domain.minutes.review_parts` ("" for a general comment), ``label`` how the
+    page named it; ``replacement`` the text proposed for the part instead (optional; then
+    the comment itself may be empty)."""
     minutes = minutes_of(event)
     if minutes is not None and minutes.published_revision is not None:
         raise DomainError("minutes_locked")
-    if not isinstance(part, str) or len(part) > 200:
+    if not isinstance(part, str) or len(part) > 60:
         raise DomainError("bad_request")
-    clean = clean_idea_text(text, MAX_COMMENT)
+    key = part.strip() or None
+    if key is not None and key not in {p.key for p in review_parts(current_memo(event))}:
+        raise DomainError("unknown_part")
+    proposed = None
+    if replacement is not None and not (isinstance(replacement, str) and not replacement.strip()):
+        if key is None:
+            raise DomainError("replacement_needs_part")
+        proposed = form_field({"replacement": replacement}, "replacement", MAX_NOTES)
+    if proposed and (text is None or (isinstance(text, str) and not text.strip())):
+        clean = ""
+    else:
+        clean = clean_idea_text(text, MAX_COMMENT)
     if not _limiter("cafe_comment_limiter").allow(f"review:{event.id}"):
         raise DomainError("rate_limited")
-    comment = ReviewComment(event_id=event.id, part=part.strip(), text=clean)
+    comment = ReviewComment(
+        event_id=event.id,
+        part=label[:200] if key else "",
+        part_key=key,
+        text=clean,
+        replacement=proposed,
+    )
     db.session.add(comment)
     db.session.commit()
     return comment
@@ -363,16 +402,51 @@ def comments(event: CafeEvent) -> list[ReviewComment]:
     return sorted(rows, key=lambda c: c.status != "open")
 
 
-def set_comment_status(event: CafeEvent, comment_id: int, status: object) -> ReviewComment:
-    """Accept or dismiss a review comment (or open it again)."""
-    if status not in COMMENT_STATUSES:
-        raise DomainError("bad_request")
+def _comment(event: CafeEvent, comment_id: int) -> ReviewComment:
     comment = db.session.get(ReviewComment, comment_id)
     if comment is None or comment.event_id != event.id:
         raise DomainError("unknown_comment")
+    return comment
+
+
+def set_comment_status(
+    event: CafeEvent, comment_id: int, status: object, author_id: int | None = None
+) -> ReviewComment:
+    """Accept or dismiss a review comment (or open it again). Accepting one that proposes
+    text applies it: the part gets the text as a new revision naming the comment (a
+    correction, once the minutes are published); dismissing keeps the text as it is."""
+    if status not in COMMENT_STATUSES:
+        raise DomainError("bad_request")
+    comment = _comment(event, comment_id)
+    if status == "accepted" and comment.replacement is not None and comment.status == "open":
+        return _apply(event, comment, author_id)
     assert isinstance(status, str)
     comment.status = status
     db.session.commit()
+    return comment
+
+
+def _apply(event: CafeEvent, comment: ReviewComment, author_id: int | None) -> ReviewComment:
+    """Put a comment's proposed text in place of its part, as a new revision."""
+    assert comment.part_key is not None and comment.replacement is not None
+    minutes = ensure_draft(event, author_id)
+    memo = with_replacement(current_memo(event), comment.part_key, comment.replacement)
+    note = _("Correction from review comment %(n)s", n=comment.id)
+    base = minutes.revision
+    comment.status = "accepted"
+    comment.applied_revision = base + 1
+    if minutes.published_revision is not None:
+        audit.record(event.id, "correct", f"#{base + 1}")
+    try:
+        # store_revision commits the comment's new status with the revision, or neither.
+        store_revision(event, minutes, base, memo_to_content(memo), author_id, str(note))
+    except (IntegrityError, LostRace):
+        db.session.rollback()
+        fresh = minutes_of(event)
+        raise StaleMinutes(fresh.revision if fresh else 0, current_memo(event)) from None
+    log.info(
+        "review comment applied: event %s, comment %s, revision %s", event.id, comment.id, base + 1
+    )
     return comment
 
 

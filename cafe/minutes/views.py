@@ -19,9 +19,19 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from cafe.auth.ownership import managed_event
+from cafe.documents.kinds import MEMO, kind_of
+from cafe.documents.views import stale_save
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_document
-from cafe.domain.minutes import Memo, memo_from_form, memo_markdown, memo_title
+from cafe.domain.minutes import (
+    Memo,
+    memo_form_values,
+    memo_from_form,
+    memo_markdown,
+    review_parts,
+    review_texts,
+)
 from cafe.editing import attachment, field_message, form_base
 from cafe.extensions import db
 from cafe.messages import message_for
@@ -29,15 +39,15 @@ from cafe.minutes import operations as ops
 from cafe.minutes.export import FORMATS, export
 from cafe.models import CafeEvent
 from cafe.moderation.screening import document_findings, mask_span
-from cafe.workshops import template_of
 
 bp = Blueprint("minutes", __name__)
 
 
 def _event_or_404(event_id: int) -> CafeEvent:
-    """An event whose document is a memo (a workshop's is its report: ``cafe.reports``)."""
-    event = db.session.get(CafeEvent, event_id)
-    if event is None or template_of(event).export != "memo":
+    """An event of the account's whose document is a memo (a workshop's is its report:
+    ``cafe.reports``)."""
+    event = managed_event(event_id)
+    if event is None or kind_of(event) is not MEMO:
         abort(404)
     return event
 
@@ -49,23 +59,7 @@ def memo_html(memo: Memo) -> str:
 
 def _form_values(memo: Memo) -> dict[str, Any]:
     """The editor's field values for ``memo`` (the inverse of ``memo_from_form``)."""
-    values: dict[str, Any] = {
-        "title": memo.title,
-        "topic": memo.topic,
-        "openers_sentence": memo.openers_sentence,
-        "method_sentence": memo.method_sentence,
-        "intro": memo.intro,
-        "footer": memo.footer,
-        "next_date": memo.next_date.isoformat() if memo.next_date else "",
-        "next_start": memo.next_start.strftime("%H:%M") if memo.next_start else "",
-        "next_end": memo.next_end.strftime("%H:%M") if memo.next_end else "",
-    }
-    for n, opener in enumerate(memo.openers):
-        values[f"talk-{n}"] = opener.talk
-    for n, (title, body) in enumerate(memo.themes):
-        values[f"theme-title-{n}"] = title
-        values[f"theme-body-{n}"] = body
-    return values
+    return dict(memo_form_values(memo))
 
 
 def _editor(
@@ -107,26 +101,19 @@ def _editor(
 @login_required
 def edit(event_id: int) -> ResponseReturnValue:
     """Edit the memo part by part (Markdown, live preview); each save is a revision."""
-    workshop = db.session.get(CafeEvent, event_id)
-    if workshop is not None and template_of(workshop).export == "pilot-report":
+    other = managed_event(event_id)
+    if other is not None and kind_of(other) is not MEMO:
         # A co-development workshop's document is its service-pilot report.
-        return redirect(url_for("reports.edit", event_id=event_id))
+        return redirect(url_for(kind_of(other).editor, event_id=event_id))
     event = _event_or_404(event_id)
     if request.method == "GET":
         return _editor(event)
     values = request.form.to_dict()
     try:
         ops.save(event, form_base(), values, current_user.id, request.form.get("correction"))
-    except ops.StaleMinutes as stale:
+    except ops.StaleMinutes:
         db.session.rollback()
-        return _editor(
-            event,
-            values=values,
-            base=stale.params["revision"],
-            error=message_for(stale),
-            newer=stale.memo,
-            status=409,
-        )
+        return stale_save(event, values, _editor)
     except DomainError as error:
         db.session.rollback()
         return _editor(event, values=values, base=None, error=field_message(error), status=400)
@@ -165,13 +152,6 @@ def _action(event_id: int, verb: Any) -> ResponseReturnValue:
         db.session.rollback()
         return _editor(event, error=field_message(error), status=400)
     return redirect(url_for("minutes.edit", event_id=event.id))
-
-
-@bp.route("/events/<int:event_id>/minutes/refresh", methods=["POST"])
-@login_required
-def refresh(event_id: int) -> ResponseReturnValue:
-    """Take the shared summary into the draft again (a new revision)."""
-    return _action(event_id, lambda e: ops.refresh_summary(e, form_base(), current_user.id))
 
 
 @bp.route("/events/<int:event_id>/minutes/publish", methods=["POST"])
@@ -233,10 +213,21 @@ def review_link(event_id: int) -> ResponseReturnValue:
 @bp.route("/events/<int:event_id>/minutes/comments/<int:comment_id>", methods=["POST"])
 @login_required
 def comment_status(event_id: int, comment_id: int) -> ResponseReturnValue:
-    """Accept or dismiss a review comment."""
-    return _action(
-        event_id, lambda e: ops.set_comment_status(e, comment_id, request.form.get("status"))
-    )
+    """Accept or dismiss a review comment; accepting one that proposes text applies it
+    (a new revision naming the comment)."""
+    event = _event_or_404(event_id)
+    try:
+        comment = ops.set_comment_status(
+            event, comment_id, request.form.get("status"), current_user.id
+        )
+    except ops.StaleMinutes as stale:
+        db.session.rollback()
+        return _editor(event, error=message_for(stale), newer=stale.memo, status=409)
+    except DomainError as error:
+        db.session.rollback()
+        return _editor(event, error=field_message(error), status=400)
+    applied = comment.applied_revision is not None and comment.status == "accepted"
+    return redirect(url_for("minutes.edit", event_id=event.id, accepted=1 if applied else None))
 
 
 @bp.route("/events/<int:event_id>/minutes/logo", methods=["POST"])
@@ -293,27 +284,61 @@ def review(token: str) -> ResponseReturnValue:
     error = None
     sent = False
     status = 200
+    parts = review_labels(ops.current_memo(event))
     if request.method == "POST":
+        part = request.form.get("part", "")
         try:
-            ops.add_comment(event, request.form.get("part", ""), request.form.get("text"))
+            ops.add_comment(
+                event,
+                part,
+                request.form.get("text"),
+                request.form.get("replacement"),
+                label=dict(parts).get(part, ""),
+            )
             sent = True
         except DomainError as exc:
             db.session.rollback()
             error, status = message_for(exc), 400
     memo = ops.current_memo(event)
-    parts = [memo_title(memo)] + [title for title, _ in memo.themes if title]
     return (
         render_template(
             "minutes/review.html",
             event=event,
             html=memo_html(memo),
-            parts=parts,
+            parts=review_labels(memo),
+            # The parts' texts now, for the form to start a proposal from.
+            texts=review_texts(memo),
             error=error,
             sent=sent,
+            chosen=request.form.get("part", "") if error else "",
             text=request.form.get("text", "") if error else "",
+            replacement=request.form.get("replacement", "") if error else "",
         ),
         status,
     )
+
+
+def review_labels(memo: Memo) -> list[tuple[str, str]]:
+    """Every part of the memo a table host may comment on, as (key, label), in order."""
+    fixed = {
+        "title": _("Title line"),
+        "openers_sentence": _("Openers sentence"),
+        "method_sentence": _("Method sentence"),
+        "intro": _("Paragraphs before the themes"),
+        "footer": _("Footer"),
+    }
+    labels = []
+    for part in review_parts(memo):
+        if part.key in fixed:
+            label = fixed[part.key]
+        elif part.key.startswith("talk-"):
+            label = _("Opening talk: %(name)s", name=part.name)
+        elif part.name:
+            label = _("Theme: %(title)s", title=part.name)
+        else:
+            label = _("Paragraph among the themes")
+        labels.append((part.key, str(label)))
+    return labels
 
 
 # --- the public archive ------------------------------------------------------------------

@@ -4,7 +4,7 @@ The words come from the pure :mod:`cafe.domain.report`, the process drawing from
 :mod:`cafe.domain.diagram`. The rest is the memo's machinery, reused so the two documents
 cannot drift apart in how they treat Markdown, what the PDF may fetch or what Word gets:
 :class:`~cafe.minutes.export.Export` and its formats, the memo's
-:func:`~cafe.minutes.documents.html_to_pdf` (WeasyPrint, ``data:`` URLs only, tagged
+:func:`~cafe.documents.rendering.html_to_pdf` (WeasyPrint, ``data:`` URLs only, tagged
 PDF), and its Markdown → Word paragraphs.
 
 HTML and PDF draw the process as inline SVG, so the boxes' texts stay text in the PDF;
@@ -22,6 +22,16 @@ from docx.shared import Mm
 from flask import render_template
 from PIL import Image
 
+# The Markdown → Word machinery both documents share, so they read Markdown the same way.
+from cafe.documents.rendering import (
+    Block,
+    DocxWriter,
+    Run,
+    html_to_pdf,
+    markdown_blocks,
+    set_up_document,
+    title_runs,
+)
 from cafe.domain.diagram import process_png, process_svg
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_document
@@ -33,18 +43,6 @@ from cafe.domain.report import (
     report_text,
     resource_items,
     step_labels,
-)
-
-# The memo's Markdown → Word machinery, shared so both documents read Markdown the
-# same way.
-from cafe.minutes.documents import (
-    Block,
-    DocxWriter,
-    Run,
-    html_to_pdf,
-    markdown_blocks,
-    set_up_document,
-    title_runs,
 )
 from cafe.minutes.export import FORMATS, Export
 

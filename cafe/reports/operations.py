@@ -10,20 +10,23 @@ resources) is left for the organizer to fill in.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
 from cafe.domain.errors import DomainError
-from cafe.domain.feedback import RoleFeedback
+from cafe.domain.feedback import RoleFeedback, format_average
+from cafe.domain.plan import ReportPlan
 from cafe.domain.report import (
     PilotReport,
+    assemble_report,
     report_from_content,
     report_from_form,
+    report_parts,
     report_to_content,
+    with_plan,
 )
-from cafe.domain.summary import check_base_revision, run_in
+from cafe.domain.summary import check_base_revision
 from cafe.domain.suppression import MIN_PHONES_PER_ROLE
 from cafe.extensions import db
 from cafe.feedback.operations import summary_lines
@@ -35,11 +38,9 @@ from cafe.minutes.operations import (
     minutes_row,
     revision_content,
     store_revision,
+    with_taken,
 )
 from cafe.models import CafeEvent, MinutesRevision
-
-#: Sections feeding the report's "results and further development", in this order.
-RESULT_SECTIONS = ("worked", "change", "proposals")
 
 #: Sentences of the evaluation part, per language.
 EVALUATION = {
@@ -80,17 +81,6 @@ HIDDEN_ROLES = {
 }
 
 
-def _section_markdown(gathering: state.Gathering, section: str) -> str:
-    """A section's themes as run-in paragraphs (a theme without paragraph: its ideas)."""
-    parts = []
-    for theme in gathering.themes:
-        if theme.section != section:
-            continue
-        body = theme.body or " ".join(card.text for card in gathering.theme_cards(theme))
-        parts.append(run_in(theme.title, body))
-    return "\n\n".join(part for part in parts if part)
-
-
 def _evaluation(event: CafeEvent, total: RoleFeedback, roles: tuple[RoleFeedback, ...]) -> str:
     """Who gave feedback and how it went, per role where the summary shows the role (at
     least three phones, and no smaller group to be worked out from the rest); a sentence
@@ -99,14 +89,16 @@ def _evaluation(event: CafeEvent, total: RoleFeedback, roles: tuple[RoleFeedback
     if not total.shown or total.average is None:
         return ""
     language = event.language if event.language in EVALUATION else "fi"
-    lines = [EVALUATION[language].format(n=total.count, average=f"{total.average:.1f}")]
+    lines = [
+        EVALUATION[language].format(n=total.count, average=format_average(total.average, language))
+    ]
     for line in roles:
         if line.shown and line.role is not None and line.average is not None:
             lines.append(
                 ROLE_LINE[language].format(
                     role=role_label(line.role).capitalize(),
                     n=line.count,
-                    average=f"{line.average:.1f}",
+                    average=format_average(line.average, language),
                 )
             )
     if any(not line.shown for line in roles):
@@ -117,27 +109,16 @@ def _evaluation(event: CafeEvent, total: RoleFeedback, roles: tuple[RoleFeedback
 def assembled_report(event: CafeEvent) -> PilotReport:
     """The report as the workshop gives it."""
     gathering = state.load(event)
-    steps = tuple(
+    themes = [
         (
+            theme.section,
             theme.title,
             theme.body or " ".join(card.text for card in gathering.theme_cards(theme)),
         )
         for theme in gathering.themes
-        if theme.section == state.PROCESS_SECTION
-    )
-    results = "\n\n".join(
-        part for part in (_section_markdown(gathering, s) for s in RESULT_SECTIONS) if part
-    )
+    ]
     total, roles = summary_lines(event)
-    return PilotReport(
-        title=event.topic,
-        goal=_section_markdown(gathering, "goal"),
-        steps=steps,
-        evaluation=_evaluation(event, total, roles),
-        results=results,
-        caption=event.topic,
-        language=event.language,
-    )
+    return assemble_report(event.topic, event.language, themes, _evaluation(event, total, roles))
 
 
 # --- the organizer's edits ---------------------------------------------------------------
@@ -166,34 +147,25 @@ def save_report(
             raise StaleReport(minutes.revision, current_report(event)) from error
         raise
     assert isinstance(base, int)
+    content = report_to_content(report)
+    if base == 0:
+        # The first save edits the report the workshop assembled: that was taken in.
+        content = with_taken(content, report_parts(assembled_report(event)))
     try:
-        return store_revision(event, minutes, base, report_to_content(report), author_id, None)
+        return store_revision(event, minutes, base, content, author_id, None)
     except (IntegrityError, LostRace):
         db.session.rollback()
         raise StaleReport(base + 1, current_report(event)) from None
 
 
-def refresh_report(event: CafeEvent, base: object, author_id: int | None) -> MinutesRevision:
-    """Take the workshop's sections and feedback in again, keeping the organizer's own
-    fields (duration, participants, resources, description, caption, credit)."""
-    edited = current_report(event)
-    live = assembled_report(event)
-    merged = replace(
-        edited, goal=live.goal, steps=live.steps, results=live.results, evaluation=live.evaluation
-    )
+def store_planned_report(event: CafeEvent, plan: ReportPlan, author_id: int | None) -> None:
+    """Store the report an event plan's ``[report]`` describes as its first revision: the
+    workshop's sections (the plan's summary themes) with the fields only the organizer
+    knows, as if typed into the editor."""
     minutes = minutes_row(event)
-    try:
-        check_base_revision(minutes.revision, base)
-    except DomainError as error:
-        if error.code == "summary_stale":
-            raise StaleReport(minutes.revision, edited) from error
-        raise
-    assert isinstance(base, int)
-    try:
-        return store_revision(event, minutes, base, report_to_content(merged), author_id, None)
-    except (IntegrityError, LostRace):
-        db.session.rollback()
-        raise StaleReport(base + 1, current_report(event)) from None
+    assembled = assembled_report(event)
+    content = report_to_content(with_plan(assembled, plan))
+    store_revision(event, minutes, 0, with_taken(content, report_parts(assembled)), author_id, None)
 
 
 class StaleReport(DomainError):

@@ -8,6 +8,9 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from cafe.auth.ownership import managed_event
+from cafe.documents.kinds import REPORT, kind_of
+from cafe.documents.views import stale_save
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_document
 from cafe.domain.report import (
@@ -15,49 +18,33 @@ from cafe.domain.report import (
     RESOURCE_LABELS,
     PilotReport,
     headings,
+    report_form_values,
     report_from_form,
     report_markdown,
 )
 from cafe.editing import attachment, field_message, form_base
 from cafe.extensions import db
-from cafe.messages import message_for
 from cafe.minutes.export import FORMATS
-from cafe.minutes.operations import minutes_of, not_personal
+from cafe.minutes.operations import history, minutes_of, not_personal
 from cafe.models import CafeEvent
 from cafe.moderation.screening import document_findings
 from cafe.reports import operations as ops
 from cafe.reports.export import render_report
-from cafe.workshops import template_of
 
 bp = Blueprint("reports", __name__)
 
 
 def _workshop_or_404(event_id: int) -> CafeEvent:
-    event = db.session.get(CafeEvent, event_id)
-    if event is None or template_of(event).export != "pilot-report":
+    """A co-development workshop of the account's."""
+    event = managed_event(event_id)
+    if event is None or kind_of(event) is not REPORT:
         abort(404)
     return event
 
 
 def _values(report: PilotReport) -> dict[str, Any]:
-    """The editor's fields for ``report`` (the inverse of ``report_from_form``); one empty
-    step row more than there are steps, to add a step."""
-    values: dict[str, Any] = {
-        "title": report.title,
-        "duration": report.duration,
-        "participants": report.participants,
-        "goal": report.goal,
-        "description": report.description,
-        "evaluation": report.evaluation,
-        "results": report.results,
-        "caption": report.caption,
-        "credit": report.credit,
-    }
-    for key, body in report.resources:
-        values[f"resource-{key}"] = body
-    for n, (lead, body) in enumerate(report.steps):
-        values[f"step-lead-{n}"], values[f"step-body-{n}"] = lead, body
-    return values
+    """The editor's fields for ``report`` (the inverse of ``report_from_form``)."""
+    return dict(report_form_values(report))
 
 
 def _editor(
@@ -90,6 +77,8 @@ def _editor(
             error=error,
             newer_html=render_document(report_markdown(newer)) if newer else None,
             formats=list(FORMATS),
+            minutes=minutes,
+            history=history(event),
         ),
         status,
     )
@@ -107,16 +96,9 @@ def edit(event_id: int) -> ResponseReturnValue:
     values = request.form.to_dict()
     try:
         ops.save_report(event, form_base(), values, current_user.id)
-    except ops.StaleReport as stale:
+    except ops.StaleReport:
         db.session.rollback()
-        return _editor(
-            event,
-            values=values,
-            base=stale.params["revision"],
-            error=message_for(stale),
-            newer=stale.report,
-            status=409,
-        )
+        return stale_save(event, values, _editor)
     except DomainError as error:
         db.session.rollback()
         return _editor(event, values=values, error=field_message(error), status=400)
@@ -144,22 +126,6 @@ def preview(event_id: int) -> ResponseReturnValue:
 def _findings(event: CafeEvent, values: dict[str, Any]) -> list[dict[str, Any]]:
     """What the personal-data screen finds in the report's fields (shown to the organizer)."""
     return document_findings(values, event.language, not_personal(event))
-
-
-@bp.route("/events/<int:event_id>/report/refresh", methods=["POST"])
-@login_required
-def refresh(event_id: int) -> ResponseReturnValue:
-    """Take the workshop's sections and feedback in again (a new revision)."""
-    event = _workshop_or_404(event_id)
-    try:
-        ops.refresh_report(event, form_base(), current_user.id)
-    except ops.StaleReport as stale:
-        db.session.rollback()
-        return _editor(event, error=message_for(stale), newer=stale.report, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        return _editor(event, error=field_message(error), status=400)
-    return redirect(url_for("reports.edit", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/report/export/<fmt>")

@@ -7,7 +7,13 @@ import itertools
 import pytest
 
 from cafe.domain.errors import DomainError
-from cafe.domain.feedback import Answer, RoleFeedback, check_answer, feedback_summary
+from cafe.domain.feedback import (
+    Answer,
+    RoleFeedback,
+    check_answer,
+    feedback_summary,
+    format_average,
+)
 
 
 def test_roles_show_figures_and_texts_only_from_three_answers() -> None:
@@ -163,3 +169,11 @@ def test_small_groups_are_hidden_together_with_the_next_smallest(
     assert total.shown == (len(answers) >= 3)
     assert total.count == len(answers)
     assert_no_small_group_by_subtraction(answers)
+
+
+@pytest.mark.parametrize(
+    ("language", "written"), [("fi", "3,7"), ("sv", "3,7"), ("en", "3.7"), ("fi", "4,0")]
+)
+def test_averages_are_written_with_the_languages_decimal_sign(language: str, written: str) -> None:
+    value = 4.0 if written == "4,0" else 11 / 3
+    assert format_average(value, language) == written

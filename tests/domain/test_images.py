@@ -9,7 +9,7 @@ import pytest
 
 from cafe.domain.errors import DomainError
 from cafe.domain.images import MAX_KB, check_logo
-from tests.imagefiles import jpeg, png, png_chunk
+from tests.imagefiles import jpeg, photo, png, png_chunk
 
 
 def refused(data: object) -> DomainError:
@@ -21,12 +21,12 @@ def refused(data: object) -> DomainError:
 def test_png_and_jpeg_are_accepted_with_their_media_types() -> None:
     assert check_logo(png(1, 1)) == "image/png"
     assert check_logo(png(120, 40)) == "image/png"
-    assert check_logo(jpeg(640, 480)) == "image/jpeg"
+    assert check_logo(photo(64, 48)) == "image/jpeg"
 
 
 def test_the_largest_allowed_sides_and_file_size_pass() -> None:
-    assert check_logo(png(4000, 4000, pixels=False)) == "image/png"
-    assert check_logo(jpeg(4000, 1)) == "image/jpeg"
+    assert check_logo(png(4000, 4000)) == "image/png"
+    assert check_logo(photo(4000, 1)) == "image/jpeg"
     base = png(2, 2)
     padded = png(2, 2, extra=b"x" * (MAX_KB * 1024 - len(base) - 20))
     assert len(padded) == MAX_KB * 1024
@@ -92,3 +92,31 @@ def test_dimensions_over_4000_or_zero_are_refused(data: bytes) -> None:
 def test_only_bytes_are_read() -> None:
     assert refused("\x89PNG").code == "logo_bad_image"
     assert refused(None).code == "logo_bad_image"
+
+
+def _corrupt_idat() -> bytes:
+    """A PNG whose chunks and checksums are right but whose compressed pixels are not."""
+    header = struct.pack(">IIBBBBB", 10, 10, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", b"not zlib at all")
+        + png_chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(photo(120, 80)[: len(photo(120, 80)) // 2], id="jpeg-cut-in-half"),
+        pytest.param(photo(120, 80)[:-2], id="jpeg-without-end-marker"),
+        pytest.param(jpeg(640, 480), id="jpeg-header-without-image-data"),
+        pytest.param(_corrupt_idat(), id="png-pixels-not-compressed"),
+        pytest.param(png(10, 10, pixels=False), id="png-too-few-pixels"),
+    ],
+)
+def test_an_image_whose_header_is_right_but_whose_pixels_do_not_decode_is_refused_as_damaged(
+    data: bytes,
+) -> None:
+    error = refused(data)
+    assert error.code == "logo_damaged"

@@ -5,16 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from cafe.domain.errors import DomainError
 from cafe.domain.markup import markdown_to_text
+from cafe.domain.merge import three_way
 from cafe.domain.minutes import (
     Memo,
     MemoOpener,
     default_openers_sentence,
+    keyed_like,
+    memo_fields,
+    memo_form_values,
+    memo_from_fields,
     memo_markdown,
+    memo_parts,
     memo_text,
     memo_title,
+    memo_with_parts,
     next_session_line,
+    review_parts,
+    review_texts,
     short_date,
+    with_replacement,
 )
 
 OPENERS = (
@@ -107,7 +120,7 @@ def test_markdown_and_text_carry_the_same_words_in_order() -> None:
         "",
         "Aihe: Yhdessä asiakkaan kanssa",
     ]
-    assert "Krook kertoi *tutkimuksestaan*." in text
+    assert "Krook kertoi tutkimuksestaan." in text
     assert "Osallisuuden mahdollistaminen. Esimerkiksi Lift.\n\nMiksi?\n\n" in text
     assert text.endswith("Rahoittaja\nOhjelma 2014–2020\n")
 
@@ -129,15 +142,17 @@ def test_swedish_and_english_memos_use_their_own_fixed_texts() -> None:
     assert "Summary of the discussion" in memo_text(memo(language="en"))
 
 
-def test_markdown_to_text_keeps_emphasis_marks_lists_and_link_targets() -> None:
+def test_markdown_to_text_drops_bold_and_italic_markers_alike_keeps_lists_and_links() -> None:
     source = (
-        "**Otsikko.** Kuinka *osallisuuden kokemuksen* saisi\n\n- yksi\n- kaksi\n\n"
-        "1. a\n2. b\n\n[linkki](https://example.fi) ja ”lainaus” & <b>"
+        "**Otsikko.** Kuinka *osallisuuden kokemuksen* saisi __näin__ _tai_ ***näin***\n\n"
+        "- yksi\n- kaksi\n\n1. a\n2. b\n\n[linkki](https://example.fi) ja ”lainaus” & <b>"
     )
     assert markdown_to_text(source) == (
-        "Otsikko. Kuinka *osallisuuden kokemuksen* saisi\n\n- yksi\n- kaksi\n\n1. a\n2. b\n\n"
-        "linkki (https://example.fi) ja ”lainaus” & <b>"
+        "Otsikko. Kuinka osallisuuden kokemuksen saisi näin tai näin\n\n- yksi\n- kaksi\n\n"
+        "1. a\n2. b\n\nlinkki (https://example.fi) ja ”lainaus” & <b>"
     )
+    # A star typed as text (escaped in Markdown) is a character, not a marker: it stays.
+    assert markdown_to_text("5 \\* arvosana") == "5 * arvosana"
     assert markdown_to_text("   ") == ""
     assert markdown_to_text("[x](javascript:alert(1))") == "x"
 
@@ -145,3 +160,79 @@ def test_markdown_to_text_keeps_emphasis_marks_lists_and_link_targets() -> None:
 def test_markdown_to_text_keeps_loose_list_items_and_hard_breaks_on_their_lines() -> None:
     assert markdown_to_text("1. A. Eka.\n\n2. Toka\n\n   jatkuu") == "1. A. Eka.\n2. Toka\n\njatkuu"
     assert markdown_to_text("rivi  \ntoinen") == "rivi\ntoinen"
+
+
+# --- parts, review proposals and merged saves ---------------------------------------------
+
+KEYED = memo(
+    themes=(("Luottamus", "Luottamus syntyy."), ("", "Irrallinen kappale."), ("Kiire", "Kiire.")),
+    theme_keys=("12", "", "14"),
+    intro="Alku.",
+)
+
+
+def test_parts_are_keyed_by_theme_and_put_back_in_their_order() -> None:
+    parts = memo_parts(KEYED)
+    assert list(parts) == ["intro", "theme:12", "theme:#1", "theme:14"]
+    reordered = {"intro": ("Uusi alku.",), "theme:14": ("Kiire", "Uusi."), "theme:#1": ("", "x")}
+    back = memo_with_parts(KEYED, reordered)
+    assert back.intro == "Uusi alku."
+    assert back.themes == (("Kiire", "Uusi."), ("", "x"))
+    assert back.theme_keys == ("14", "")
+
+
+def test_a_draft_without_keys_gets_them_from_the_live_themes_of_the_same_title() -> None:
+    old = memo(themes=(("Luottamus", "Oma."), ("Kiire", "Oma 2.")))
+    assert keyed_like(old, KEYED).theme_keys == ("12", "14")
+
+
+def test_every_part_is_offered_for_review_with_its_text_as_the_memo_reads() -> None:
+    keys = [part.key for part in review_parts(KEYED)]
+    assert keys == [
+        "title",
+        "openers_sentence",
+        "talk-0",
+        "talk-1",
+        "talk-2",
+        "method_sentence",
+        "intro",
+        "theme:12",
+        "theme:#1",
+        "theme:14",
+        "footer",
+    ]
+    texts = review_texts(KEYED)
+    assert texts["title"] == "Cafe Social -keskustelukahvilan muistio 31.10.17"
+    assert texts["method_sentence"].startswith("Keskustelua jatkettiin aluksi")
+    assert texts["theme:14"] == "Kiire."
+
+
+def test_a_proposal_replaces_exactly_its_part_and_a_gone_part_is_refused() -> None:
+    changed = with_replacement(KEYED, "theme:14", "Kiire estää *kohtaamisen*.")
+    assert changed.themes[2] == ("Kiire", "Kiire estää *kohtaamisen*.")
+    assert changed.themes[:2] == KEYED.themes[:2] and changed.theme_keys == KEYED.theme_keys
+    assert with_replacement(KEYED, "talk-1", "Suvanto kertoi.").openers[1].talk == "Suvanto kertoi."
+    with pytest.raises(DomainError) as caught:
+        with_replacement(KEYED, "theme:99", "x")
+    assert caught.value.code == "unknown_part"
+
+
+def test_a_stale_save_merges_by_theme_key_even_when_the_themes_moved() -> None:
+    started = KEYED
+    mine = memo_form_values(started) | {"theme-body-0": "Minun luottamus."}
+    # Saved meanwhile: the themes reordered, one paragraph and the footer changed.
+    theirs = memo(
+        themes=(("Kiire", "Heidän kiire."), ("Luottamus", "Luottamus syntyy.")),
+        theme_keys=("14", "12"),
+        intro="Alku.",
+        footer="Rahoittaja",
+    )
+    fields, conflicts = three_way(
+        memo_fields(memo_form_values(started), started),
+        memo_fields(mine, started),
+        memo_fields(memo_form_values(theirs), theirs),
+    )
+    merged = memo_from_fields(fields, theirs)
+    assert conflicts == []
+    assert merged.themes == (("Kiire", "Heidän kiire."), ("Luottamus", "Minun luottamus."))
+    assert merged.footer == "Rahoittaja"

@@ -15,6 +15,8 @@ from cafe.domain.plan import (
     DEFAULT_ROLE_TAGS,
     DEFAULT_TITLE,
     EventPlan,
+    PlanTheme,
+    ReportPlan,
     parse_plan,
     plan_from_mapping,
 )
@@ -43,7 +45,7 @@ def test_shipped_sample_plan_parses_with_its_real_content() -> None:
     assert plan.openers[1].talk == ""
     assert plan.openers_sentence.startswith("Keskustelun alustajina Birgitta Pekkanen")
     assert plan.summary_intro.startswith("Kokemusasiantuntijalla on myös tarve")
-    assert [t for t, _ in plan.summary_themes][:2] == [
+    assert [t.title for t in plan.summary_themes][:2] == [
         "Osallisuuden mahdollistaminen",
         "Asiakkuus murroksessa",
     ]
@@ -320,7 +322,7 @@ def test_bidi_overrides_and_isolates_are_removed_from_every_stored_text() -> Non
         ("muu",),
     )
     assert (plan.openers[0].name, plan.openers[0].talk) == ("B", "x")
-    assert (plan.summary_intro, plan.summary_themes) == ("i", (("T", "b"),))
+    assert (plan.summary_intro, plan.summary_themes) == ("i", (("T", "b", None),))
 
 
 def test_marks_inside_visible_text_are_kept() -> None:
@@ -346,3 +348,43 @@ def test_plan_from_mapping_obeys_the_same_rules_as_the_file() -> None:
     with pytest.raises(DomainError) as caught:
         plan_from_mapping({**data, "tabels": 3})
     assert caught.value.code == "plan_unknown_key"
+
+
+# --- a co-development workshop's report fields -------------------------------------------
+
+REPORT_BASE = 'topic = "Pilotti"\ndate = 2018-11-27\ntemplate = "co-development"\n'
+
+
+def test_a_workshop_plan_carries_the_report_fields_and_section_themes() -> None:
+    plan = parse_plan(
+        REPORT_BASE
+        + '[report]\nduration = "Vuosi."\ncaption = "Prosessi  syksy"\ncredit = "Hanke"\n'
+        + '[report.resources]\nother = "Palkkiot."\nworkers = "Työntekijät."\n'
+        + '[[summary.themes]]\nsection = "process"\ntitle = "Alku"\nbody = "x"\n'
+    )
+    assert plan.report == ReportPlan(
+        duration="Vuosi.",
+        resources=(("workers", "Työntekijät."), ("other", "Palkkiot.")),
+        caption="Prosessi syksy",
+        credit="Hanke",
+    )
+    assert plan.summary_themes == (PlanTheme("Alku", "x", "process"),)
+    assert parse_plan(REPORT_BASE).report is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "code", "key"),
+    [
+        ('[report]\ngoals = "x"\n', "plan_unknown_key", "report.goals"),
+        ('[report]\nresources.coffee = "x"\n', "plan_unknown_key", "report.resources.coffee"),
+        ('[report]\nresources = "x"\n', "plan_not_table", "report.resources"),
+        ("[report]\nduration = 3\n", "plan_not_text", "report.duration"),
+        (f'[report]\ncaption = "{"x" * 301}"\n', "plan_too_long", "report.caption"),
+        ('report = "x"\n', "plan_not_table", "report"),
+    ],
+)
+def test_report_plan_errors_name_the_key(extra: str, code: str, key: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_plan(REPORT_BASE + extra)
+    assert caught.value.code == code
+    assert caught.value.params["key"] == key

@@ -13,6 +13,7 @@ import pytest
 import cafe.domain.diagram as diagram
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_markdown
+from cafe.domain.plan import parse_plan
 from cafe.domain.report import (
     HEADINGS,
     MAX_LEAD,
@@ -20,9 +21,9 @@ from cafe.domain.report import (
     MAX_STEPS,
     RESOURCE_KEYS,
     PilotReport,
+    assemble_report,
     report_from_content,
     report_from_form,
-    report_from_plan,
     report_markdown,
     report_text,
     report_to_content,
@@ -30,6 +31,7 @@ from cafe.domain.report import (
     step_labels,
     step_lead,
     steps_markdown,
+    with_plan,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +78,13 @@ def seed_text() -> str:
 
 
 def seed_report() -> PilotReport:
-    return report_from_plan(PLAN.read_text("utf-8"))
+    """The seed report as the app builds it from its event plan, without the app: the
+    plan's section themes assembled as a workshop's, with the plan's ``[report]`` fields
+    (``tests/test_report_export.py`` builds it through ``cafe event create``)."""
+    plan = parse_plan(PLAN.read_text("utf-8"))
+    themes = [(theme.section, theme.title, theme.body) for theme in plan.summary_themes]
+    assert plan.report is not None
+    return with_plan(assemble_report(plan.topic, plan.language, themes), plan.report)
 
 
 def report(**changes: object) -> PilotReport:
@@ -319,48 +327,3 @@ def test_form_refuses_more_steps_than_the_diagram_holds_and_unknown_languages() 
     with pytest.raises(DomainError) as caught:
         report_from_form({"title": "T"}, language="de")
     assert caught.value.code == "plan_bad_language"
-
-
-# --- report plans ------------------------------------------------------------------------
-
-
-def test_a_minimal_plan_is_a_title_and_its_frame() -> None:
-    built = report_from_plan('title = "Pilotti"\n')
-    assert built == PilotReport(title="Pilotti")
-
-
-@pytest.mark.parametrize(
-    ("plan", "code", "key"),
-    [
-        ('title = "T"\ngoals = "x"\n', "plan_unknown_key", "goals"),
-        ('title = "T"\nresources.coffee = "x"\n', "plan_unknown_key", "resources.coffee"),
-        ('title = "T"\n[[steps]]\nlead = "A"\ntext = "x"\n', "plan_unknown_key", "steps[1].text"),
-        ('title = "T"\n[[steps]]\nbody = "x"\n', "plan_missing", "steps[1].lead"),
-        ('goal = "x"\n', "plan_missing", "title"),
-        ("title = 3\n", "plan_not_text", "title"),
-        ('title = "T"\nresources = "x"\n', "plan_not_table", "resources"),
-        ('title = "T"\nsteps = ["A", "B"]\n', "plan_not_table", "steps"),
-        (f'title = "{"x" * 301}"\n', "plan_too_long", "title"),
-        ('title = "\u200f\u200b\u202e"\n', "plan_missing", "title"),
-        ('title = "T"\nsteps = ' + "[" * 10_000 + "]" * 10_000 + "\n", "plan_too_deep", "steps"),
-    ],
-)
-def test_plan_errors_name_the_key(plan: str, code: str, key: str) -> None:
-    with pytest.raises(DomainError) as caught:
-        report_from_plan(plan)
-    assert caught.value.code == code
-    assert caught.value.params["key"] == key
-
-
-def test_plan_refuses_bad_toml_languages_and_too_many_steps() -> None:
-    with pytest.raises(DomainError) as caught:
-        report_from_plan('title = "T\n')
-    assert caught.value.code == "plan_syntax"
-    assert "line 1" in caught.value.params["detail"]
-    with pytest.raises(DomainError) as caught:
-        report_from_plan('title = "T"\nlanguage = "de"\n')
-    assert caught.value.code == "plan_bad_language"
-    steps = "".join(f'[[steps]]\nlead = "V{n}"\n' for n in range(MAX_STEPS + 1))
-    with pytest.raises(DomainError) as caught:
-        report_from_plan('title = "T"\n' + steps)
-    assert caught.value.code == "report_too_many_steps"

@@ -1,0 +1,6 @@
+"""What the memo and the service-pilot report share: one engine with two registered kinds.
+
+``kinds`` holds the registry (a kind is looked up by the event's template, never by a
+string compared in place); ``operations`` the verbs every document has (take the live
+source in again part by part, restore a revision); ``views`` their pages.
+"""
