@@ -1,23 +1,53 @@
 # One command each on a fresh machine: `make run` and `make test`.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Optional extras `make run` installs besides what serving needs: redis (CAFE_MESSAGE_QUEUE),
+# postgres (CAFE_DATABASE_URL), comma-separated: `make run EXTRAS=redis,postgres`.
+EXTRAS ?=
+comma  := ,
+# Every install takes the versions pinned in constraints.txt (`make constraints` renews it).
+PIP    := $(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt
+# `make run` installs the app alone; `make test` (and `make setup`) the dev tools too.
+RUN_STAMP := $(VENV)/.installed-run$(if $(EXTRAS),-$(subst $(comma),-,$(EXTRAS)))
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: setup run test lint format typecheck pytest browser-deps voikko-deps pdf-deps vendor translations clean
+.PHONY: setup run test lint format typecheck pytest constraints browser-deps voikko-deps pdf-deps vendor translations clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
 
-setup: $(STAMP)
+$(RUN_STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) -e '.$(if $(EXTRAS),[$(EXTRAS)])'
+	touch $@
 
-run: setup voikko-deps pdf-deps
+# Every extra, so that `make constraints` pins them all (tests/test_production.py checks
+# the start-up refusal of an unreachable Redis queue).
+$(DEV_STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) -e '.[dev,redis,postgres]'
+	touch $@
+
+setup: $(DEV_STAMP)
+
+# Without Pango only the PDF export is unavailable: a warning, never a failed start.
+run: $(RUN_STAMP) voikko-deps
+	@bash scripts/ensure-pango --warn
 	$(VENV)/bin/cafe run --host $(HOST) --port $(PORT)
 
 test: setup browser-deps voikko-deps pdf-deps lint typecheck pytest
+
+# Pin what the dev venv resolves (run after changing dependencies in pyproject.toml, then
+# `make test`); a fresh machine installs exactly these versions from PyPI. Installed without
+# the old pins, so that a raised minimum is taken; to move a pin on purpose, first
+# `.venv/bin/pip install -U NAME`.
+constraints: | $(PY)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev,redis,postgres]'
+	@{ echo "# Versions every install takes (pip install -c constraints.txt), from \`make constraints\`."; \
+	  $(VENV)/bin/pip list --format=freeze --exclude-editable --disable-pip-version-check \
+	    | grep -v -i -E '^(cafe|pip|setuptools|wheel)==' | LC_ALL=C sort -f; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	touch $(DEV_STAMP)
 
 lint: setup
 	$(VENV)/bin/ruff check .

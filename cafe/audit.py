@@ -39,11 +39,14 @@ ACTIONS = frozenset(
         "hide",
         "show",
         "revoke_host",
+        "release_host",
+        "offer_host",
         "publish",
         "correct",
         "premoderation_on",
         "premoderation_off",
         "not_personal",
+        "share",
     }
 )
 
@@ -63,10 +66,11 @@ def record(event_id: int, action: str, detail: str = "", *, automatic: bool = Fa
     stores it with the action, then it is logged and broadcast.
 
     The account is the logged-in facilitator's, unless ``automatic`` (the personal-data
-    screen holding a post). Without a logged-in user (a command run on the server) the
-    entry is stored like an automatic one. ``detail`` is whitespace-normalised and cut to
-    :data:`MAX_DETAIL` characters; it must never carry a post's text or anything that
-    identifies a phone, and one that contains a hex digest is refused (``ValueError``).
+    screen holding a post, the release of an absent host's role). Without a logged-in
+    user (a command run on the server) the entry is stored like an automatic one.
+    ``detail`` is whitespace-normalised and cut to :data:`MAX_DETAIL` characters; it must
+    never carry a post's text or anything that identifies a phone, and one that contains a
+    hex digest is refused (``ValueError``).
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
+from cafe.documents.rendering import PdfUnavailable
+from cafe.domain.errors import DomainError
 from cafe.events.operations import MAX_ID
+from cafe.messages import message_for
+
+log = logging.getLogger(__name__)
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -28,6 +35,21 @@ def register_error_handlers(app: Flask) -> None:
         """The form was stale or forged: say so and ask to reload."""
         message = gettext("The form has expired. Reload the page and try again.")
         return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(PdfUnavailable)
+    def pdf_unavailable(error: PdfUnavailable) -> tuple[str, int]:
+        """WeasyPrint or Pango is missing: only the PDF export is off, and says so (503,
+        for the server lacks a part; the other formats still work)."""
+        log.warning("PDF export unavailable: %s", error)
+        # Every export route ends in its format: the same document as print-ready HTML.
+        html = request.path.rsplit("/", 1)[0] + "/html"
+        return render_template(
+            "error.html",
+            code=503,
+            message=gettext("PDF export is not available on this server."),
+            detail=message_for(DomainError("pdf_unavailable")),
+            alternative={"href": html, "label": gettext("Download the HTML version")},
+        ), 503
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

@@ -29,6 +29,16 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     #: Werkzeug's salted scrypt hash.
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Sees and steers every event, not only those shared with the account.
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    #: Part of the login cookie (:meth:`get_id`); logging out (or a new password) counts
+    #: it up, so every cookie issued before, copies included, stops working.
+    session_version: Mapped[int] = mapped_column(default=0)
+
+    def get_id(self) -> str:
+        """Flask-Login's session value: ``<id>.<session_version>`` (read back by
+        :func:`cafe.auth.views.load_user`)."""
+        return f"{self.id}.{self.session_version}"
 
 
 class CafeEvent(db.Model):  # type: ignore[name-defined]
@@ -76,6 +86,10 @@ class CafeEvent(db.Model):  # type: ignore[name-defined]
     tables: Mapped[list[EventTable]] = relationship(
         back_populates="event", order_by="EventTable.position", cascade="all, delete-orphan"
     )
+    #: The facilitators the event is shared with, its creator first (admins see it too).
+    owners: Mapped[list[EventOwner]] = relationship(
+        order_by="EventOwner.position", cascade="all, delete-orphan"
+    )
 
     @property
     def timer(self) -> Timer:
@@ -91,6 +105,25 @@ class CafeEvent(db.Model):  # type: ignore[name-defined]
         self.timer_duration = value.duration
         self.timer_ends_at = value.ends_at
         self.timer_remaining = value.remaining
+
+
+class EventOwner(db.Model):  # type: ignore[name-defined]
+    """A facilitator account an event is shared with: it may open the event's facilitator
+    and organizer pages, steer it and edit its minutes. Everyone else gets 404."""
+
+    __tablename__ = "event_owner"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("cafe_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    #: 0 for the creator, then in the order the event was shared.
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Opener(db.Model):  # type: ignore[name-defined]
@@ -195,6 +228,9 @@ class Theme(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "theme"
+    # Never reuse a deleted theme's id: its revisions (``theme:<id>``) stay in the history,
+    # and a new theme with that id would collide with them (PostgreSQL never reuses one).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
@@ -319,11 +355,20 @@ class ReviewComment(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
-    #: Which part of the memo it is about (free label, e.g. a theme title); "" = general.
+    #: Which part of the memo it is about, as its label read when the comment was sent
+    #: (e.g. a theme title); "" = general.
     part: Mapped[str] = mapped_column(String(200), default="")
+    #: The same part by its key (``intro``, ``talk-0``, ``theme:12``…:
+    #: :func:`cafe.domain.minutes.review_parts`); None for a general comment.
+    part_key: Mapped[str | None] = mapped_column(String(60))
     text: Mapped[str] = mapped_column(Text)
+    #: The text the table host proposes for the part instead (Markdown); None: a comment
+    #: only. Accepting the comment puts it in place, as a new revision.
+    replacement: Mapped[str | None] = mapped_column(Text)
     #: "open", "accepted" or "dismissed".
     status: Mapped[str] = mapped_column(String(20), default="open")
+    #: The revision that applied the replacement, once accepted.
+    applied_revision: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

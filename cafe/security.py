@@ -35,6 +35,10 @@ HEADERS: tuple[tuple[str, str], ...] = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
 )
 
+#: Sent on responses served over https (directly or, with ``CAFE_PROXY_HOPS``, as the
+#: proxy says): a browser that has seen it goes to https for a year, even when typed http.
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -46,18 +50,38 @@ class SecurityHeaders:
     handshake and long-polling requests itself, before Flask (and its ``after_request``)
     ever sees them. A header a view set itself is kept. A websocket upgrade writes its
     handshake to the socket directly and passes by untouched.
+
+    Over https (``wsgi.url_scheme``, which ProxyFix sets from the proxy's
+    ``X-Forwarded-Proto``), :data:`HSTS` is added and every cookie is marked ``Secure``:
+    the session cookie, Flask-Login's and any other, so none is ever sent back over
+    plain http. Over http they are left as they are (the venue laptop has no TLS).
     """
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        secure = environ.get("wsgi.url_scheme") == "https"
+        wanted = HEADERS + (HSTS,) if secure else HEADERS
+
         def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
             present = {name.lower() for name, _value in headers}
-            extra = [(name, value) for name, value in HEADERS if name.lower() not in present]
+            extra = [(name, value) for name, value in wanted if name.lower() not in present]
+            if secure:
+                headers = [secure_cookie(name, value) for name, value in headers]
             return start_response(status, list(headers) + extra, *exc_info)
 
         return self.app(environ, start)
+
+
+def secure_cookie(name: str, value: str) -> tuple[str, str]:
+    """A ``Set-Cookie`` header with the ``Secure`` attribute (other headers unchanged)."""
+    if name.lower() != "set-cookie":
+        return name, value
+    attributes = {part.strip().lower() for part in value.split(";")[1:]}
+    if "secure" in attributes:
+        return name, value
+    return name, value + "; Secure"
 
 
 def init_app(app: Flask) -> None:

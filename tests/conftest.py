@@ -115,11 +115,16 @@ def make_event(app: Flask) -> Callable[..., EventInfo]:
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., str]:
-    """Factory: ``make_user("anna")`` creates a facilitator account; returns the username."""
+    """Factory: ``make_user("anna")`` creates a facilitator account; returns the username.
 
-    def make(username: str = "fasilitaattori", password: str = PASSWORD) -> str:
+    An admin unless ``admin=False``: events made by ``make_event`` have no owner, and the
+    tests of other features act on them (tests/test_accounts.py tests ownership)."""
+
+    def make(
+        username: str = "fasilitaattori", password: str = PASSWORD, *, admin: bool = True
+    ) -> str:
         with app.app_context():
-            create_user(username, password)
+            create_user(username, password, admin=admin)
         return username
 
     return make
@@ -253,15 +258,15 @@ def login(http: FlaskClient, username: str, password: str = PASSWORD) -> None:
 CHEAP_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
 
 
-def add_cheap_user(app: Flask, username: str) -> None:
+def add_cheap_user(app: Flask, username: str, *, admin: bool = True) -> None:
     """An account like ``create_user`` makes, but with a hash that is instant to check.
 
     ``create_user``'s salted scrypt takes about 0.15 s to make and 0.2 s to check; paid in
     every facilitator test, it would dominate the suite. Tests of accounts themselves use
-    ``make_user``.
+    ``make_user``. An admin unless ``admin=False``, as ``make_user``'s.
     """
     with app.app_context():
-        db.session.add(User(username=username, password_hash=CHEAP_HASH))
+        db.session.add(User(username=username, password_hash=CHEAP_HASH, is_admin=admin))
         db.session.commit()
 
 
@@ -410,15 +415,18 @@ def parse_links(text: str) -> dict[str, str]:
     return found
 
 
-def start_server(instance: Path, *args: str, port: int | None = None) -> LiveServer:
-    """Start ``cafe run`` (on a free port unless given) and wait until it answers."""
+def start_server(
+    instance: Path, *args: str, port: int | None = None, env: dict[str, str] | None = None
+) -> LiveServer:
+    """Start ``cafe run`` (on a free port unless given; ``env`` added to its environment)
+    and wait until it answers."""
     port = port or free_port()
     log = instance / "server.log"
     instance.mkdir(parents=True, exist_ok=True)
     handle = log.open("a")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "cafe"), "run", "--port", str(port), *args],
-        env=server_env(instance),
+        env=server_env(instance) | (env or {}),
         stdout=handle,
         stderr=subprocess.STDOUT,
         text=True,

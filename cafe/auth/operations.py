@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import cache
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,8 +18,9 @@ MIN_PASSWORD = 10
 log = logging.getLogger("cafe.auth")
 
 
-def create_user(username: str, password: str) -> User:
-    """Create a facilitator account with a salted scrypt password hash."""
+def create_user(username: str, password: str, *, admin: bool = False) -> User:
+    """Create a facilitator account with a salted scrypt password hash; an ``admin`` sees
+    and steers every event."""
     username = username.strip()
     if not 3 <= len(username) <= 80 or any(ch.isspace() for ch in username):
         raise DomainError("bad_username")
@@ -26,7 +28,7 @@ def create_user(username: str, password: str) -> User:
         raise DomainError("short_password", {"min": MIN_PASSWORD})
     if db.session.execute(select(User).where(User.username == username)).first():
         raise DomainError("username_taken")
-    user = User(username=username, password_hash=generate_password_hash(password))
+    user = User(username=username, password_hash=generate_password_hash(password), is_admin=admin)
     db.session.add(user)
     db.session.commit()
     return user
@@ -48,6 +50,9 @@ def authenticate(username: str, password: str) -> User | None:
         select(User).where(User.username == username.strip())
     ).scalar_one_or_none()
     if user is None:
+        # A hash of the same cost is checked all the same: the answer must take as long
+        # as for an account, or its timing would tell which names are accounts.
+        check_password_hash(dummy_hash(), password)
         log.warning("login refused: no account has that user name")
         return None
     if not check_password_hash(user.password_hash, password):
@@ -55,6 +60,20 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     log.info("login: %s", user.username)
     return user
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash made as :func:`create_user` makes them, of a password nobody knows: checked
+    when no account has the typed name (made once per process)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def end_sessions(user: User) -> None:
+    """End every login of ``user``: the session version in their cookies is no longer
+    the account's (logout, a new password)."""
+    user.session_version += 1
+    db.session.commit()
 
 
 def user_count() -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from cafe.auth.ownership import event_or_404, owners_of, share_event, visible_events
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import plan_from_mapping
 from cafe.events.forms import EventForm
@@ -30,10 +30,10 @@ def require_login() -> None:
 
 @bp.route("/")
 def index() -> str:
-    """Events, newest first, with their phone and board links; the participants' topic
-    tips for the next Cafe Social, newest first."""
+    """The account's events (an admin's: every one), newest first, with their phone and
+    board links; the participants' topic tips for the next Cafe Social, newest first."""
     events = db.session.execute(
-        select(CafeEvent).order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
+        visible_events(current_user).order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
     ).scalars()
     return render_template(
         "events/index.html", events=[(e, event_links(e)) for e in events], tips=tips()
@@ -67,22 +67,38 @@ def new() -> ResponseReturnValue:
     return render_template("events/new.html", form=form, error=error, tips=tips()), status
 
 
-def _event_or_404(event_id: int) -> CafeEvent:
-    event = db.session.get(CafeEvent, event_id)
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.route("/<int:event_id>/")
 def control(event_id: int) -> str:
-    """The facilitator's control page: phase, timer, tables, every post, moderation."""
-    event = _event_or_404(event_id)
-    return render_template("events/control.html", event=event, links=event_links(event))
+    """The facilitator's control page: phase, timer, tables, every post, moderation; the
+    accounts the event is shared with."""
+    return _control_page(event_or_404(event_id))
+
+
+def _control_page(event: CafeEvent, share_error: str | None = None) -> str:
+    return render_template(
+        "events/control.html",
+        event=event,
+        links=event_links(event),
+        owners=owners_of(event),
+        share_error=share_error,
+    )
+
+
+@bp.route("/<int:event_id>/share", methods=["POST"])
+def share(event_id: int) -> ResponseReturnValue:
+    """Share the event with another facilitator account ``username`` (the control page's
+    form): it then sees, steers and documents the event too."""
+    event = event_or_404(event_id)
+    try:
+        share_event(event, request.form.get("username"))
+    except DomainError as error:
+        db.session.rollback()
+        return _control_page(event, share_error=message_for(error)), 400
+    return redirect(url_for("events.control", event_id=event.id, shared=1, _anchor="sharing"))
 
 
 @bp.route("/<int:event_id>/cards")
 def cards(event_id: int) -> str:
     """Printable cards, one per table, each with the QR that seats a phone at that table."""
-    event = _event_or_404(event_id)
+    event = event_or_404(event_id)
     return render_template("events/cards.html", event=event, links=event_links(event))
