@@ -19,8 +19,16 @@ Usage, from the repository root::
     .venv/bin/python -m bench.load                             # 200 phones, spawned server
     .venv/bin/python -m bench.load --phones 2000 --burst
     .venv/bin/python -m bench.load --phones 1000 --burst --json | tail -n 1 > result.json
+    .venv/bin/python -m bench.load --phones 2000 --burst --relay flask   # reference relays
+    .venv/bin/python -m bench.load --phones 2000 --burst --relay node
     CAFE_INSTANCE_PATH=instance .venv/bin/python -m bench.load \\
         --url http://127.0.0.1:5000 --pid 12345                # a server that is running
+
+With ``--relay flask`` or ``--relay node`` the server under test is a reference relay
+(bench/relay/: Flask-SocketIO on gevent, or socket.io 4 on Node) that only relays posts to
+the same rooms, with no database: no events are created (each event gets a made-up join
+code, board token and table ids), and the report is the same, so that the app's cost can
+be compared with the relays' measured in the same window (``CPU per post`` above all).
 
 Against a running server (``--url``) the script needs that server's instance folder
 (``--instance``, or ``CAFE_INSTANCE_PATH``) to create its events, and its process id
@@ -45,6 +53,7 @@ import random
 import re
 import resource
 import secrets
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -103,6 +112,10 @@ OUTBOX_RETRY_SECONDS = 5.0
 #: phone.js and board.js ask again this many seconds (uniformly between the two) after a
 #: ``join`` or ``sync`` that got no answer in time.
 JOIN_RETRY_SECONDS = (1.0, 3.0)
+#: The reference relays (``--relay``): bench/relay/flask_relay.py and bench/relay/node/.
+RELAYS = ("flask", "node")
+REPOSITORY = Path(__file__).resolve().parent.parent
+NODE_RELAY = REPOSITORY / "bench" / "relay" / "node"
 
 
 # --- options -------------------------------------------------------------------------------
@@ -137,6 +150,8 @@ class Options:
     reconnection_delay: float = BROWSER_RECONNECTION_DELAY
     reconnection_delay_max: float = BROWSER_RECONNECTION_DELAY_MAX
     randomization_factor: float = BROWSER_RANDOMIZATION_FACTOR
+    #: A reference relay to measure instead of the app (``flask`` or ``node``).
+    relay: str | None = None
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -153,6 +168,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         help="start a `cafe run` of our own in a temporary instance folder (default)",
     )
     target.add_argument("--url", help="base URL of a running server on 127.0.0.1")
+    target.add_argument(
+        "--relay",
+        choices=RELAYS,
+        help="instead of the app, start a reference relay of bench/relay/ (Flask-SocketIO on"
+        " gevent, or socket.io 4 on Node; no database, no events created) and measure it",
+    )
     parser.add_argument("--pid", type=int, help="with --url: the server's process id")
     parser.add_argument(
         "--instance",
@@ -264,6 +285,10 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     if args.restart:
         if args.url is not None:
             parser.error("--restart needs a server of its own (no --url)")
+        if args.relay is not None:
+            parser.error(
+                "--restart works with the app only: it reads the app's database (not --relay)"
+            )
         if not 0 < args.restart_at < args.duration:
             parser.error("--restart-at must fall inside the steady phase (0 < at < --duration)")
         if not 0 < args.rejoin_timeout <= 600:
@@ -298,6 +323,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         reconnection_delay=args.reconnection_delay,
         reconnection_delay_max=args.reconnection_delay_max,
         randomization_factor=args.randomization_factor,
+        relay=args.relay,
     )
 
 
@@ -325,7 +351,44 @@ def server_env(instance: Path, *, isolated: bool) -> dict[str, str]:
     if isolated:
         env.pop("CAFE_DATABASE_URL", None)
         env.pop("CAFE_MESSAGE_QUEUE", None)
+        # The server logs its collector's pauses once a second; the report reads them.
+        env["CAFE_GC_LOG"] = "1"
     return env
+
+
+#: A line of `cafe run` with CAFE_GC_LOG (cafe/server.py CollectorWatch), with its time.
+GC_LINE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) INFO cafe\.server: gc pauses: "
+    r"gen0 (\d+) longest ([\d.]+) ms, gen1 (\d+) longest ([\d.]+) ms,"
+    r" gen2 (\d+) longest ([\d.]+) ms$",
+    re.M,
+)
+
+
+def server_gc(log_text: str, since: float, until: float) -> dict[str, Any]:
+    """The spawned server's collections per generation, with the longest pause, from the
+    lines it logged for the seconds in [since, until] (UNIX time; each line covers the
+    second before it)."""
+    counts = [0, 0, 0]
+    longest = [0.0, 0.0, 0.0]
+    for match in GC_LINE.finditer(log_text):
+        logged = time.mktime(time.strptime(match[1], "%Y-%m-%d %H:%M:%S")) + int(match[2]) / 1000
+        if not since < logged <= until + 1.0:
+            continue
+        for generation in range(3):
+            counts[generation] += int(match[3 + 2 * generation])
+            longest[generation] = max(longest[generation], float(match[4 + 2 * generation]))
+    return {f"gen{g}": {"count": counts[g], "longest_ms": longest[g]} for g in range(3)}
+
+
+def format_gc(found: dict[str, Any] | None) -> str:
+    """``gen0 N (longest x ms), …`` or a note that the server logged none."""
+    if not found:
+        return "not logged (only a `cafe run` this script started logs its collector)"
+    return ", ".join(
+        f"{name} {value['count']} (longest {value['longest_ms']:.1f} ms)"
+        for name, value in found.items()
+    )
 
 
 @dataclass
@@ -418,6 +481,60 @@ def stop_server(server: Server) -> None:
         process.wait(timeout=10)
 
 
+def relay_command(kind: str, port: int) -> tuple[list[str], Path]:
+    """The command line of a reference relay listening on ``port``, and its folder."""
+    address = ["--host", "127.0.0.1", "--port", str(port)]
+    if kind == "node":
+        return ["node", "server.js", *address], NODE_RELAY
+    return [sys.executable, "-m", "bench.relay.flask_relay", *address], REPOSITORY
+
+
+def ensure_node_relay() -> None:
+    """Install the Node relay's packages with ``npm ci`` (the versions of its
+    package-lock.json) unless the installed ones are already from that lock file."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise RuntimeError("--relay node needs node and npm on the PATH")
+    installed = NODE_RELAY / "node_modules" / ".package-lock.json"
+    lock = NODE_RELAY / "package-lock.json"
+    if installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    log(f"installing the Node relay's packages: npm ci in {NODE_RELAY}")
+    result = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"],
+        cwd=NODE_RELAY,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"npm ci failed:\n{result.stdout}{result.stderr}")
+
+
+def spawn_relay(kind: str, folder: Path, log_path: Path | None) -> Server:
+    """Start a reference relay (``--relay``) on a free loopback port; its output goes to
+    ``log_path`` (default: ``relay.log`` in ``folder``)."""
+    if kind == "node":
+        ensure_node_relay()
+    port = free_port()
+    log_path = log_path or folder / "relay.log"
+    command, cwd = relay_command(kind, port)
+    with log_path.open("wb") as handle:
+        process = subprocess.Popen(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
+    server = Server(
+        url=f"http://127.0.0.1:{port}",
+        instance=folder,
+        pid=process.pid,
+        process=process,
+        log_path=log_path,
+    )
+    try:
+        wait_healthy(server.url, process, timeout=30)
+    except RuntimeError:
+        stop_server(server)
+        raise RuntimeError(f"could not start the {kind} relay:\n{server.output()}") from None
+    return server
+
+
 def find_listener_pid(url: str) -> int | None:
     """The process listening on the URL's port, when the system lets us see it."""
     port = urlsplit(url).port or 80
@@ -473,6 +590,20 @@ def create_event(
     if code is None or board is None:
         raise RuntimeError(f"unexpected output of cafe event create:\n{result.stdout}")
     return EventInfo(index=index, code=code.group(1), board_token=board.group(1), tables=tables)
+
+
+def fake_events(table_count: int, per_event: int) -> list[EventInfo]:
+    """Events for a relay, which keeps none: the same layout as :func:`create_events`, a
+    made-up join code that is also the board token (the relay's name for the event's
+    rooms), and table ids numbered across events."""
+    events = []
+    for index, start in enumerate(range(0, table_count, per_event)):
+        size = min(per_event, table_count - start)
+        name = f"relay-{index}"
+        event = EventInfo(index=index, code=name, board_token=name, tables=size)
+        event.table_ids = [start + number + 1 for number in range(size)]
+        events.append(event)
+    return events
 
 
 def create_events(
@@ -1352,6 +1483,8 @@ class PhaseResult:
     board_ms: dict[str, float | None]
     peer_ms: dict[str, float | None]
     server_cpu_percent: float | None
+    #: The server's CPU time over the phase divided by the posts acknowledged ``ok``.
+    server_cpu_ms_per_post: float | None
     server_rss_mb_end: float | None
     server_rss_mb_peak: float | None
     bench_cpu_percent: float | None
@@ -1360,6 +1493,16 @@ class PhaseResult:
     bench_gc_pause_ms_max: float
     send_late_ms_p99: float | None
     drain_seconds: float
+    #: The server's collections per generation and longest pause (a spawned server only).
+    server_gc: dict[str, Any] | None = None
+
+
+def cpu_per_post(start: CpuMark, end: CpuMark, acked: int) -> float | None:
+    """The server's CPU milliseconds between two marks per post acknowledged ``ok``: what a
+    post costs, pings and everything else in the window included."""
+    if start.server is None or end.server is None or not acked:
+        return None
+    return round(1000.0 * (end.server - start.server) / acked, 3)
 
 
 def mb(value: int | None) -> float | None:
@@ -1384,6 +1527,7 @@ async def run_phase(
     # bounded, so the garbage is too; it is collected between phases.
     gc.disable()
     start_cpu = cpu_mark(context.server_process)
+    started_at = time.time()
     try:
         sending, lateness = await run_schedule(
             schedule, recorder, name, context.options.ack_timeout, tasks
@@ -1393,6 +1537,7 @@ async def run_phase(
             await asyncio.sleep(planned - sending)
     finally:
         end_cpu = cpu_mark(context.server_process)
+        ended_at = time.time()
         gc.enable()
     window = end_cpu.wall - start_cpu.wall
     samples = context.monitor.between(start_cpu.wall, end_cpu.wall)
@@ -1449,6 +1594,12 @@ async def run_phase(
         lost_after_ack += bool(lost_peers or lost_boards)
         no_echo += not record.echoed
     acked = len(ack_latency)
+    collector = None
+    if context.server_log is not None:
+        # The line for the phase's last second is written up to a second after it.
+        await asyncio.sleep(max(0.0, ended_at + 1.2 - time.time()))
+        text = context.server_log.read_text(errors="replace")
+        collector = server_gc(text, started_at, ended_at)
     rss_values = [s.server_rss for s in samples if s.server_rss is not None]
     if end_rss is not None:
         rss_values.append(end_rss)
@@ -1473,6 +1624,7 @@ async def run_phase(
         board_ms=percentiles(board_latency),
         peer_ms=percentiles(peer_latency),
         server_cpu_percent=percent(start_cpu, end_cpu, "server"),
+        server_cpu_ms_per_post=cpu_per_post(start_cpu, end_cpu, acked),
         server_rss_mb_end=mb(end_rss),
         server_rss_mb_peak=mb(max(rss_values)) if rss_values else None,
         bench_cpu_percent=percent(start_cpu, end_cpu, "bench"),
@@ -1483,6 +1635,7 @@ async def run_phase(
         ),
         send_late_ms_p99=late,
         drain_seconds=round(waited, 2),
+        server_gc=collector,
     )
 
 
@@ -1774,6 +1927,8 @@ class Context:
     boards: dict[int, list[Board]]
     #: With --restart: the task that kills and restarts the server during the steady phase.
     restart_task: asyncio.Task[Restart] | None = None
+    #: A spawned server's output (its collector's pauses are read from it).
+    server_log: Path | None = None
 
 
 @dataclass
@@ -1803,6 +1958,8 @@ class RunResult:
     phases: list[PhaseResult]
     transports: list[str] = field(default_factory=lambda: ["websocket"])
     restart: RestartResult | None = None
+    #: The reference relay measured instead of the app (``--relay``), if any.
+    relay: str | None = None
 
 
 def raise_fd_limit(needed: int) -> int:
@@ -1841,7 +1998,10 @@ def server_for(options: Options) -> Iterator[Server]:
         yield Server(url=options.url, instance=options.instance, pid=pid)
         return
     with tempfile.TemporaryDirectory(prefix="cafe-bench-") as tmp:
-        server = spawn_server(Path(tmp), options.server_log)
+        if options.relay is not None:
+            server = spawn_relay(options.relay, Path(tmp), options.server_log)
+        else:
+            server = spawn_server(Path(tmp), options.server_log)
         try:
             yield server
         finally:
@@ -1887,8 +2047,9 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         started = time.perf_counter()
         url, batch = server.url, options.connect_batch
         timeout = options.connect_timeout + 3 * options.ack_timeout
+        # A relay's events come with made-up table ids; the app's are asked for.
         failures = await start_all(
-            [partial(learn_tables, url, e, http, options) for e in events],
+            [partial(learn_tables, url, e, http, options) for e in events if not e.table_ids],
             batch,
             timeout,
             "events",
@@ -1924,7 +2085,16 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         boards_by_event: dict[int, list[Board]] = {}
         for board in boards:
             boards_by_event.setdefault(board.event.index, []).append(board)
-        context = Context(options, recorder, monitor, server_process, by_table, boards_by_event)
+        context = Context(
+            options,
+            recorder,
+            monitor,
+            server_process,
+            by_table,
+            boards_by_event,
+            # A relay logs no collector pauses: the report says so.
+            server_log=server.log_path if options.relay is None else None,
+        )
 
         rng = random.Random(options.seed)
         results = []
@@ -1999,6 +2169,7 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         phases=results,
         transports=list(options.transports),
         restart=restart,
+        relay=options.relay,
     )
 
 
@@ -2025,7 +2196,8 @@ def report(result: RunResult) -> str:
     """The human-readable report."""
     lines = [
         f"server        {result.server_url}  pid {result.server_pid}"
-        f"  async mode {result.async_mode}  open-file limit {result.fd_limit}",
+        f"  async mode {result.async_mode}  open-file limit {result.fd_limit}"
+        + (f"  (reference relay: {result.relay})" if result.relay else ""),
         f"events        {result.events} events, {result.tables} tables, {result.hosts} hosts",
         f"connected     {result.phones_connected}/{result.phones_wanted} phones,"
         f" {result.boards_connected}/{result.boards_wanted} boards"
@@ -2070,6 +2242,9 @@ def report(result: RunResult) -> str:
             f" own echo missing {phase.own_echo_missing}",
             f"  server             CPU {phase.server_cpu_percent} % of one core,"
             f" RSS {phase.server_rss_mb_end} MB at end, {phase.server_rss_mb_peak} MB peak",
+            f"  CPU per post       {phase.server_cpu_ms_per_post} ms of server CPU per post"
+            " acknowledged",
+            f"  server GC          {format_gc(phase.server_gc)}",
             f"  bench client       CPU {phase.bench_cpu_percent} % of one core,"
             f" loop lag max {phase.bench_loop_lag_ms_max} ms,"
             f" GC pause max {phase.bench_gc_pause_ms_max} ms,"
@@ -2095,10 +2270,16 @@ def run(options: Options) -> RunResult:
     tables = math.ceil(options.phones / options.phones_per_table)
     with server_for(options) as server:
         log(f"server {server.url} (pid {server.pid}, async mode {server.async_mode()})")
-        log(f"creating {math.ceil(tables / options.tables_per_event)} events for {tables} tables")
-        events = create_events(
-            server, tables, options.tables_per_event, isolated=options.url is None
-        )
+        if options.relay is not None:
+            events = fake_events(tables, options.tables_per_event)
+        else:
+            log(
+                f"creating {math.ceil(tables / options.tables_per_event)} events"
+                f" for {tables} tables"
+            )
+            events = create_events(
+                server, tables, options.tables_per_event, isolated=options.url is None
+            )
         # Hard bound on the whole measurement: connecting, every phase, drains, goodbyes.
         batches = math.ceil(clients / options.connect_batch)
         budget = (

@@ -4,12 +4,17 @@ to matter (see bench/README.md)."""
 from __future__ import annotations
 
 import gc
+import logging
+import time
 from contextlib import suppress
 from typing import Any
 
 from flask import Flask
 
 from cafe.extensions import socketio
+from cafe.serverlog import AddressFreeLog
+
+logger = logging.getLogger("cafe.server")
 
 
 def serve(app: Flask, host: str, port: int) -> None:
@@ -20,7 +25,113 @@ def serve(app: Flask, host: str, port: int) -> None:
     gc.freeze()
     gc.set_threshold(700, 10, 1000)
     _raise_open_file_limit()
+    socketio.start_background_task(_collector_upkeep, bool(app.config.get("CAFE_GC_LOG")))
+    _address_free_hub()
+    # log_output=False: no access log, which would write every client's address.
     socketio.run(app, host=host, port=port, log_output=False, **_server_options())
+
+
+def _address_free_hub() -> None:
+    """gevent's hub prints a failed greenlet with its context, a request's environ and
+    ``REMOTE_ADDR`` in it: through :class:`~cafe.serverlog.AddressFreeLog` instead."""
+    if socketio.async_mode != "gevent":
+        return
+    import gevent
+
+    gevent.get_hub().exception_stream = AddressFreeLog()
+
+
+class CollectorWatch:
+    """The garbage collector's pauses by generation, counted between two :meth:`take`.
+
+    Installed in ``gc.callbacks``; costs two clock reads a collection.
+    """
+
+    def __init__(self) -> None:
+        self._began = 0.0
+        self.counts = [0, 0, 0]
+        self.longest = [0.0, 0.0, 0.0]
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+            return
+        generation = info["generation"]
+        pause = time.perf_counter() - self._began
+        self.counts[generation] += 1
+        self.longest[generation] = max(self.longest[generation], pause)
+
+    def take(self) -> str | None:
+        """One line of what was counted since the last call (None: no collection)."""
+        if not any(self.counts):
+            return None
+        line = "gc pauses: " + ", ".join(
+            f"gen{g} {self.counts[g]} longest {self.longest[g] * 1000:.1f} ms" for g in range(3)
+        )
+        self.counts = [0, 0, 0]
+        self.longest = [0.0, 0.0, 0.0]
+        return line
+
+
+class RampFreeze:
+    """Freeze the collector's view of the heap after a connection ramp.
+
+    Every connected phone leaves long-lived objects (its websocket, greenlets, session,
+    rooms). Frozen (``gc.freeze``), a full collection no longer walks them: the pause of
+    a full collection with thousands of phones connected falls to that of an empty
+    server. Frozen objects are freed by reference counting as usual, but reference
+    cycles among them would wait; so when most of the frozen connections have gone, the
+    heap is unfrozen, collected once and frozen again.
+    """
+
+    def __init__(self, step: int = 200) -> None:
+        self.step = step
+        self.frozen_at = 0
+        self._last = 0
+
+    def tick(self, connections: int) -> str | None:
+        """Called every period with the number of connections; what it did, if anything."""
+        settled = connections <= self._last  # no longer growing: the ramp is over
+        self._last = connections
+        if connections - self.frozen_at >= self.step and settled:
+            began = time.perf_counter()
+            gc.collect()  # garbage frozen now would never be collected
+            gc.freeze()
+            self.frozen_at = connections
+            return self._said("froze", connections, began)
+        if self.frozen_at >= self.step and connections < self.frozen_at // 2:
+            began = time.perf_counter()
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.frozen_at = connections
+            return self._said("refroze", connections, began)
+        return None
+
+    @staticmethod
+    def _said(what: str, connections: int, began: float) -> str:
+        took = (time.perf_counter() - began) * 1000
+        return (
+            f"gc {what} at {connections} connections: {gc.get_freeze_count()} objects frozen,"
+            f" {took:.0f} ms"
+        )
+
+
+def _collector_upkeep(log_pauses: bool, period: float = 1.0) -> None:
+    """Background task of ``cafe run``: freeze after connection ramps (:class:`RampFreeze`),
+    and with ``CAFE_GC_LOG`` log the collector's pauses once a period."""
+    watch = CollectorWatch()
+    if log_pauses:
+        gc.callbacks.append(watch)
+    ramp = RampFreeze()
+    while True:
+        socketio.sleep(period)
+        said = ramp.tick(len(socketio.server.eio.sockets))
+        if said:
+            logger.info("%s", said)
+        line = watch.take() if log_pauses else None
+        if line:
+            logger.info("%s", line)
 
 
 def _raise_open_file_limit(wanted: int = 65536) -> None:
@@ -64,11 +175,26 @@ def _server_options() -> dict[str, Any]:
     from gevent import pywsgi
 
     class NoDelayHandler(pywsgi.WSGIHandler):
-        """gevent's request handler, with Nagle's algorithm off on its socket."""
+        """gevent's request handler, with Nagle's algorithm off on its socket, and error
+        lines that leave out the client's address (cafe/serverlog.py)."""
 
         def handle(self) -> None:
             with suppress(OSError):  # not a TCP socket
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().handle()
 
-    return {"handler_class": NoDelayHandler, "backlog": LISTEN_BACKLOG}
+        def log_error(self, msg: str, *args: Any) -> None:
+            """gevent's, without the socket prefix and ``(from ('ip', port))`` it adds."""
+            shown = tuple("a client" if arg is self.client_address else arg for arg in args)
+            try:
+                message = msg % shown if shown else msg
+            except (TypeError, ValueError):
+                message = msg
+            self.server.error_log.write(message + "\n")
+
+    # No access log (log_output=False in serve); malformed requests still get a line.
+    return {
+        "handler_class": NoDelayHandler,
+        "backlog": LISTEN_BACKLOG,
+        "error_log": AddressFreeLog(),
+    }

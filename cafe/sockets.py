@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import wraps
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from flask import request, session
+from flask import g, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, Namespace
 
+from cafe.auth.ownership import may_manage
 from cafe.domain.errors import DomainError
 from cafe.events.operations import get_event
 from cafe.extensions import db
@@ -61,10 +62,21 @@ def refuse(code: str) -> ConnectionRefusedError:
 
 
 def facilitator_event() -> CafeEvent:
-    """The event a logged-in facilitator's socket connected to (``/facilitator``)."""
+    """The event a logged-in facilitator's socket connected to (``/facilitator``), checked
+    again on every event: a logout (the cookie's session version) or a lost share ends
+    the socket's rights at once."""
     if not current_user.is_authenticated:
         raise DomainError("not_logged_in")
-    return get_event(session.get("event_id"))
+    return managed_event_of(session.get("event_id"))
+
+
+def managed_event_of(event_id: object) -> CafeEvent:
+    """Event ``event_id`` if the logged-in account may steer it; ``unknown_event`` when it
+    does not exist or is not theirs (the same answer, as the pages' 404)."""
+    event = get_event(event_id)
+    if not may_manage(current_user._get_current_object(), event.id):
+        raise DomainError("unknown_event")
+    return event
 
 
 _EVENT_NAMES: dict[type, frozenset[str]] = {}
@@ -83,6 +95,14 @@ def _event_names(namespace_class: type) -> frozenset[str]:
     return names
 
 
+def socket_session() -> MutableMapping[str, Any]:
+    """The socket's own session (Flask-SocketIO keeps one per socket, a copy of the page's
+    at connect): ``flask.session`` under a request context, the same object when the event
+    is served under an app context only (:attr:`CafeNamespace.lean_events`)."""
+    kept: MutableMapping[str, Any] | None = g.get("socket_session")
+    return kept if kept is not None else session
+
+
 class CafeNamespace(Namespace):
     """Base of the app's namespaces: every event a client sends with an id gets exactly one
     acknowledgement.
@@ -93,6 +113,13 @@ class CafeNamespace(Namespace):
     it is one of the namespace's own (any other name is the client's text).
     """
 
+    #: Events served under an app context only, not the request context Flask-SocketIO
+    #: pushes for every event (a Werkzeug request built from the socket's environ, its
+    #: session swapped in, then torn down: 48 µs, more than a tenth of a post's CPU). Their
+    #: handlers read the session through :func:`socket_session` and nothing of ``request``;
+    #: error messages still come in the reader's language (cafe.i18n.select_locale).
+    lean_events: ClassVar[frozenset[str]] = frozenset()
+
     def trigger_event(self, event: str, *args: Any) -> Any:
         """Dispatch ``event`` (``args``: the client's sid, then the event's arguments)."""
         if event in ("connect", "disconnect"):
@@ -101,6 +128,8 @@ class CafeNamespace(Namespace):
         handled = _event_names(type(self))
         refusal = args[1] if len(args) == 2 and isinstance(args[1], Refusal) else None
         if refusal is None and event in handled:
+            if event in self.lean_events:
+                return self._serve_lean(event, *args)
             return super().trigger_event(event, *args)
         if refusal is None:
             what, reason = f"an event ({len(event)}-character name)", "unknown event"
@@ -116,6 +145,22 @@ class CafeNamespace(Namespace):
     def _bad_request(*args: Any) -> dict[str, Any]:
         return error_ack(DomainError("bad_request"))
 
+    def _serve_lean(self, event: str, sid: str, *args: Any) -> Any:
+        """Serve one of :attr:`lean_events` under an app context, with the socket's session
+        in ``g`` (what Flask-SocketIO's own dispatch does, minus the request context)."""
+        environ = self.server.get_environ(sid, namespace=self.namespace)
+        saved = environ.get("saved_session") if environ else None
+        if environ is None or saved is None:
+            # Not connected, or no event served yet (the session copy is made by the
+            # first): Flask-SocketIO's own dispatch answers as it would.
+            return super().trigger_event(event, sid, *args)
+        with environ["flask.app"].app_context():
+            g.socket_session = saved
+            try:
+                return getattr(self, f"on_{event}")(*args)
+            except Exception as error:  # noqa: BLE001 -- a bug: logged, answered, rolled back
+                return _unexpected(error, event, self.namespace)
+
 
 def unexpected_error(error: Exception) -> Any:
     """Flask-SocketIO's handler for an exception a socket handler did not expect (a bug).
@@ -125,9 +170,14 @@ def unexpected_error(error: Exception) -> Any:
     was raised, but not its message, which may quote a post's text or an SQL parameter. A
     connect that fails is refused.
     """
-    db.session.rollback()
     # Only the namespace's own events reach a handler (CafeNamespace), so the name is safe.
     event = request.event["message"]  # type: ignore[attr-defined]
+    return _unexpected(error, event, request.namespace)  # type: ignore[attr-defined]
+
+
+def _unexpected(error: Exception, event: str, namespace: str) -> Any:
+    """Roll back, log one line (type and place of the error), answer ``server_error``."""
+    db.session.rollback()
     frames = traceback.extract_tb(error.__traceback__)[-4:]
     where = " < ".join(
         f"{'/'.join(PurePath(f.filename).parts[-2:])}:{f.lineno} {f.name}" for f in reversed(frames)
@@ -135,7 +185,7 @@ def unexpected_error(error: Exception) -> Any:
     logger.error(
         '"%s" on %s failed: %s at %s',
         event,
-        request.namespace,  # type: ignore[attr-defined]
+        namespace,
         type(error).__name__,
         where,
     )

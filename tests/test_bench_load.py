@@ -1,11 +1,19 @@
 """bench/load.py --restart reconnects its clients as the pages do: the same settings as
-static/js/common.js, and socket.io-client's backoff formula."""
+static/js/common.js, and socket.io-client's backoff formula. ``--relay`` runs against the
+reference relays of bench/relay/ (each started for real, with real clients)."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bench.load import (
     BROWSER_RANDOMIZATION_FACTOR,
@@ -13,9 +21,13 @@ from bench.load import (
     BROWSER_RECONNECTION_DELAY_MAX,
     BROWSER_STATE_TIMEOUT,
     Backoff,
+    ensure_node_relay,
+    fake_events,
+    parse_options,
 )
 
-COMMON_JS = Path(__file__).resolve().parent.parent / "static" / "js" / "common.js"
+REPOSITORY = Path(__file__).resolve().parent.parent
+COMMON_JS = REPOSITORY / "static" / "js" / "common.js"
 
 
 def page_setting(name: str) -> float:
@@ -50,3 +62,86 @@ def test_backoff_doubles_within_the_randomization_and_stops_at_the_maximum() -> 
     # Spread over the whole window, both sides of the nominal delay.
     assert min(firsts) < 0.3 and max(firsts) > 0.7
     assert 0.45 < sum(firsts) / len(firsts) < 0.55
+
+
+def test_relay_events_have_the_apps_layout_with_made_up_secrets() -> None:
+    events = fake_events(25, 10)
+    assert [e.tables for e in events] == [10, 10, 5]
+    assert [len(e.table_ids) for e in events] == [10, 10, 5]
+    ids = [i for e in events for i in e.table_ids]
+    assert len(set(ids)) == 25
+    # The relay names an event's rooms by the code phones bring and the token boards bring.
+    assert all(e.code == e.board_token for e in events)
+    assert len({e.code for e in events}) == 3
+
+
+def test_restart_is_refused_with_a_relay(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse_options(["--relay", "flask", "--restart"])
+    assert "--restart works with the app only" in capsys.readouterr().err
+
+
+def run_against_relay(relay: str) -> dict[str, Any]:
+    """A tiny load run against a relay the bench starts itself; its JSON result."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            "--relay",
+            relay,
+            "--phones",
+            "20",
+            "--rate",
+            "1",
+            "--duration",
+            "2",
+            "--json",
+        ],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "CPU per post" in result.stdout
+    report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return report
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    "relay",
+    [
+        "flask",
+        pytest.param(
+            "node",
+            marks=pytest.mark.skipif(
+                shutil.which("node") is None or shutil.which("npm") is None,
+                reason="node and npm are needed for the Node relay",
+            ),
+        ),
+    ],
+)
+def test_a_relay_serves_a_small_run_without_losing_anything(relay: str) -> None:
+    if relay == "node":
+        # npm ci from the lock file, once (kept in bench/relay/node/node_modules).
+        ensure_node_relay()
+    report = run_against_relay(relay)
+    assert report["relay"] == relay
+    assert report["phones_connected"] == 20 and report["boards_connected"] == 1
+    assert report["hosts"] == 2
+    assert report["dropped_phones"] == 0 and report["dropped_boards"] == 0
+    assert report["unknown_broadcasts"] == 0
+    (steady,) = report["phases"]
+    # 20 phones, one post a second each for 2 s; the two hosts' posts are core ideas.
+    assert steady["posts_sent"] == 40
+    assert steady["posts_acked"] == 40 and not steady["refused"]
+    assert steady["never_acked"] == 0 and steady["lost_after_ack"] == 0
+    assert steady["own_echo_missing"] == 0 and steady["duplicate_deliveries"] == 0
+    # Every post reached the other nine phones at its table, every core idea the board.
+    assert steady["peer_ms"]["n"] == 40 * 9
+    assert steady["board_ms"]["n"] == 4
+    assert steady["server_cpu_ms_per_post"] is not None and steady["server_cpu_ms_per_post"] > 0
+    # A relay logs no collector pauses.
+    assert steady["server_gc"] is None

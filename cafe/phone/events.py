@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request, session
+from flask_babel import get_locale
 from flask_socketio import join_room, leave_room
 
 from cafe import broadcast
@@ -25,7 +26,7 @@ from cafe.minutes.operations import add_tip
 from cafe.models import CafeEvent
 from cafe.phone import operations as ops
 from cafe.presence import Seat, presence
-from cafe.sockets import CafeNamespace, acknowledged, refuse
+from cafe.sockets import CafeNamespace, acknowledged, refuse, socket_session
 
 
 def _event() -> CafeEvent:
@@ -33,17 +34,29 @@ def _event() -> CafeEvent:
 
 
 def _device() -> str:
-    device = session.get("device")
+    device = socket_session().get("device")
     if not isinstance(device, str):
         raise DomainError("bad_device")
     return device
 
 
+def _language() -> str:
+    """The phone's language: the page's (``lang`` at connect), else the event's."""
+    return str(get_locale())
+
+
 class PhoneNamespace(CafeNamespace):
     """Participants' phones. Rooms: the event, the phone's table, the phone's own device."""
 
+    #: The post path, the hot one: served under an app context only (see CafeNamespace).
+    lean_events = frozenset({"post"})
+
     def on_connect(self, auth: Any = None) -> None:
-        """A phone connects with ``{code, device}``; a wrong code or token is refused."""
+        """A phone connects with ``{code, device, lang?}``; a wrong code or token is refused.
+
+        ``lang`` is the language the page is shown in: the phases' labels and prompts and
+        every answer come in it (without it, the person's choice, else the event's).
+        """
         if not isinstance(auth, dict):
             raise refuse("bad_request")
         limiter = current_app.extensions["cafe_join_limiter"]
@@ -57,6 +70,11 @@ class PhoneNamespace(CafeNamespace):
         if not isinstance(token, str) or not is_valid_device_token(token):
             raise refuse("bad_device")
         device = device_hash(token)
+        language = auth.get("lang")
+        if language is not None and language not in current_app.config["CAFE_LANGUAGES"]:
+            raise refuse("bad_request")
+        if language is not None:
+            session["lang"] = language
         session["event_id"] = event.event_id
         session["event_lang"] = event.language
         session["device"] = device
@@ -89,7 +107,7 @@ class PhoneNamespace(CafeNamespace):
         seat = Seat(event_id=event.id, table_id=table.id, device=_device())
         if presence.sit(request.sid, seat):  # type: ignore[attr-defined]
             broadcast.presence_changed(event)
-        return {"ok": True, "state": ops.phone_state(event, table, _device())}
+        return {"ok": True, "state": ops.phone_state(event, table, _device(), _language())}
 
     @acknowledged
     def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +115,7 @@ class PhoneNamespace(CafeNamespace):
         event = _event()
         table_id = session.get("table_id")
         table = find_table(event, table_id) if table_id is not None else None
-        return {"ok": True, "state": ops.phone_state(event, table, _device())}
+        return {"ok": True, "state": ops.phone_state(event, table, _device(), _language())}
 
     def _table(self, event: CafeEvent) -> Any:
         table_id = session.get("table_id")
@@ -113,10 +131,11 @@ class PhoneNamespace(CafeNamespace):
         phase it was written in: an outbox resent after the phone moved, or after the
         facilitator moved on, still lands where (and in the section) it was written.
         """
-        event_id = session.get("event_id")
+        seat = socket_session()
+        event_id = seat.get("event_id")
         if not isinstance(event_id, int):
             raise DomainError("unknown_event")
-        table_id = data["table"] if "table" in data else session.get("table_id")
+        table_id = data["table"] if "table" in data else seat.get("table_id")
         if table_id is None:
             raise DomainError("not_at_table")
         result = ops.submit_post(
@@ -125,7 +144,7 @@ class PhoneNamespace(CafeNamespace):
             _device(),
             data.get("id"),
             data.get("text"),
-            session.get("role"),
+            seat.get("role"),
             data.get("core", False),
             data.get("phase"),
         )

@@ -114,24 +114,35 @@ def submit_post(
     facilitators only (:mod:`cafe.moderation.operations`).
 
     This is the hot path of a live event (hundreds of posts a second in a burst), so it
-    reads one table row by key rather than loading the event and all its tables.
+    reads nothing before writing: what it needs of the event (phase, pre-moderation,
+    template, language) comes from :class:`PostFacts`, kept per process, and one guarded
+    ``INSERT … SELECT`` both stores the post and checks, in the database, that the table
+    belongs to the event, that the kept facts still hold and that a core idea's writer
+    hosts the table. Only when that inserts nothing (stale facts: the phase changed,
+    perhaps in another worker; or a broken rule) is the table read and the post checked
+    the slow way, which also names the broken rule.
     """
     if not is_client_id(client_id):
         raise DomainError("bad_client_id")
     assert isinstance(client_id, str)
+    facts = post_facts(event_id)
     try:
-        values = _new_post_values(event_id, table_id, device, client_id, text, role, core, phase)
-    except DomainError:
-        # A resend of a stored post must be acknowledged even if it would no longer pass
-        # (the phone has since lost the host role, say): the post is already there.
-        existing = _existing(event_id, client_id, device)
-        if existing is not None:
-            return Submitted(existing, duplicate=True)
-        raise
+        values = _new_post_values(
+            facts, event_id, table_id, device, client_id, text, role, core, phase
+        )
+    except DomainError as error:
+        return _resent_or_raise(event_id, client_id, device, error)
     # Insert first, without looking for the id: almost every post is new, and the unique
     # constraint on (event, client id) recognises a resend.
     try:
-        db.session.connection().execute(_INSERT_POST, values)
+        stored = _guarded_insert(values, facts, checks_phase=phase is None)
+        if not stored:
+            try:
+                _checked_insert(values, phase)
+            except DomainError as error:
+                db.session.rollback()
+                post_limiter().refund(device)
+                return _resent_or_raise(event_id, client_id, device, error)
         if values["findings"]:
             moderation.record_hold(Post(**values), _table_name(table_id))
         db.session.commit()
@@ -147,7 +158,74 @@ def submit_post(
     return Submitted(post, duplicate=False)
 
 
+def _resent_or_raise(event_id: int, client_id: str, device: str, error: DomainError) -> Submitted:
+    """A post broke a rule (``error``): acknowledge it anyway if it is a resend of a stored
+    post (the phone has since lost the host role, say: the post is already there)."""
+    existing = _existing(event_id, client_id, device)
+    if existing is not None:
+        return Submitted(existing, duplicate=True)
+    raise error
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What the post path needs of an event: its current phase, whether it is
+    pre-moderated, its template kind and language.
+
+    Kept per process and app (:func:`post_facts`) and never trusted blindly: the guarded
+    insert stores a post only if the phase and pre-moderation it was written under are
+    still the event's, so a change made anywhere (another worker included) costs the next
+    post one slow path, which refreshes the facts. Kind and language never change.
+    """
+
+    phase: str
+    premoderation: bool
+    kind: str
+    language: str
+
+
+_POST_FACTS = select(
+    CafeEvent.__table__.c.phase,
+    CafeEvent.__table__.c.premoderation,
+    CafeEvent.__table__.c.kind,
+    CafeEvent.__table__.c.language,
+).where(CafeEvent.__table__.c.id == bindparam("eid"))
+
+
+def post_facts(event_id: int, *, fresh: bool = False) -> PostFacts:
+    """The kept :class:`PostFacts` of an event (read when missing or ``fresh``)."""
+    kept: dict[int, PostFacts] = current_app.extensions.setdefault("cafe_post_facts", {})
+    facts = None if fresh else kept.get(event_id)
+    if facts is None:
+        row = db.session.connection().execute(_POST_FACTS, {"eid": event_id}).first()
+        if row is None:
+            raise DomainError("unknown_event")
+        facts = kept[event_id] = PostFacts(
+            phase=row.phase,
+            premoderation=bool(row.premoderation),
+            kind=row.kind,
+            language=row.language,
+        )
+    return facts
+
+
+def _section(kind: str, phase_id: str, written_in: object) -> str | None:
+    """The section an idea lands in: that of the phase it was written in (``written_in``;
+    ``bad_phase`` when the template has no such phase), else of the current phase;
+    None outside a posting phase."""
+    if written_in is not None:
+        if not isinstance(written_in, str):
+            raise DomainError("bad_phase")
+        phase = template_of_kind(kind).phase(written_in)
+        if phase is None:
+            raise DomainError("bad_phase")
+    else:
+        phase = template_of_kind(kind).phase(phase_id)
+    return phase.section if phase is not None and phase.kind == "post" else None
+
+
 def _new_post_values(
+    facts: PostFacts,
     event_id: int,
     table_id: object,
     device: str,
@@ -157,16 +235,16 @@ def _new_post_values(
     core: object,
     phase: object = None,
 ) -> dict[str, Any]:
-    """Check a new post against the rules and return its row."""
+    """Check a new post against the rules the kept facts can tell and return its row."""
     if not isinstance(core, bool):
         raise DomainError("bad_request")
-    where = _table_host(event_id, table_id, phase)
-    if core and where.host != device:
-        raise DomainError("not_host")
+    if isinstance(table_id, bool) or not isinstance(table_id, int) or not 0 < table_id <= MAX_ID:
+        raise DomainError("unknown_table")
+    section = _section(facts.kind, facts.phase, phase)
     clean = clean_idea_text(text, current_app.config["CAFE_POST_MAX_CHARS"])
     if not post_limiter().allow(device):
         raise DomainError("rate_limited")
-    findings = moderation.screened(clean, where.language)
+    findings = moderation.screened(clean, facts.language)
     now = utcnow()
     return {
         "event_id": event_id,
@@ -176,68 +254,79 @@ def _new_post_values(
         "role_tag": role,
         "text": clean,
         "is_core": core,
-        "section": where.section,
+        "section": section,
         "hidden": False,
         "deleted": False,
-        "review": moderation.review_for(findings, where.premoderation),
+        "review": moderation.review_for(findings, facts.premoderation),
         "findings": findings,
         "created_at": now,
         "updated_at": now,
     }
 
 
-# The post path's two statements, built once as plain Core statements with bound
-# parameters: building and cache-keying them per post (and going through the ORM layer)
-# cost about a third of the server's CPU per post (py-spy under bench/load.py).
-_TABLE_HOST = (
-    select(
-        EventTable.__table__.c.host_hash,
-        CafeEvent.__table__.c.phase,
-        CafeEvent.__table__.c.kind,
-        CafeEvent.__table__.c.language,
-        CafeEvent.__table__.c.premoderation,
-    )
-    .join(CafeEvent.__table__, CafeEvent.__table__.c.id == EventTable.__table__.c.event_id)
-    .where(
-        EventTable.__table__.c.id == bindparam("tid"),
-        EventTable.__table__.c.event_id == bindparam("eid"),
-    )
-)
-_INSERT_POST = insert(Post.__table__)
+_POSTS = Post.__table__
+_TABLES = EventTable.__table__
+_EVENTS = CafeEvent.__table__
+#: The columns a new post sets (the id is the database's; a post joins no theme yet).
+_POST_COLUMNS = [c for c in _POSTS.c if c.name not in ("id", "item_id")]
 
 
-@dataclass(frozen=True)
-class _Where:
-    """What the post path needs to know of a table: its host, the section the event's
-    current phase posts into (a workshop's ``worked`` for "What worked?"; ``ideas`` in a
-    Cafe Social's tables phase; None outside a posting phase), the event's language (for
-    the screen) and whether it is pre-moderated."""
+def _guarded_statement(checks_phase: bool, core: bool) -> Any:
+    """``INSERT INTO post … SELECT <the post's values> FROM event_table JOIN cafe_event``,
+    selecting one row only if the table is the event's, the event is still under the kept
+    phase (when the post's section came from it) and pre-moderation setting, and, for a
+    core idea, the writer hosts the table. Built once per variant (:data:`_GUARDED`)."""
+    conditions = [
+        _TABLES.c.id == bindparam("table_id"),
+        _TABLES.c.event_id == bindparam("event_id"),
+        _EVENTS.c.premoderation == bindparam("kept_premoderation"),
+    ]
+    if checks_phase:
+        conditions.append(_EVENTS.c.phase == bindparam("kept_phase"))
+    if core:
+        conditions.append(_TABLES.c.host_hash == bindparam("device_hash"))
+    row = select(*(bindparam(c.name, type_=c.type) for c in _POST_COLUMNS))
+    row = row.select_from(_TABLES.join(_EVENTS, _EVENTS.c.id == _TABLES.c.event_id))
+    return insert(_POSTS).from_select([c.name for c in _POST_COLUMNS], row.where(*conditions))
 
-    host: str | None
-    section: str | None
-    language: str
-    premoderation: bool
+
+_GUARDED = {
+    (checks_phase, core): _guarded_statement(checks_phase, core)
+    for checks_phase in (False, True)
+    for core in (False, True)
+}
 
 
-def _table_host(event_id: int, table_id: object, written_in: object = None) -> _Where:
-    """The host of the event's table ``table_id`` (``unknown_table``) and the section of
-    the phase the idea was written in (``written_in``, a phase id; default the current
-    one; ``bad_phase`` if the event's template has no such phase)."""
-    if isinstance(table_id, bool) or not isinstance(table_id, int) or not 0 < table_id <= MAX_ID:
-        raise DomainError("unknown_table")
-    row = db.session.connection().execute(_TABLE_HOST, {"tid": table_id, "eid": event_id}).first()
+def _guarded_insert(values: dict[str, Any], facts: PostFacts, *, checks_phase: bool) -> bool:
+    """Insert the post if the kept facts still hold (see :func:`_guarded_statement`);
+    whether a row was stored. A resend raises IntegrityError as any insert would."""
+    statement = _GUARDED[checks_phase, values["is_core"]]
+    parameters = dict(values, kept_phase=facts.phase, kept_premoderation=facts.premoderation)
+    result = db.session.connection().execute(statement, parameters)
+    return bool(result.rowcount == 1)
+
+
+def _checked_insert(values: dict[str, Any], written_in: object) -> None:
+    """The slow path: read the table and the event afresh (refreshing the kept facts),
+    name the broken rule if there is one (``unknown_table``, ``not_host``, ``bad_phase``),
+    else correct the values that depend on the facts and insert."""
+    event_id, table_id = values["event_id"], values["table_id"]
+    facts = post_facts(event_id, fresh=True)
+    host = db.session.connection().execute(_TABLE_HOST, {"tid": table_id, "eid": event_id})
+    row = host.first()
     if row is None:
         raise DomainError("unknown_table")
-    host, phase_id, kind, language, premoderation = row
-    if written_in is not None:
-        if not isinstance(written_in, str):
-            raise DomainError("bad_phase")
-        phase_id = written_in
-    phase = template_of_kind(kind).phase(phase_id)
-    if written_in is not None and phase is None:
-        raise DomainError("bad_phase")
-    section = phase.section if phase is not None and phase.kind == "post" else None
-    return _Where(host, section, language, bool(premoderation))
+    if values["is_core"] and row.host_hash != values["device_hash"]:
+        raise DomainError("not_host")
+    values["section"] = _section(facts.kind, facts.phase, written_in)
+    values["review"] = moderation.review_for(values["findings"], facts.premoderation)
+    db.session.connection().execute(_INSERT_POST, values)
+
+
+_TABLE_HOST = select(_TABLES.c.host_hash).where(
+    _TABLES.c.id == bindparam("tid"), _TABLES.c.event_id == bindparam("eid")
+)
+_INSERT_POST = insert(_POSTS)
 
 
 def _table_name(table_id: object) -> str:
@@ -332,16 +421,19 @@ def mark_core(event: CafeEvent, device: str, client_id: object, core: object) ->
     return post
 
 
-def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict[str, Any]:
-    """Everything a phone needs after (re)joining: event, its table's posts (with its own
-    held ones, marked), its host role, and the shared summary as it reads now.
+def phone_state(
+    event: CafeEvent, table: EventTable | None, device: str, language: str | None = None
+) -> dict[str, Any]:
+    """Everything a phone needs after (re)joining: event (its phases in the phone's
+    ``language``), its table's posts (with its own held ones, marked), its host role, and
+    the shared summary as it reads now.
 
     Every phone sends this after every reconnect, so a restarted server answers a herd of
     them at once: the table's posts come in one query, the summary from the event's kept
     one (:func:`cafe.gathering.state.live_summary`).
     """
     return {
-        "event": broadcast.event_payload(event),
+        "event": broadcast.event_payload(event, language),
         "table": broadcast.table_payload(table) if table is not None else None,
         "posts": _table_posts(table.id, device) if table is not None else [],
         "is_host": table is not None and table.host_hash == device,
@@ -351,9 +443,23 @@ def phone_state(event: CafeEvent, table: EventTable | None, device: str) -> dict
 
 
 #: The posts a phone at a table may see, oldest first: the visible ones and its own held
-#: ones (nobody else is sent those), in one query.
+#: ones (nobody else is sent those), in one query, as plain rows with what
+#: :func:`cafe.broadcast.post_payload` reads (held: under review, since hidden and deleted
+#: posts are left out).
 _TABLE_POSTS = (
-    select(Post)
+    select(
+        Post.client_id,
+        Post.table_id,
+        Post.text,
+        Post.role_tag,
+        Post.is_core,
+        Post.created_at,
+        Post.updated_at,
+        Post.hidden,
+        Post.review.is_not(None).label("held"),
+        Post.review,
+        Post.findings,
+    )
     .where(
         Post.table_id == bindparam("table"),
         Post.hidden.is_(False),
@@ -366,5 +472,5 @@ _TABLE_POSTS = (
 
 def _table_posts(table_id: int, device: str) -> list[dict[str, Any]]:
     """The payloads of the posts at a table this phone may see (its held ones marked)."""
-    posts = db.session.execute(_TABLE_POSTS, {"table": table_id, "device": device}).scalars()
-    return [broadcast.post_payload(p, own=p.held) for p in posts]
+    rows = db.session.execute(_TABLE_POSTS, {"table": table_id, "device": device})
+    return [broadcast.post_payload(row, own=row.held) for row in rows]
