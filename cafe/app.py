@@ -138,6 +138,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    from cafe import assets
+
+    # First of the after_request hooks, so that it runs last: compression sees the final body.
+    assets.init_app(app)
 
     from cafe.ratelimit import TokenBuckets
 
@@ -149,7 +153,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["cafe_join_limiter"] = TokenBuckets(
         app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"], app.config["CAFE_JOIN_ATTEMPTS_PER_MINUTE"]
     )
+    from cafe.auth.throttle import memory_throttle
 
+    app.extensions["cafe_login_throttle"] = memory_throttle(app.config)
+
+    from cafe import proxy
     from cafe.wire import MAX_TRANSPORT_BYTES, CafePacket, PollingBodies
 
     _register_namespaces()
@@ -165,6 +173,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # refused event answered, up to the transport's limit.
         serializer=CafePacket,
         max_http_buffer_size=MAX_TRANSPORT_BYTES,
+        # The page's own origin as the proxy forwards it, or CAFE_PUBLIC_URL's (cafe/proxy.py).
+        cors_allowed_origins=proxy.origin_check(app.config.get("CAFE_PUBLIC_URL")),
     )
     app.wsgi_app = PollingBodies(  # type: ignore[method-assign]
         app.wsgi_app, "/socket.io/", max_bytes=MAX_TRANSPORT_BYTES
@@ -173,6 +183,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from cafe import i18n, security
     from cafe.auth import views as auth_views
     from cafe.board import views as board_views
+    from cafe.documents import views as document_views
     from cafe.events import views as event_views
     from cafe.gathering import views as gathering_views
     from cafe.minutes import views as minutes_views
@@ -184,13 +195,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(gathering_views.bp)
     app.register_blueprint(minutes_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(document_views.bp)
     app.register_blueprint(phone_views.bp)
     app.register_blueprint(board_views.bp)
     app.register_blueprint(i18n.bp)
     security.init_app(app)
+    # Outermost: the security headers and Socket.IO see the forwarded scheme and host.
+    proxy.init_app(app)
 
     from cafe.i18n import LANGUAGE_NAMES
-    from cafe.workshops import catalogue, phases_payload, template_of
+    from cafe.workshops import catalogue, event_title, phases_payload, template_of
 
     # Malformed templates are refused (and logged) here, at start, not at first use.
     catalogue()
@@ -200,6 +214,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         role_label=role_label,
         finding_kind=finding_kind,
         template_of=template_of,
+        event_title=event_title,
         phases_payload=phases_payload,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )

@@ -8,8 +8,9 @@ no change here. ``docs/protocol.md`` lists what goes to whom.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from cafe.extensions import db, socketio
 from cafe.gathering.state import summary_changed, summary_payload
 from cafe.models import CafeEvent, EventTable, Post
 from cafe.presence import PresenceThrottle, presence
-from cafe.workshops import phases_payload, template_of
+from cafe.workshops import event_title, phases_payload, template_of
 
 PHONE = "/phone"
 BOARD = "/board"
@@ -70,11 +71,12 @@ def table_payload(table: EventTable) -> dict[str, Any]:
     }
 
 
-def event_payload(event: CafeEvent) -> dict[str, Any]:
-    """The public description of a running event."""
+def event_payload(event: CafeEvent, language: str | None = None) -> dict[str, Any]:
+    """The public description of a running event; its phases' labels and prompts in
+    ``language`` (the reader's: a phone's, a facilitator's), by default the event's."""
     return {
         "id": event.id,
-        "title": event.title,
+        "title": event_title(event),
         "topic": event.topic,
         "date": event.date.isoformat(),
         "start": event.start_time.strftime("%H:%M"),
@@ -84,17 +86,46 @@ def event_payload(event: CafeEvent) -> dict[str, Any]:
         "join_code": event.join_code,
         "role_tags": list(event.role_tags),
         "phase": event.phase,
-        # The template's phases (labels and prompts in the event's language): screens follow
-        # a phase by its kind, not its name.
+        # The template's phases (labels and prompts in the reader's language, else the
+        # event's): screens follow a phase by its kind, not its name.
         "template": template_of(event).name,
-        "phases": phases_payload(template_of(event), event.language),
+        "phases": phases_payload(template_of(event), language or event.language, event.language),
         "timer": timer_payload(event.timer),
         "tables": [table_payload(t) for t in event.tables],
     }
 
 
+class PostFields(Protocol):
+    """What :func:`post_payload` reads of a post: a :class:`~cafe.models.Post`, or a row
+    of those columns with ``held`` (a phone's rejoin reads its table's posts as plain rows:
+    a herd of phones asks at once, and building ORM objects cost a fifth of a rejoin)."""
+
+    @property
+    def client_id(self) -> str: ...
+    @property
+    def table_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def role_tag(self) -> str | None: ...
+    @property
+    def is_core(self) -> bool: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def updated_at(self) -> dt.datetime: ...
+    @property
+    def hidden(self) -> bool: ...
+    @property
+    def held(self) -> bool: ...
+    @property
+    def review(self) -> str | None: ...
+    @property
+    def findings(self) -> list[dict[str, Any]] | None: ...
+
+
 def post_payload(
-    post: Post, *, moderation: bool = False, own: bool = False, role_shown: bool = True
+    post: PostFields, *, moderation: bool = False, own: bool = False, role_shown: bool = True
 ) -> dict[str, Any]:
     """A post as phones and boards see it.
 
@@ -297,6 +328,12 @@ def host_changed(table: EventTable, previous_host: str | None) -> None:
             to=device_room(table.event_id, table.host_hash),
             namespace=PHONE,
         )
+
+
+def host_offered(table: EventTable) -> None:
+    """The phones at a table are offered its free host role (its host's phone stayed away,
+    or the facilitator handed the role on): the first ``claim_host`` takes it."""
+    socketio.emit("host_offer", {"table": table.id}, to=table_room(table.id), namespace=PHONE)
 
 
 def presence_changed(event: CafeEvent) -> None:

@@ -19,7 +19,7 @@ from cafe.domain.plan import EventPlan, parse_plan
 from cafe.extensions import db, socketio
 from cafe.links import EventLinks, event_links
 from cafe.messages import message_for
-from cafe.models import CafeEvent, utcnow
+from cafe.models import CafeEvent, User, utcnow
 from cafe.server import serve
 
 #: The plan a newcomer sees running on first start: the seed's Cafe Social of 31.10.17.
@@ -86,13 +86,22 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
     from cafe.auth.operations import create_user, random_password, user_count
     from cafe.database import upgrade_database
     from cafe.events.operations import create_event
+    from cafe.hosts import start_host_sweeper
+    from cafe.message_queue import QueueUnavailable, check_message_queue
 
     app = create_app()
+    try:
+        # Before anything is written or printed: a worker that cannot relay must not serve.
+        check_message_queue(app.config.get("CAFE_MESSAGE_QUEUE"))
+    except QueueUnavailable as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
     with app.app_context():
         upgrade_database()
         if user_count() == 0:
             password = random_password()
-            create_user("facilitator", password)
+            # An admin: it sees every event, those made here without --owner included.
+            create_user("facilitator", password, admin=True)
             click.echo("First start: created the facilitator account (shown only this once):")
             click.echo("  username: facilitator")
             click.echo(f"  password: {password}")
@@ -104,6 +113,8 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
             _print_event(app, event, _listening_url(app, host, port))
         _purge(app)
     socketio.start_background_task(_purge_hourly, app)
+    # From the start: a host who never reconnects after a restart is released too.
+    start_host_sweeper(app)
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode})")
     serve(app, host, port)
 
@@ -176,8 +187,10 @@ def user_group() -> None:
 @user_group.command("add")
 @click.argument("username")
 @click.password_option(help="Asked for when not given.")
-def user_add(username: str, password: str) -> None:
-    """Create an account that can log in to facilitator and organizer pages."""
+@click.option("--admin", is_flag=True, help="The account sees and steers every event.")
+def user_add(username: str, password: str, admin: bool) -> None:
+    """Create an account that can log in to facilitator and organizer pages: it sees the
+    events shared with it (``cafe event share``), or every event with ``--admin``."""
     from cafe.auth.operations import create_user
     from cafe.database import upgrade_database
 
@@ -185,10 +198,10 @@ def user_add(username: str, password: str) -> None:
     with app.app_context():
         upgrade_database()
         try:
-            create_user(username, password)
+            create_user(username, password, admin=admin)
         except DomainError as error:
             _fail(error, username)
-    click.echo(f"Created user {username}.")
+    click.echo(f"Created {'admin' if admin else 'user'} {username}.")
 
 
 @cli.group("event")
@@ -199,8 +212,16 @@ def event_group() -> None:
 @event_group.command("create")
 @click.argument("plan", type=click.Path(path_type=Path))
 @click.option("--base-url", help="Public address phones use, e.g. http://192.168.1.10:5000")
-def event_create(plan: Path, base_url: str | None) -> None:
-    """Create an event from a plan file; prints the join code, phone URL and board URL."""
+@click.option(
+    "--owner",
+    metavar="NAME",
+    help="The account that owns the event (default: none; only admins see it).",
+)
+def event_create(plan: Path, base_url: str | None, owner: str | None) -> None:
+    """Create an event from a plan file; prints the join code, phone URL and board URL.
+
+    The event belongs to the account ``--owner``; without it, only admins see it until it
+    is shared (``cafe event share``)."""
     from cafe.database import upgrade_database
     from cafe.events.operations import create_event
 
@@ -208,8 +229,15 @@ def event_create(plan: Path, base_url: str | None) -> None:
     app = create_app()
     with app.app_context():
         upgrade_database()
+        owner_id = None
+        if owner is not None:
+            account = _find_user(owner)
+            if account is None:
+                _fail(DomainError("unknown_user"), owner)
+                raise  # unreachable: _fail exits
+            owner_id = account.id
         try:
-            event = create_event(parsed)
+            event = create_event(parsed, created_by_id=owner_id)
         except DomainError as error:
             _fail(error, str(plan))
             raise  # unreachable: _fail exits
@@ -219,15 +247,48 @@ def event_create(plan: Path, base_url: str | None) -> None:
         _print_event(app, event, base_url)
 
 
+@event_group.command("share")
+@click.argument("event")
+@click.argument("username")
+def event_share(event: str, username: str) -> None:
+    """Share EVENT (its number or join code) with the account USERNAME: it then sees,
+    steers and documents the event like its creator."""
+    from cafe.auth.ownership import owners_of, share_event
+    from cafe.database import upgrade_database
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        found = _find_event(event)
+        if found is None:
+            click.echo(f"error: no event {event!r} (see `cafe event list`)", err=True)
+            sys.exit(2)
+        try:
+            share_event(found, username)
+        except DomainError as error:
+            _fail(error, username)
+        click.echo(f"Event {found.id} is shared with: {', '.join(owners_of(found))}.")
+
+
+def _find_user(username: str) -> User | None:
+    """The account named ``username``, if any."""
+    return db.session.execute(
+        select(User).where(User.username == username.strip())
+    ).scalar_one_or_none()
+
+
 @event_group.command("list")
 @click.option("--base-url", help="Public address phones use.")
 def event_list(base_url: str | None) -> None:
-    """List events with their join codes and links."""
+    """List events with their join codes, links and owners."""
+    from cafe.auth.ownership import owners_of
+
     app = create_app()
     with app.app_context():
         events = db.session.execute(select(CafeEvent).order_by(CafeEvent.date)).scalars()
         for event in events:
             _print_event(app, event, base_url)
+            click.echo(f"Owners:     {', '.join(owners_of(event)) or '(admins only)'}")
             click.echo("")
 
 
@@ -301,7 +362,13 @@ def _text_file_command(help_lang: str) -> Callable[[Callable[..., None]], Callab
 
 @themes_group.command("suggest")
 @_text_file_command("Language of the ideas.")
-def themes_suggest(file: Path, lang: str) -> None:
+@click.option(
+    "--topic",
+    default="",
+    metavar="TEXT",
+    help="The event's topic: its words are in every idea, so they group nothing.",
+)
+def themes_suggest(file: Path, lang: str, topic: str) -> None:
     """Group the ideas of FILE (one per line, UTF-8) into suggested themes; prints JSON.
 
     Output: {"themes": [{"title": "...", "ideas": [0, 3, 7]}, ...]} with 0-based line
@@ -309,9 +376,11 @@ def themes_suggest(file: Path, lang: str) -> None:
     """
     from cafe.domain.themes import Language, suggest_themes
 
+    if len(topic) > 1000:
+        raise click.BadParameter("at most 1,000 characters", param_hint="--topic")
     lines = read_idea_lines(file)
     language: Language = "fi" if lang == "fi" else "sv" if lang == "sv" else "en"
-    result = suggest_themes(lines, language)
+    result = suggest_themes(lines, language, topic=topic)
     if result.fallback_reason:
         click.echo(f"lemmatiser: {result.mode} ({result.fallback_reason})", err=True)
     else:
@@ -374,11 +443,8 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
     """Export the memo of EVENT (its number or join code) in the Cafe Social house format:
     the newest saved revision of its minutes, or the draft the event assembles. A
     co-development workshop exports its service-pilot report instead."""
-    from cafe.minutes.export import export
-    from cafe.minutes.operations import current_memo
-    from cafe.reports.export import render_report
-    from cafe.reports.operations import current_report
-    from cafe.workshops import template_of
+    from cafe.documents.kinds import kind_of
+    from cafe.documents.rendering import PdfUnavailable
 
     app = create_app()
     with app.app_context(), app.test_request_context(), force_locale("en"):
@@ -386,12 +452,14 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
         if found is None:
             click.echo(f"error: no event {event!r} (see `cafe event list`)", err=True)
             sys.exit(2)
-        if template_of(found).export == "pilot-report":
-            # A co-development workshop exports its service-pilot report.
-            result = render_report(current_report(found), fmt)
-        else:
-            # The organizer's newest revision (published or not), else the assembled draft.
-            result = export(found, fmt, current_memo(found))
+        try:
+            # The memo or, for a co-development workshop, its service-pilot report: the
+            # organizer's newest revision (published or not), else the assembled draft.
+            kind = kind_of(found)
+            result = kind.export(found, fmt, kind.current(found))
+        except PdfUnavailable as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
     if result.summary_empty:
         click.echo("warning: the shared summary is still empty", err=True)
     if output is None:
@@ -424,6 +492,9 @@ def templates_check() -> None:
     for name, template in catalogue.templates.items():
         phases = ", ".join(template.phase_ids)
         click.echo(f"{name}: {template.title_in('fi')} ({template.export}) — {phases}")
+        # Not an error: such texts show in the event's language, else in Finnish.
+        for language, texts in template.missing_texts().items():
+            click.echo(f"  no {language} text: {', '.join(texts)}")
     for error in catalogue.errors:
         click.echo(f"refused: {error}", err=True)
     if catalogue.errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -35,3 +36,5 @@ socketio = SocketIO()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: Compresses HTML, CSS, JavaScript, SVG and JSON responses (cafe/assets.py sets it up).
+compress = Compress()

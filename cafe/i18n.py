@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,7 +28,8 @@ bp = Blueprint("i18n", __name__)
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 
 #: Strings the browser scripts show. They go through the same catalogs as the templates and
-#: reach the page as a JSON data block (no inline script, so the CSP stays strict).
+#: reach the page as a script of their own, ``/i18n/<lang>.js`` (no inline script, so the
+#: CSP stays strict; cached, so a page opened again does not download them again).
 JS_MESSAGES: dict[str, Any] = {
     "connecting": _("Connecting…"),
     "connected": _("Connected"),
@@ -59,6 +74,13 @@ JS_MESSAGES: dict[str, Any] = {
     "edited": _("edited"),
     "error": _("Something went wrong."),
     "timer_done": _("Time is up"),
+    # The board's paging (static/js/pages.js): which of a table's ideas are on screen.
+    "b_core_count": _("Core ideas: %(n)s"),
+    "b_core_range": _("%(first)s–%(last)s of %(total)s"),
+    "b_core_one": _("%(n)s of %(total)s"),
+    "b_core_part": _("%(n)s of %(total)s, part %(part)s/%(parts)s"),
+    "b_tables_range": _("Tables %(first)s–%(last)s of %(total)s"),
+    "b_summary_page": _("Page %(n)s of %(total)s"),
     # The gathering view (static/js/gather.js).
     "g_saved": _("Saved"),
     "g_saving": _("Saving…"),
@@ -97,13 +119,28 @@ JS_MESSAGES: dict[str, Any] = {
     "g_merge_button": _("Merge"),
     "g_merge_here": _("Merge"),
     "g_choose_idea": _("Choose an idea"),
-    "g_ok": _("OK"),
     "g_picked_up": _(
         "Picked up: %(text)s. Arrow keys choose where, Enter drops it, Escape cancels."
     ),
     "g_target_move": _("Move to: %(name)s"),
     "g_target_merge": _("Merge with: %(text)s"),
     "g_cancelled": _("Cancelled."),
+    "g_actions": _("Actions"),
+    "g_ideas_count": _("%(n)s ideas"),
+    "g_shown_count": _("%(shown)s of %(total)s ideas shown"),
+    "g_did_move": _("move of “%(text)s”"),
+    "g_did_merge": _("merge of “%(text)s”"),
+    "g_did_split": _("separation of “%(text)s”"),
+    "g_did_create": _("new theme “%(title)s”"),
+    "g_did_delete": _("deletion of theme “%(title)s”"),
+    "g_undo_what": _("Undo %(what)s (Ctrl+Z)"),
+    "g_redo_what": _("Redo %(what)s (Ctrl+Shift+Z)"),
+    "g_nothing_to_undo": _("Nothing to undo"),
+    "g_nothing_to_redo": _("Nothing to redo"),
+    "g_undone": _("Undone: %(what)s"),
+    "g_redone": _("Redone: %(what)s"),
+    "g_undo_refused": _("Could not undo the %(what)s. %(reason)s"),
+    "g_redo_refused": _("Could not redo the %(what)s. %(reason)s"),
     "g_analysed_with": _("Text analysed with: %(mode)s"),
     "g_mode_voikko": _("Finnish lemmas (Voikko)"),
     "g_mode_snowball": _("Snowball stemmer"),
@@ -145,11 +182,14 @@ JS_MESSAGES: dict[str, Any] = {
     "audit_hide": _("Post hidden"),
     "audit_show": _("Hidden post shown again"),
     "audit_revoke_host": _("Host role released"),
+    "audit_release_host": _("Host role released: the host's phone was away"),
+    "audit_offer_host": _("Host role offered to the table's phones"),
     "audit_publish": _("Minutes published"),
     "audit_correct": _("Published minutes corrected"),
     "audit_premoderation_on": _("Pre-moderation switched on"),
     "audit_premoderation_off": _("Pre-moderation switched off"),
     "audit_not_personal": _("Words in the minutes marked as not personal data"),
+    "audit_share": _("Event shared with another facilitator account"),
     "audit_automatic": _("automatic"),
     # The personal-data screen (phone.js, control.js, gather.js; common.js marks the words).
     "pd_name": _("name"),
@@ -176,6 +216,10 @@ JS_MESSAGES: dict[str, Any] = {
     "review_premoderated": _("Waiting for approval"),
     "approve": _("Approve"),
     "mask": _("Mask"),
+    # The control page's table overview and post feed (static/js/control.js).
+    "ov_yes": _("yes"),
+    "ov_no": _("no"),
+    "premoderation_on": _("pre-moderation on"),
 }
 
 
@@ -196,15 +240,57 @@ def js_catalog() -> dict[str, str]:
     return {key: str(value) for key, value in JS_MESSAGES.items()}
 
 
+def catalog_script(lang: str) -> tuple[str, str]:
+    """The script strings in ``lang`` as a script that sets ``window.CAFE_CATALOG``, and
+    the hash of its content (its version in URLs).
+
+    Every page loads it from :func:`catalog` under a versioned URL, cached for a year,
+    rather than carrying the strings in its HTML: a phone that opens the page again
+    downloads none of them (cafe/assets.py). Made once per language and process.
+    """
+    cache: dict[str, tuple[str, str]] = current_app.extensions.setdefault(
+        "cafe_catalog_scripts", {}
+    )
+    if lang not in cache:
+        with force_locale(lang):
+            strings = js_catalog()
+        script = f"window.CAFE_CATALOG = {json.dumps(strings, ensure_ascii=False)};\n"
+        cache[lang] = (script, hashlib.sha256(script.encode()).hexdigest()[:12])
+    return cache[lang]
+
+
+def catalog_version(values: Mapping[str, Any]) -> str | None:
+    """The version of the catalog script named by the URL ``values`` (its ``lang``)."""
+    lang = values.get("lang")
+    if lang not in current_app.config["CAFE_LANGUAGES"]:
+        return None
+    return catalog_script(str(lang))[1]
+
+
+@bp.route("/i18n/<lang>.js")
+def catalog(lang: str) -> Response:
+    """The script strings in ``lang`` (``window.CAFE_CATALOG``), for every page's scripts."""
+    if lang not in current_app.config["CAFE_LANGUAGES"]:
+        abort(404)
+    return current_app.response_class(catalog_script(lang)[0], mimetype="text/javascript")
+
+
 def select_locale() -> str:
     """The person's choice (switcher), else the event's language, else Finnish."""
     languages = current_app.config["CAFE_LANGUAGES"]
-    for candidate in (
-        request.args.get("lang") if request else None,
-        session.get("lang"),
-        g.get("event_lang"),
-        session.get("event_lang"),
-    ):
+    if has_request_context():
+        candidates: tuple[object, ...] = (
+            request.args.get("lang"),
+            session.get("lang"),
+            g.get("event_lang"),
+            session.get("event_lang"),
+        )
+    else:
+        # A socket event served under an app context only (cafe.sockets.CafeNamespace):
+        # the socket's own session says the same as flask.session would.
+        socket = g.get("socket_session") or {}
+        candidates = (socket.get("lang"), g.get("event_lang"), socket.get("event_lang"))
+    for candidate in candidates:
         if candidate in languages:
             return str(candidate)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])

@@ -74,6 +74,7 @@ MESSAGES: dict[str, Any] = {
     "bad_username": _("A username is 3 to 80 characters without spaces."),
     "short_password": _("The password must be at least %(min)s characters."),
     "username_taken": _("That username is taken."),
+    "unknown_user": _("No account has that username."),
     "next_before_event": _("The next session is dated before this event."),
     "minutes_locked": _(
         "The minutes are published. To change them, describe the correction; the published "
@@ -83,6 +84,13 @@ MESSAGES: dict[str, Any] = {
     "unknown_revision": _("That version of the minutes does not exist."),
     "bad_review_token": _("This review link is not valid."),
     "unknown_comment": _("That comment does not exist."),
+    "unknown_part": _("That part is no longer in the minutes (a theme deleted since?)."),
+    "replacement_needs_part": _("Choose the part your proposed text is for."),
+    "save_conflict": _(
+        "Someone saved these parts too since you started: %(parts)s. Your text is in the "
+        "form, beside the newer version; everything else was merged. Check them and save "
+        "again."
+    ),
     "plan_bad_template": _("A template name is lower-case letters, digits and dashes."),
     "unknown_template": _("Unknown workshop template; choose one of: %(choices)s."),
     "template_invalid": _(
@@ -90,6 +98,9 @@ MESSAGES: dict[str, Any] = {
     ),
     "report_too_many_steps": _("A process has at most %(max)s steps."),
     "unknown_section": _("Unknown section; this format has: %(choices)s."),
+    "plan_report_not_workshop": _(
+        "Only a workshop that exports a service-pilot report takes [report] in its plan."
+    ),
     "bad_rating": _("Choose a rating from 1 to 5."),
     "not_held": _("That post is not waiting for review."),
     "unresolved_findings": _(
@@ -99,6 +110,11 @@ MESSAGES: dict[str, Any] = {
     "finding_moved": _("The text has changed meanwhile; look at the findings again."),
     "nothing_to_mask": _("Nothing was found to mask in that post; approve or hide it."),
     "bad_export_format": _("Unknown export format; choose one of: %(choices)s."),
+    "pdf_unavailable": _(
+        "The Pango library that the PDF export needs is not installed on this server. "
+        "Download the HTML version and print it to PDF, or ask the server's administrator "
+        "to install Pango."
+    ),
     "summary_stale": _(
         "Modified in the meantime: someone saved a newer version. It is shown below; "
         "copy what you need and save again."
@@ -108,11 +124,20 @@ MESSAGES: dict[str, Any] = {
     "merge_same": _("An idea cannot be merged with itself."),
     "unknown_source": _("That idea is not part of this item."),
     "not_merged": _("This item holds only one idea; there is nothing to separate."),
+    # An undo or redo whose idea or theme another facilitator has changed since.
+    "changed_meanwhile": _(
+        "Someone has changed this in the meantime, so it was left as it is. Undo works only "
+        "until the idea or theme is changed again."
+    ),
     "too_many_themes": _("A summary has at most %(max)s themes."),
     "nothing_to_suggest": _("Suggestions need at least two ideas without a theme."),
     "logo_too_large": _("The logo file is too large: at most %(max_kb)s KB."),
     "logo_bad_image": _(
         "The logo must be a PNG or JPEG image of at most %(max_px)s × %(max_px)s pixels."
+    ),
+    "logo_damaged": _(
+        "The logo image is damaged or incomplete (perhaps cut off while saving or "
+        "uploading): open it in an image program, save it again and upload the new file."
     ),
 }
 

@@ -73,6 +73,16 @@ class Presence:
         with self._lock:
             return {tid: self._devices.get(tid, 0) for tid in table_ids}
 
+    def occupied(self) -> list[int]:
+        """Ids of the tables at least one device sits at."""
+        with self._lock:
+            return list(self._devices)
+
+    def present(self, table_id: int, device: str) -> bool:
+        """Whether ``device`` sits at table ``table_id`` with at least one socket."""
+        with self._lock:
+            return self._sockets.get((table_id, device), 0) > 0
+
     def seat(self, sid: str) -> Seat | None:
         """Where socket ``sid`` sits, if anywhere."""
         with self._lock:

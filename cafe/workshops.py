@@ -15,6 +15,7 @@ from typing import Any
 
 from cafe import resource_dir
 from cafe.domain.errors import DomainError
+from cafe.domain.plan import DEFAULT_TITLE
 from cafe.domain.workshops import TemplateError, WorkshopTemplate, load_template
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,21 @@ def catalogue() -> Catalogue:
     return _catalogue
 
 
+def title_for(title: str, template: WorkshopTemplate, language: str) -> str:
+    """The name an event of ``template`` goes by: its own ``title``, or the format's name
+    in ``language`` ("Yhteiskehittämisen työpaja") when it has none of its own. The Cafe
+    Social's default name counts as none (a plan or form that left it in place, an event
+    created before formats had names), so a workshop is never called a Cafe Social."""
+    if not title.strip() or title == DEFAULT_TITLE:
+        return template.title_in(language)
+    return title
+
+
+def event_title(event: Any) -> str:
+    """The name ``event`` shows on every page, board and phone (:func:`title_for`)."""
+    return title_for(event.title, template_of(event), event.language)
+
+
 def template_named(name: object) -> WorkshopTemplate:
     """The template called ``name`` or ``unknown_template``."""
     found = catalogue().templates.get(name) if isinstance(name, str) else None
@@ -91,15 +107,21 @@ def template_of(event: Any) -> WorkshopTemplate:
     return template_of_kind(event.kind)
 
 
-def phases_payload(template: WorkshopTemplate, language: str) -> list[dict[str, Any]]:
-    """The phases as screens need them, in ``language``."""
+def phases_payload(template: WorkshopTemplate, *languages: str) -> list[dict[str, Any]]:
+    """The phases as screens need them, in the first of ``languages`` each text is written
+    in (the reader's, then the event's), else in Finnish.
+
+    Screens keep this list and look a phase up by the id the ``phase`` broadcast names, so
+    each screen shows the texts in its own language while the broadcast stays one small
+    payload per event.
+    """
     return [
         {
             "id": phase.id,
             "kind": phase.kind,
             "section": phase.section,
-            "label": template.label(phase.id, language),
-            "prompt": template.prompt(phase.id, language),
+            "label": template.label(phase.id, *languages),
+            "prompt": template.prompt(phase.id, *languages),
         }
         for phase in template.phases
     ]

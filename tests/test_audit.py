@@ -219,8 +219,11 @@ def test_the_control_page_has_the_trail_section(
     response = client.get(f"/events/{ev.id}/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert '<details id="audit">' in html and 'class="audit-table"' in html
-    assert "audit_hide" in html  # the labels reach the script's catalog
+    assert re.search(r'<details[^>]*\bid="audit"', html) and 'class="audit-table"' in html
+    # The labels reach the page through its script catalog (/i18n/<lang>.js).
+    catalog = re.search(r'src="(/i18n/fi\.js[^"]*)"', html)
+    assert catalog, "the control page loads no script catalog"
+    assert "audit_hide" in client.get(catalog[1]).get_data(as_text=True)
 
 
 # --- the log -----------------------------------------------------------------------------

@@ -55,7 +55,7 @@ from cafe.ratelimit import TokenBuckets
 from cafe.wire import MAX_DEPTH, MAX_PACKET_CHARS
 from cafe.workshops import catalogue
 from tests.conftest import PASSWORD, Phone, add_cheap_user, db_snapshot, login
-from tests.imagefiles import jpeg, png
+from tests.imagefiles import photo, png
 
 # --- hypothesis settings -------------------------------------------------------------------
 
@@ -828,7 +828,9 @@ def build_site(
     assert found is not None
     review = found.group(1)
     anonymous = app.test_client()
-    sent = anonymous.post(f"/review/{review}", data={"part": "Luottamus", "text": "Lisää tähän"})
+    sent = anonymous.post(
+        f"/review/{review}", data={"part": "intro", "text": "Lisää tähän", "replacement": "Uusi"}
+    )
     assert sent.status_code == 200
     report = f"/events/{workshop.id}/report"
     assert submit(client, page_forms(client, report), report).status_code == 302
@@ -916,7 +918,7 @@ PATH_JUNK = st.sampled_from([0, -1, 2**63 - 1, 2**63, 10**30, "x", "\ud800", "ä
 FILES = st.sampled_from(
     [
         ("png", png(60, 20)),
-        ("jpeg", jpeg(40, 40)),
+        ("jpeg", photo(40, 40)),
         ("empty", b""),
         ("text", b"ei kuva"),
         ("huge pixels", png(5000, 5000, pixels=False)),

@@ -330,6 +330,28 @@ def test_themes_reorder_and_a_deleted_themes_items_return_unthemed(
     assert ack_error(stale) == "unknown_theme"
 
 
+def test_themes_created_after_deleting_the_newest_get_new_ids_and_their_own_history(
+    two_tables: tuple[EventInfo, Phone, Phone, Facilitator],
+) -> None:
+    _, _, _, control = two_tables
+    ok(control.call("theme_create", {"title": "Pysyvä"}))
+    newest = ok(control.call("theme_create", {"title": "Poistettava"}))["theme"]
+    ok(
+        control.call(
+            "theme_save", {"theme": newest, "base": 1, "title": "Poistettava", "body": "x"}
+        )
+    )
+    ok(control.call("theme_delete", {"theme": newest}))
+
+    first = ok(control.call("theme_create", {"title": "Uusi"}))["theme"]
+    second = ok(control.call("theme_create", {"title": "Toinen uusi"}))["theme"]
+
+    assert newest not in (first, second)
+    assert [t["title"] for t in gathering(control)["themes"]] == ["Pysyvä", "Uusi", "Toinen uusi"]
+    history = ok(control.call("history", {"theme": first}))["revisions"]
+    assert [(r["revision"], r["title"]) for r in history] == [(1, "Uusi")]
+
+
 def test_draft_paragraph_is_built_from_the_items_of_the_theme(
     two_tables: tuple[EventInfo, Phone, Phone, Facilitator],
 ) -> None:
@@ -365,6 +387,20 @@ def test_suggestions_group_unthemed_items_and_name_the_analyser(
     suggested = [s for s in ack["suggestions"] if ids["Vertaistuki auttaa jaksamaan"] in s["items"]]
     assert suggested and ids["Vertaistuesta saa voimaa arkeen"] in suggested[0]["items"]
     assert all(s["title"] for s in ack["suggestions"])
+
+
+def test_suggestions_make_no_group_of_the_events_topic(
+    make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator
+) -> None:
+    """The event's topic is in every idea: its words alone make no suggested group."""
+    ev = make_event(tables=1, topic="Nuorten tavoitteet")
+    writer = host(phone, ev.code, ev.table_ids[0])
+    for text in ("oma asunto", "kesätyöpaikka", "uusi harrastus", "velaton elämä"):
+        core(writer, f"Nuoren tavoitteena {text}")
+
+    ack = ok(facilitator(ev.id).call("suggest"))
+
+    assert ack["suggestions"] == []
 
 
 # --- voice balance -----------------------------------------------------------------------

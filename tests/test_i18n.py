@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 from io import BytesIO
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import ROOT, MakeEvent, MakePhone, ack_error
+from cafe.extensions import socketio
+from tests.conftest import ROOT, MakeEvent, MakePhone, ack_error, new_device
 
 TRANSLATIONS = ROOT / "cafe" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
@@ -176,8 +179,11 @@ def test_phone_page_script_strings_carry_finnish_phase_names(
 ) -> None:
     ev = make_event(tables=2)
     page = client.get(f"/j/{ev.code}").get_data(as_text=True)
-    match = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', page, re.S)
-    assert match, "no i18n data block on the phone page"
+    src = re.search(r'<script src="(/i18n/fi\.js\?v=\w+)"></script>', page)
+    assert src, "no script strings on the phone page"
+    script = client.get(src.group(1)).get_data(as_text=True)
+    match = re.fullmatch(r"window\.CAFE_CATALOG = (.*);\n", script, re.S)
+    assert match, script[:80]
     strings = json.loads(match.group(1))
     assert strings["phase_opening"] == "Avaus / Alustukset"
     assert strings["phase_tables"] == "Pöytäkeskustelut"
@@ -185,3 +191,24 @@ def test_phone_page_script_strings_carry_finnish_phase_names(
     assert strings["phase_summary"] == "Yhteenveto"
     assert strings["role_kokemusasiantuntija"] == "kokemusasiantuntija"
     assert strings["connecting"] == "Yhdistetään…"
+
+
+def test_socket_error_message_follows_the_language_the_phone_chose(
+    app: Flask, client: FlaskClient, make_event: MakeEvent
+) -> None:
+    # A post is served under an app context only (cafe.sockets.CafeNamespace.lean_events):
+    # the language picked on the phone's page still reaches its error messages.
+    ev = make_event(tables=2)
+    assert client.post("/lang/en").status_code in (302, 303)
+    p = socketio.test_client(
+        app,
+        namespace="/phone",
+        auth={"code": ev.code, "device": new_device()},
+        flask_test_client=client,
+    )
+    join = p.emit("join", {"table": ev.table_ids[0]}, namespace="/phone", callback=True)
+    assert join["ok"] is True
+    ack = p.emit("post", {"id": str(uuid.uuid4()), "text": " "}, namespace="/phone", callback=True)
+    assert ack_error(ack) == "text_empty"
+    assert ack["message"] == "Write something first."
+    p.disconnect(namespace="/phone")

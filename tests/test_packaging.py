@@ -41,6 +41,7 @@ def test_wheel_contains_templates_static_sessions_and_migrations(tmp_path: Path)
         "cafe/migrations/env.py",
         "cafe/migrations/script.py.mako",
         "cafe/domain/data/privacy_lexicon.txt",
+        "cafe/domain/data/themes_concepts_fi.txt",
         "cafe/translations/fi/LC_MESSAGES/messages.mo",
         "cafe/translations/sv/LC_MESSAGES/messages.mo",
     ):

@@ -85,3 +85,29 @@ def test_unknown_language_is_refused(tmp_path: Path) -> None:
     result = suggest(path, "--lang", "de")
     assert result.exit_code == 2
     assert result.stdout == ""
+
+
+def test_topic_words_group_nothing(tmp_path: Path) -> None:
+    """``--topic``: the topic's words are in every idea, so they do not make one group."""
+    path = tmp_path / "ideas.txt"
+    path.write_text(
+        "Nuoren tavoitteena oma asunto\nNuoren tavoitteena kesätyöpaikka\n"
+        "Nuoren tavoitteena uusi harrastus\nNuoren tavoitteena velaton elämä\n",
+        "utf-8",
+    )
+    without = json.loads(suggest(path).stdout)["themes"]
+    assert len(without) < 4
+    result = suggest(path, "--topic", "Nuorten tavoitteet")
+    assert result.exit_code == 0, result.output
+    themes = json.loads(result.stdout)["themes"]
+    assert [theme["ideas"] for theme in themes] == [[0], [1], [2], [3]]
+    assert not any("tavoite" in theme["title"].lower() for theme in themes)
+
+
+def test_overlong_topic_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "ideas.txt"
+    path.write_text("Vertaistuki auttaa\n", "utf-8")
+    result = suggest(path, "--topic", "x" * 1001)
+    assert result.exit_code == 2
+    assert "--topic" in result.stderr
+    assert result.stdout == ""

@@ -5,10 +5,12 @@ where the template has one; unknown templates are refused."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from cafe.cli import cli
@@ -20,6 +22,7 @@ from tests.conftest import (
     MakeFacilitator,
     MakePhone,
     ack_error,
+    login,
     seated,
 )
 
@@ -97,6 +100,8 @@ def test_templates_check_lists_the_shipped_templates() -> None:
     result = CliRunner().invoke(cli, ["templates", "check"])
     assert result.exit_code == 0, result.output
     assert "cafe-social:" in result.output and "co-development:" in result.output
+    # Both speak Finnish, Swedish and English in full: no missing text is listed.
+    assert " text: " not in result.output
 
 
 def test_a_post_delivered_late_keeps_the_section_of_the_phase_it_was_written_in(
@@ -116,3 +121,47 @@ def test_a_post_delivered_late_keeps_the_section_of_the_phase_it_was_written_in(
     with app.app_context():
         sections = db.session.execute(select(Post.text, Post.section).order_by(Post.id)).all()
     assert sections == [("Kirjoitettu offline", "worked"), ("Kirjoitettu nyt", "change")]
+
+
+def test_a_workshop_is_named_as_a_workshop_on_every_page_and_in_its_payload(
+    app: Flask, client: FlaskClient, make_event: MakeEvent, make_user: Any, board: MakeBoard
+) -> None:
+    from cafe.models import CafeEvent
+
+    login(client, make_user())
+    # Left out of the plan, and left as the form's pre-filled Cafe Social name.
+    workshops = [make_event(template="co-development")]
+    workshops.append(make_event(template="co-development", title="Cafe Social -keskustelukahvila"))
+    swedish = make_event(template="co-development", language="sv")
+    cafe = make_event()
+
+    for ev in workshops:
+        with app.app_context():
+            stored = db.session.get(CafeEvent, ev.id)
+            assert stored is not None and stored.title == "Yhteiskehittämisen työpaja"
+        for path in (f"/events/{ev.id}/", f"/j/{ev.code}", f"/events/{ev.id}/report"):
+            html = client.get(path).get_data(as_text=True)
+            assert "Yhteiskehittämisen työpaja" in html, path
+            assert "keskustelukahvila" not in html, path
+        assert board(ev.board_token).call("sync")["state"]["event"]["title"] == (
+            "Yhteiskehittämisen työpaja"
+        )
+    assert "Workshop för samutveckling" in client.get(f"/j/{swedish.code}").get_data(as_text=True)
+    assert "Cafe Social -keskustelukahvila" in client.get(f"/j/{cafe.code}").get_data(as_text=True)
+
+
+def test_an_event_stored_with_the_cafe_social_name_shows_its_formats_name(
+    app: Flask, make_event: MakeEvent, board: MakeBoard
+) -> None:
+    """Workshops created before formats had names were stored as Cafe Socials."""
+    from cafe.models import CafeEvent
+
+    ev = make_event(template="co-development")
+    with app.app_context():
+        stored = db.session.get(CafeEvent, ev.id)
+        assert stored is not None
+        stored.title = "Cafe Social -keskustelukahvila"
+        db.session.commit()
+    assert board(ev.board_token).call("sync")["state"]["event"]["title"] == (
+        "Yhteiskehittämisen työpaja"
+    )

@@ -19,4 +19,8 @@ def show(token: str) -> str:
     except DomainError:
         abort(404)
     g.event_lang = event.language
-    return render_template("board/board.html", event=event, links=event_links(event))
+    # The projector shows the template's texts in the event's language, whoever set the
+    # computer's interface language.
+    return render_template(
+        "board/board.html", event=event, links=event_links(event), phases_language=event.language
+    )

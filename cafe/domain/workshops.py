@@ -118,23 +118,50 @@ class WorkshopTemplate:
         """The distinct sections named by phases, in phase order."""
         return tuple(dict.fromkeys(p.section for p in self.phases if p.section is not None))
 
-    def label(self, phase_id: str, language: str) -> str:
-        """A phase's label in a language, falling back to Finnish, then to the id."""
+    def label(self, phase_id: str, *languages: str) -> str:
+        """A phase's label in the first of ``languages`` the template has it in, else in
+        Finnish, else the id: ``label("worked", "sv", event.language)``."""
         phase = self.phase(phase_id)
-        return _pick(phase.label, language, phase_id) if phase else phase_id
+        return (_pick(phase.label, languages) if phase else "") or phase_id
 
-    def prompt(self, phase_id: str, language: str) -> str:
-        """A phase's prompt in a language, falling back to Finnish ("" for no such phase)."""
+    def prompt(self, phase_id: str, *languages: str) -> str:
+        """A phase's prompt, chosen as :meth:`label` chooses ("" for no such phase)."""
         phase = self.phase(phase_id)
-        return _pick(phase.prompt, language) if phase else ""
+        return _pick(phase.prompt, languages) if phase else ""
 
-    def title_in(self, language: str) -> str:
-        """The template's title in a language, falling back to Finnish."""
-        return _pick(self.title, language)
+    def title_in(self, *languages: str) -> str:
+        """The template's title, chosen as :meth:`label` chooses."""
+        return _pick(self.title, languages)
+
+    def missing_texts(self) -> dict[str, list[str]]:
+        """Per language other than Finnish, the texts written without it ("title", "phase
+        goal prompt"): shown in those languages' screens in the event's language or Finnish."""
+        missing: dict[str, list[str]] = {}
+        for language in LANGUAGES:
+            if language == "fi":
+                continue
+            found = ["title"] if language not in self.title else []
+            for phase in self.phases:
+                found += [
+                    f"phase {phase.id} {what}"
+                    for what, texts in (("label", phase.label), ("prompt", phase.prompt))
+                    if language not in texts
+                ]
+            if found:
+                missing[language] = found
+        return missing
 
 
-def _pick(texts: dict[str, str], language: str, fallback: str = "") -> str:
-    return texts.get(language) or texts.get("fi") or fallback
+def _pick(texts: dict[str, str], languages: tuple[str, ...]) -> str:
+    """The text in the first of ``languages`` that has one, else the Finnish text.
+
+    A screen asks for its reader's language, then the event's: a template an organizer
+    translated only in part shows its untranslated texts in the event's language first.
+    """
+    for language in (*languages, "fi"):
+        if texts.get(language):
+            return texts[language]
+    return ""
 
 
 def _show(value: object) -> str:
@@ -148,6 +175,26 @@ def _misplaced(key: str) -> str:
     if key not in TEMPLATE_KEYS:
         return ""
     return f" ({key} is a top-level key: move it above [title] and the [[phases]] blocks)"
+
+
+_LANGUAGE_SUFFIX_RE = re.compile(r"(?P<key>[a-z]+)[_-](?P<language>[a-z]{2})", re.IGNORECASE)
+
+
+def _per_language(key: str, text_keys: tuple[str, ...]) -> str:
+    """A hint for a text written per language outside its table (``label_sv = "…"`` or a
+    bare ``sv = "…"``): where it goes instead, with the key named."""
+    found = _LANGUAGE_SUFFIX_RE.fullmatch(key)
+    if found and found["key"].lower() in text_keys:
+        text, language = found["key"].lower(), found["language"].lower()
+        inline = f'{text} = {{ fi = "…", sv = "…", en = "…" }}'
+        if language not in LANGUAGES:
+            return f" (a {text}'s languages, {_LANGUAGE_LIST}, go inside it: write {inline})"
+        dotted = f'{text}.{language} = "…"'
+        return f" (a {text}'s languages go inside it: write {dotted}, or {inline})"
+    if key in LANGUAGES:
+        where = " or ".join(f'{text}.{key} = "…"' for text in text_keys)
+        return f" (a text in {key} belongs to {' or '.join(text_keys)}: write {where})"
+    return ""
 
 
 class _Source:
@@ -272,7 +319,7 @@ def _phase(src: _Source, value: object, number: int, seen: dict[str, int]) -> Te
     unknown = sorted(set(value) - set(PHASE_KEYS))
     if unknown:
         reason = f'{name} has unknown key "{unknown[0]}": the keys are {", ".join(PHASE_KEYS)}'
-        fail(reason + _misplaced(unknown[0]))
+        fail(reason + (_misplaced(unknown[0]) or _per_language(unknown[0], ("label", "prompt"))))
     if phase_id is None:
         fail(f'phase {number} has no id: write id = "…" ({ID_RULE})')
     if not isinstance(phase_id, str) or not ID_RE.fullmatch(phase_id):
@@ -333,7 +380,9 @@ def _template(src: _Source, data: dict[str, Any]) -> WorkshopTemplate:
     unknown = sorted(set(data) - set(TEMPLATE_KEYS))
     if unknown:
         src.fail(
-            f'unknown key "{unknown[0]}": the keys are {", ".join(TEMPLATE_KEYS)}', key=unknown[0]
+            f'unknown key "{unknown[0]}": the keys are {", ".join(TEMPLATE_KEYS)}'
+            + _per_language(unknown[0], ("title",)),
+            key=unknown[0],
         )
     name = data.get("name")
     if name is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import session
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_socketio import join_room
 
@@ -14,7 +15,13 @@ from cafe.events import operations as ops
 from cafe.feedback.operations import summary_payload as feedback_summary
 from cafe.gathering.events import GatheringHandlers
 from cafe.moderation import operations as moderation
-from cafe.sockets import CafeNamespace, acknowledged, facilitator_event, refuse
+from cafe.sockets import (
+    CafeNamespace,
+    acknowledged,
+    facilitator_event,
+    managed_event_of,
+    refuse,
+)
 
 
 class FacilitatorNamespace(GatheringHandlers, CafeNamespace):
@@ -22,12 +29,13 @@ class FacilitatorNamespace(GatheringHandlers, CafeNamespace):
     and gather its core ideas into the summary (:class:`GatheringHandlers`)."""
 
     def on_connect(self, auth: Any = None) -> None:
-        """Refuse anyone not logged in, or an unknown event."""
+        """Refuse anyone not logged in, or an event that does not exist or is not shared
+        with the account (the same ``unknown_event``)."""
         if not current_user.is_authenticated:
             raise refuse("not_logged_in")
         event_id = auth.get("event") if isinstance(auth, dict) else None
         try:
-            event = ops.get_event(event_id)
+            event = managed_event_of(event_id)
         except DomainError as error:
             raise refuse(error.code) from error
         session["event_id"] = event.id
@@ -35,8 +43,10 @@ class FacilitatorNamespace(GatheringHandlers, CafeNamespace):
 
     @acknowledged
     def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Full control-page state: every post (hidden ones flagged), tables, presence."""
-        return {"ok": True, "state": ops.facilitator_state(facilitator_event())}
+        """Full control-page state: every post (hidden ones flagged), tables, presence; the
+        phases in the facilitator's interface language."""
+        state = ops.facilitator_state(facilitator_event(), str(get_locale()))
+        return {"ok": True, "state": state}
 
     @acknowledged
     def on_phase(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -87,4 +97,11 @@ class FacilitatorNamespace(GatheringHandlers, CafeNamespace):
     def on_revoke_host(self, data: dict[str, Any]) -> dict[str, Any]:
         """Free the host role of table ``{table}`` so another phone can take it."""
         table = ops.revoke_table_host(facilitator_event(), data.get("table"))
+        return {"ok": True, "table": broadcast.table_payload(table)}
+
+    @acknowledged
+    def on_offer_host(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Offer the host role of table ``{table}`` to its phones (freed first if held);
+        the first phone to claim it hosts. The facilitator never learns which phone."""
+        table = ops.offer_table_host(facilitator_event(), data.get("table"))
         return {"ok": True, "table": broadcast.table_payload(table)}

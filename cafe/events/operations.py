@@ -13,10 +13,12 @@ from cafe.domain import timer as timers
 from cafe.domain.codes import new_board_token, new_join_code
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import EventPlan
+from cafe.domain.workshops import WorkshopTemplate
 from cafe.extensions import db
 from cafe.gathering.state import live_summary
 from cafe.models import (
     CafeEvent,
+    EventOwner,
     EventTable,
     Opener,
     Post,
@@ -24,22 +26,24 @@ from cafe.models import (
     SummaryRevision,
     Theme,
 )
-from cafe.workshops import template_named, template_of
+from cafe.workshops import template_named, template_of, title_for
 
 
 def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent:
     """Create an event with its openers and tables from a validated plan, running the
-    plan's workshop template (``unknown_template`` if it is not installed).
+    plan's workshop template (``unknown_template`` if it is not installed), owned by the
+    account ``created_by_id`` (none: by the admins only).
 
     The join code is random; on the rare collision with an existing code a new one is
     drawn (the unique constraint decides, so two processes cannot both win).
     """
     template = template_named(plan.template)
+    _check_plan_fits(plan, template)
     role_tags = plan.role_tags if plan.role_tags_given else template.role_tags
     for _attempt in range(20):
         event = CafeEvent(
             kind=template.name,
-            title=plan.title,
+            title=title_for(plan.title, template, plan.language),
             topic=plan.topic,
             date=plan.date,
             start_time=plan.start,
@@ -63,6 +67,9 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
             for i, o in enumerate(plan.openers, start=1)
         ]
         event.tables = [EventTable(position=i, name=n) for i, n in enumerate(plan.tables, start=1)]
+        # Its creator owns it; an event made without one (``cafe event create`` without
+        # ``--owner``) is seen by the admins only.
+        event.owners = [] if created_by_id is None else [EventOwner(user_id=created_by_id)]
         db.session.add(event)
         try:
             db.session.flush()
@@ -71,8 +78,24 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
             continue
         _typed_summary(event, plan)
         db.session.commit()
+        if plan.report is not None:
+            # Imported here: the report's assembly reads feedback, whose verbs use this
+            # module's check_role.
+            from cafe.reports.operations import store_planned_report
+
+            store_planned_report(event, plan.report, created_by_id)
         return event
     raise RuntimeError("could not draw a free join code in 20 attempts")
+
+
+def _check_plan_fits(plan: EventPlan, template: WorkshopTemplate) -> None:
+    """A plan's summary themes name only the template's sections (a Cafe Social has none),
+    and only a workshop that exports the service-pilot report takes ``[report]``."""
+    for theme in plan.summary_themes:
+        if theme.section is not None and theme.section not in template.sections:
+            raise DomainError("unknown_section", {"choices": ", ".join(template.sections) or "-"})
+    if plan.report is not None and template.export != "pilot-report":
+        raise DomainError("plan_report_not_workshop")
 
 
 def _typed_summary(event: CafeEvent, plan: EventPlan) -> None:
@@ -83,8 +106,15 @@ def _typed_summary(event: CafeEvent, plan: EventPlan) -> None:
         db.session.add(
             SummaryRevision(event_id=event.id, part="intro", number=1, body=plan.summary_intro)
         )
-    for position, (title, body) in enumerate(plan.summary_themes):
-        theme = Theme(event_id=event.id, position=position, title=title, body=body, revision=1)
+    for position, (title, body, section) in enumerate(plan.summary_themes):
+        theme = Theme(
+            event_id=event.id,
+            position=position,
+            title=title,
+            body=body,
+            revision=1,
+            section=section,
+        )
         db.session.add(theme)
         db.session.flush()
         db.session.add(
@@ -239,6 +269,67 @@ def claim_table_host(event: CafeEvent, table_id: object, device: str) -> EventTa
     return table
 
 
+def release_absent_host(table_id: int, device: str) -> EventTable | None:
+    """Free the host role of a phone that has been away from its table longer than the
+    grace (the sweeper of :mod:`cafe.hosts` decides that), and offer it to the table's
+    phones; recorded in the audit trail as automatic, with the table's name only.
+
+    One conditional UPDATE (``WHERE host_hash = device``): a role that has changed hands
+    since the sweeper looked is left alone, and None returned.
+    """
+    table = db.session.get(EventTable, table_id)
+    if table is None or table.host_hash != device:
+        return None
+    result = db.session.execute(
+        update(EventTable)
+        .where(EventTable.id == table_id, EventTable.host_hash == device)
+        .values(host_hash=None)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        return None
+    audit.record(table.event_id, "release_host", table.name, automatic=True)
+    db.session.commit()
+    db.session.refresh(table)
+    broadcast.host_changed(table, device)
+    broadcast.host_offered(table)
+    return table
+
+
+def offer_table_host(event: CafeEvent, table_id: object) -> EventTable:
+    """The facilitator hands a table's host role to whichever of its phones takes it first,
+    without learning who: the role is freed if a phone holds it (``revoke_host`` in the
+    audit trail) and the table's phones are offered it (``offer_host``).
+
+    The role is freed with a conditional UPDATE on the holder it was read with, so a phone
+    that claims it meanwhile is told it lost it (``you_host``) rather than left believing
+    it hosts; the claims that follow the offer race through ``claim_table_host``.
+    """
+    table = find_table(event, table_id)
+    for _attempt in range(3):
+        previous = table.host_hash
+        holder = (
+            EventTable.host_hash.is_(None) if previous is None else EventTable.host_hash == previous
+        )
+        result = db.session.execute(
+            update(EventTable).where(EventTable.id == table.id, holder).values(host_hash=None)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            break
+        db.session.rollback()
+        db.session.refresh(table)
+    else:
+        raise DomainError("host_taken")
+    if previous is not None:
+        audit.record(event.id, "revoke_host", table.name)
+    audit.record(event.id, "offer_host", table.name)
+    db.session.commit()
+    db.session.refresh(table)
+    broadcast.host_changed(table, previous)
+    broadcast.host_offered(table)
+    return table
+
+
 def release_table_host(event: CafeEvent, table_id: object, device: str) -> EventTable:
     """Let the host phone give the role up."""
     table = find_table(event, table_id)
@@ -268,15 +359,16 @@ def board_state(event: CafeEvent) -> dict[str, Any]:
     }
 
 
-def facilitator_state(event: CafeEvent) -> dict[str, Any]:
+def facilitator_state(event: CafeEvent, language: str | None = None) -> dict[str, Any]:
     """Everything the control page needs: every post (hidden and held ones flagged, held
-    ones with what the screen found), presence, and whether pre-moderation is on."""
+    ones with what the screen found), presence, and whether pre-moderation is on; the
+    phases in the facilitator's ``language``."""
     posts = db.session.execute(
         select(Post).where(Post.event_id == event.id, Post.deleted.is_(False)).order_by(Post.id)
     ).scalars()
     carriers = broadcast.role_carriers(event.id)
     return {
-        "event": broadcast.event_payload(event),
+        "event": broadcast.event_payload(event, language),
         "posts": [
             broadcast.post_payload(p, moderation=True, role_shown=broadcast.role_shown(p, carriers))
             for p in posts

@@ -26,8 +26,18 @@ def _stale(error: ops.StaleRevision) -> dict[str, Any]:
     return {**error_ack(error), "current": error.current}
 
 
+def _done(change: ops.Undoable[Any], **answer: Any) -> dict[str, Any]:
+    """An undoable change's answer: ``undo`` is the change that takes it back, to send as it
+    is (its own answer's ``undo`` is then the redo; see :mod:`cafe.gathering.undo`)."""
+    return {"ok": True, **answer, "undo": change.undo}
+
+
 class GatheringHandlers:
-    """Themes, items, the summary text and suggestions (see ``docs/protocol.md``)."""
+    """Themes, items, the summary text and suggestions (see ``docs/protocol.md``).
+
+    Every change to the gathering goes to the event's facilitators (``gathering``) and its
+    boards and phones (``summary``) once committed.
+    """
 
     @acknowledged
     def on_gather_sync(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -40,14 +50,14 @@ class GatheringHandlers:
     def on_theme_create(self, data: dict[str, Any]) -> dict[str, Any]:
         """New theme ``{title, items?, section?}`` at the end; ``items`` moves those items
         into it; ``section`` is a workshop's section (``process``: a numbered step)."""
-        theme = ops.create_theme(
+        change = ops.create_theme(
             facilitator_event(),
             data.get("title"),
             _author(),
             data.get("items", []),
             data.get("section"),
         )
-        return {"ok": True, "theme": theme.id}
+        return _done(change, theme=change.value.id)
 
     @acknowledged
     def on_theme_save(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -82,9 +92,27 @@ class GatheringHandlers:
 
     @acknowledged
     def on_theme_delete(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Delete theme ``{theme}``; its items become un-themed."""
-        ops.delete_theme(facilitator_event(), data.get("theme"))
-        return {"ok": True}
+        """Delete theme ``{theme, expect?}``; its items become un-themed."""
+        change = ops.delete_theme(facilitator_event(), data.get("theme"), data.get("expect"))
+        return _done(change)
+
+    @acknowledged
+    def on_theme_restore(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Bring a deleted theme back ``{theme, title, body, section, index, created, items,
+        expect}`` (the undo of ``theme_delete``, sent as its answer gave it)."""
+        change = ops.restore_theme(
+            facilitator_event(),
+            data.get("theme"),
+            data.get("title"),
+            data.get("body"),
+            data.get("section"),
+            data.get("index"),
+            data.get("created"),
+            data.get("items"),
+            _author(),
+            data.get("expect"),
+        )
+        return _done(change, theme=change.value.id)
 
     @acknowledged
     def on_theme_draft(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -110,21 +138,47 @@ class GatheringHandlers:
 
     @acknowledged
     def on_item_move(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Drop item ``{item, theme, index}`` into a theme (``theme: null``: un-themed)."""
-        ops.move_item(facilitator_event(), data.get("item"), data.get("theme"), data.get("index"))
-        return {"ok": True}
+        """Drop item ``{item, theme, index, expect?}`` into a theme (``theme: null``:
+        un-themed)."""
+        change = ops.move_item(
+            facilitator_event(),
+            data.get("item"),
+            data.get("theme"),
+            data.get("index"),
+            data.get("expect"),
+        )
+        return _done(change)
 
     @acknowledged
     def on_item_merge(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Merge item ``{item}`` into item ``{into}``; the result remembers both sources."""
-        target = ops.merge_items(facilitator_event(), data.get("item"), data.get("into"))
-        return {"ok": True, "item": target.id}
+        """Merge item ``{item}`` into item ``{into}`` (``expect?``); the result remembers
+        both sources."""
+        change = ops.merge_items(
+            facilitator_event(), data.get("item"), data.get("into"), data.get("expect")
+        )
+        return _done(change, item=change.value.id)
+
+    @acknowledged
+    def on_item_unmerge(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Take core ideas ``{sources}`` out of item ``{item}`` into an item of their own
+        ``{theme, index, text, as?, expect?}`` (the undo of ``item_merge``)."""
+        change = ops.unmerge_item(
+            facilitator_event(),
+            data.get("item"),
+            data.get("sources"),
+            data.get("theme"),
+            data.get("index"),
+            data.get("text"),
+            data.get("as"),
+            data.get("expect"),
+        )
+        return _done(change, item=change.value.id)
 
     @acknowledged
     def on_item_split(self, data: dict[str, Any]) -> dict[str, Any]:
         """Take core idea ``{source}`` (a post id) out of merged item ``{item}``."""
-        alone = ops.split_item(facilitator_event(), data.get("item"), data.get("source"))
-        return {"ok": True, "item": alone.id}
+        change = ops.split_item(facilitator_event(), data.get("item"), data.get("source"))
+        return _done(change, item=change.value.id)
 
     @acknowledged
     def on_item_text(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -8,9 +8,10 @@ cannot silently overwrite each other.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,13 +23,24 @@ from cafe.domain.text import clean_idea_text
 from cafe.domain.themes import ThemeSuggestion, suggest_themes
 from cafe.events.operations import MAX_ID
 from cafe.extensions import db
-from cafe.gathering import state
+from cafe.gathering import state, undo
 from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, SummaryRevision, Theme
 
 #: An event's summary holds at most this many themes (a projector shows far fewer).
 MAX_THEMES = 60
 #: At most this many core ideas go into one suggestion request.
 MAX_SUGGEST = 1000
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Undoable(Generic[T]):
+    """What a change made, and the change that takes it back (see :mod:`cafe.gathering.undo`)."""
+
+    value: T
+    undo: dict[str, Any]
 
 
 class StaleRevision(DomainError):
@@ -138,35 +150,126 @@ def _index(value: object) -> int:
     return value
 
 
-def move_item(event: CafeEvent, item_id: object, theme_id: object, index: object) -> GatherItem:
-    """Drop an item into a theme (``theme_id`` None: back among the un-themed) at ``index``."""
+def move_item(
+    event: CafeEvent, item_id: object, theme_id: object, index: object, expect: object = None
+) -> Undoable[GatherItem]:
+    """Drop an item into a theme (``theme_id`` None: back among the un-themed) at ``index``.
+
+    ``expect`` (an undo or redo): refused with ``changed_meanwhile`` unless the item and
+    themes are as it says. The inverse moves the item back to where it was.
+    """
     item = find_item(event, item_id)
     theme = None if theme_id is None else find_theme(event, theme_id)
-    _place(event, [item], theme, _index(index))
+    position = _index(index)
+    undo.check(event, expect)
+    was = db.session.get(Theme, item.theme_id) if item.theme_id is not None else None
+    was_index = undo.card_index(event, item)
+    _place(event, [item], theme, position)
+    db.session.flush()
+    back = undo.inverse(
+        "item_move",
+        item=item.id,
+        theme=was.id if was is not None else None,
+        index=was_index,
+        expect=[undo.item_state(item), *undo.theme_ref(was)],
+    )
     db.session.commit()
     publish(event)
-    return item
+    return Undoable(item, back)
 
 
-def merge_items(event: CafeEvent, item_id: object, into_id: object) -> GatherItem:
+def merge_items(
+    event: CafeEvent, item_id: object, into_id: object, expect: object = None
+) -> Undoable[GatherItem]:
     """Merge a duplicate into another item: its core ideas become the target's sources.
 
-    The target keeps its place and wording; the trace now names both tables.
+    The target keeps its place and wording; the trace now names both tables. The inverse
+    (``item_unmerge``) takes the duplicate's ideas out again, as the item it was.
     """
     item = find_item(event, item_id)
     target = find_item(event, into_id)
     if item.id == target.id:
         raise DomainError("merge_same")
+    undo.check(event, expect)
+    was = db.session.get(Theme, item.theme_id) if item.theme_id is not None else None
+    back = {
+        "item": target.id,
+        "sources": undo.sources_of(item.id),
+        "as": item.id,
+        "theme": item.theme_id,
+        "index": undo.card_index(event, item),
+        "text": item.text,
+    }
     db.session.execute(update(Post).where(Post.item_id == item.id).values(item_id=target.id))
     db.session.delete(item)
+    db.session.flush()
+    back["expect"] = [undo.item_state(target), *undo.theme_ref(was)]
     db.session.commit()
     publish(event)
-    return target
+    return Undoable(target, undo.inverse("item_unmerge", **back))
 
 
-def split_item(event: CafeEvent, item_id: object, source_id: object) -> GatherItem:
+def unmerge_item(
+    event: CafeEvent,
+    item_id: object,
+    sources: object,
+    theme_id: object,
+    index: object,
+    text: object,
+    as_id: object = None,
+    expect: object = None,
+) -> Undoable[GatherItem]:
+    """Take some core ideas (post client ids) out of a merged item into an item of their
+    own, in ``theme_id`` at ``index`` with the wording ``text`` (None: the first idea's):
+    the inverse of a merge.
+
+    The new item gets the id ``as_id`` (the item the merge removed) when no other item has
+    it, so that older undo steps naming it still find it; else a new one. The item keeps at
+    least one idea (``not_merged``); ``unknown_source`` names an idea not in it.
+    """
+    item = find_item(event, item_id)
+    theme = None if theme_id is None else find_theme(event, theme_id)
+    position = _index(index)
+    if not isinstance(sources, list) or not 0 < len(sources) <= undo.MAX_SOURCES:
+        raise DomainError("bad_request")
+    if not all(isinstance(source, str) for source in sources):
+        raise DomainError("bad_request")
+    wording = None if text is None else clean_idea_text(text, summary.MAX_ITEM)
+    reuse = None if as_id is None else _key(as_id, "bad_request")
+    undo.check(event, expect)
+    held = undo.sources_of(item.id)
+    if any(source not in held for source in sources):
+        raise DomainError("unknown_source")
+    if not set(held) - set(sources):
+        raise DomainError("not_merged")
+    if reuse is not None and db.session.get(GatherItem, reuse) is not None:
+        reuse = None
+    alone = GatherItem(event_id=event.id, theme_id=None, position=0, text=wording)
+    if reuse is not None:
+        alone.id = reuse
+    db.session.add(alone)
+    db.session.flush()
+    db.session.execute(
+        update(Post)
+        .where(Post.item_id == item.id, Post.client_id.in_(sources))
+        .values(item_id=alone.id)
+    )
+    _place(event, [alone], theme, position)
+    db.session.flush()
+    back = undo.inverse(
+        "item_merge",
+        item=alone.id,
+        into=item.id,
+        expect=[undo.item_state(alone), undo.item_state(item)],
+    )
+    db.session.commit()
+    publish(event)
+    return Undoable(alone, back)
+
+
+def split_item(event: CafeEvent, item_id: object, source_id: object) -> Undoable[GatherItem]:
     """Take one core idea (by its post's client id) out of a merged item into its own item,
-    placed right after the item it left."""
+    placed right after the item it left. The inverse merges it back."""
     item = find_item(event, item_id)
     post = next((p for p in item.sources if p.client_id == source_id), None)
     if post is None:
@@ -179,9 +282,16 @@ def split_item(event: CafeEvent, item_id: object, source_id: object) -> GatherIt
     db.session.flush()
     post.item_id = alone.id
     _place(event, [alone], theme, item.position + 1)
+    db.session.flush()
+    back = undo.inverse(
+        "item_merge",
+        item=alone.id,
+        into=item.id,
+        expect=[undo.item_state(alone), undo.item_state(item)],
+    )
     db.session.commit()
     publish(event)
-    return alone
+    return Undoable(alone, back)
 
 
 def set_item_text(event: CafeEvent, item_id: object, text: object) -> GatherItem:
@@ -217,11 +327,12 @@ def create_theme(
     author_id: int | None,
     items: object = (),
     section: object = None,
-) -> Theme:
+) -> Undoable[Theme]:
     """Add a theme at the end, optionally with items already in it (an accepted suggestion).
 
     In a workshop a theme belongs to one of the template's sections (``process``: a
-    numbered step of the service process); in a Cafe Social there is one summary.
+    numbered step of the service process); in a Cafe Social there is one summary. The
+    inverse deletes it again, unless its text or items have changed since.
     """
     clean = summary.clean_title(title)
     labels = state.section_labels(event)
@@ -254,9 +365,11 @@ def create_theme(
     _record(event, SummaryRevision.theme_part(theme.id), 1, clean, "", author_id)
     if members:
         _place(event, members, theme, 0)
+    db.session.flush()
+    back = undo.inverse("theme_delete", theme=theme.id, expect=undo.theme_ref(theme, contents=True))
     db.session.commit()
     publish(event)
-    return theme
+    return Undoable(theme, back)
 
 
 def _theme_current(theme: Theme) -> dict[str, Any]:
@@ -320,23 +433,114 @@ def move_theme(event: CafeEvent, theme_id: object, index: object) -> Theme:
     return theme
 
 
-def delete_theme(event: CafeEvent, theme_id: object) -> None:
+def delete_theme(event: CafeEvent, theme_id: object, expect: object = None) -> Undoable[None]:
     """Remove a theme; its items go back, in order, to the end of the un-themed ones.
 
-    Its revisions stay in the history.
+    Its revisions stay in the history. The inverse (``theme_restore``) brings it back with
+    its text, place and items.
     """
     theme = find_theme(event, theme_id)
-    items = [card.item for card in state.load(event).theme_cards(theme)]
-    hidden = db.session.execute(select(GatherItem).where(GatherItem.theme_id == theme.id)).scalars()
+    undo.check(event, expect)
+    loaded = state.load(event)
+    items = [card.item for card in loaded.theme_cards(theme)]
+    back = {
+        "theme": theme.id,
+        "title": theme.title,
+        "body": theme.body,
+        "section": theme.section,
+        "index": loaded.themes.index(theme),
+        "created": undo.created_stamp(theme),
+    }
+    hidden_items = list(
+        db.session.execute(select(GatherItem).where(GatherItem.theme_id == theme.id)).scalars()
+    )
     # Items whose ideas are hidden now are kept too, out of the deleted theme.
     position = _next_position(event.id, None)
-    for item in items + [i for i in hidden if i not in items]:
+    for item in items + [i for i in hidden_items if i not in items]:
         item.theme_id = None
         item.position = position
         position += 1
     db.session.delete(theme)
+    db.session.flush()
+    kept = items + [i for i in hidden_items if i not in items]
+    back["items"] = [item.id for item in kept]
+    back["expect"] = [undo.item_state(item) for item in kept]
     db.session.commit()
     publish(event)
+    return Undoable(None, undo.inverse("theme_restore", **back))
+
+
+def restore_theme(
+    event: CafeEvent,
+    theme_id: object,
+    title: object,
+    body: object,
+    section: object,
+    index: object,
+    created: object,
+    items: object,
+    author_id: int | None,
+    expect: object = None,
+) -> Undoable[Theme]:
+    """Bring a deleted theme back: its title and paragraph, its place among the themes and
+    its items in order (the inverse of a delete; ``expect`` says they are still un-themed).
+
+    It gets its old id when no theme has it, so that its revisions are its history again
+    and older undo steps naming it still find it; its text becomes a new revision.
+    """
+    reuse = _key(theme_id, "bad_request")
+    clean_title = " ".join(summary.clean_body(title, summary.MAX_TITLE).split())
+    clean_body = summary.clean_body(body)
+    labels = state.section_labels(event)
+    if section is not None and (not isinstance(section, str) or section not in labels):
+        raise DomainError("unknown_section", {"choices": ", ".join(labels) or "-"})
+    position = _index(index)
+    if not isinstance(created, str) or len(created) > 40:
+        raise DomainError("bad_request")
+    try:
+        created_at = dt.datetime.fromisoformat(created)
+    except ValueError:
+        raise DomainError("bad_request") from None
+    if created_at.tzinfo is not None:
+        raise DomainError("bad_request")
+    if not isinstance(items, list) or len(items) > undo.MAX_SOURCES:
+        raise DomainError("bad_request")
+    members = [find_item(event, i) for i in items]
+    undo.check(event, expect)
+    count = db.session.execute(
+        select(func.count(Theme.id)).where(Theme.event_id == event.id)
+    ).scalar_one()
+    if count >= MAX_THEMES:
+        raise DomainError("too_many_themes", {"max": MAX_THEMES})
+    theme = Theme(
+        event_id=event.id,
+        position=0,
+        title=clean_title,
+        body=clean_body,
+        section=section,
+        created_at=created_at,
+    )
+    if db.session.get(Theme, reuse) is None:
+        theme.id = reuse
+    db.session.add(theme)
+    db.session.flush()
+    part = SummaryRevision.theme_part(theme.id)
+    last = db.session.execute(
+        select(func.max(SummaryRevision.number)).where(
+            SummaryRevision.event_id == event.id, SummaryRevision.part == part
+        )
+    ).scalar()
+    theme.revision = (last or 0) + 1
+    _record(event, part, theme.revision, clean_title, clean_body, author_id)
+    for number, each in enumerate(summary.move(state.load(event).themes, theme, position)):
+        each.position = number
+    if members:
+        _place(event, members, theme, 0)
+    db.session.flush()
+    back = undo.inverse("theme_delete", theme=theme.id, expect=undo.theme_ref(theme, contents=True))
+    db.session.commit()
+    publish(event)
+    return Undoable(theme, back)
 
 
 def draft_theme(event: CafeEvent, theme_id: object) -> str:
@@ -444,5 +648,10 @@ def suggest(event: CafeEvent) -> Suggestions:
     cards = state.load(event).theme_cards(None)[:MAX_SUGGEST]
     if len(cards) < 2:
         raise DomainError("nothing_to_suggest")
-    result = suggest_themes([card.text for card in cards], event.language)  # type: ignore[arg-type]
+    # The event's topic is in every idea: its words must not make a catch-all group.
+    result = suggest_themes(
+        [card.text for card in cards],
+        event.language,  # type: ignore[arg-type]
+        topic=f"{event.title}\n{event.topic}",
+    )
     return Suggestions(result, [card.item.id for card in cards])

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import login_required
 
+from cafe.auth.ownership import event_or_404
 from cafe.domain.summary import MAX_BODY, MAX_INTRO, MAX_ITEM, MAX_TITLE
 from cafe.domain.themes import voikko_available
-from cafe.extensions import db
 from cafe.links import event_links
-from cafe.models import CafeEvent
 
 bp = Blueprint("gathering", __name__, url_prefix="/events")
 
@@ -18,9 +17,7 @@ bp = Blueprint("gathering", __name__, url_prefix="/events")
 @login_required
 def gather(event_id: int) -> str:
     """Drag core ideas into themes, merge duplicates, write the summary live."""
-    event = db.session.get(CafeEvent, event_id)
-    if event is None:
-        abort(404)
+    event = event_or_404(event_id)
     return render_template(
         "gathering/gather.html",
         event=event,

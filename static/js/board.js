@@ -1,11 +1,14 @@
 /* The projected board: read-only, follows phase, timer, presence and every table's core
  * ideas. After every (re)connect it asks for the full state, so nothing missed while the
- * projector's laptop slept stays missing. */
+ * projector's laptop slept stays missing. What does not fit the screen at a readable size
+ * is shown in turns (pages.js): each table's ideas page by page, the tables group by group,
+ * the summary page by page, each with a counter saying what is on screen. */
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, phaseLabel,
+  const { t, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, phaseLabel,
     renderSummary, setPhases, phaseKind } = window.Cafe;
+  const { gridFor, reducedMotion, narrow, TablePager, SummaryPager } = window.CafePages;
   const root = document.getElementById("board");
   const countdown = Countdown(document.getElementById("timer"));
   const cores = new Map();
@@ -33,64 +36,134 @@
 
   // --- the shared summary ("Yhteenveto" phase) ----------------------------------------------
   const summaryView = document.getElementById("summary-view");
-  const summaryBox = document.getElementById("summary");
+  const summaryPager = SummaryPager(
+    document.getElementById("summary"),
+    document.getElementById("summary-pager")
+  );
 
   function showSummary(summary) {
-    const any = renderSummary(summaryBox, summary);
+    const scratch = el("div");
+    const any = renderSummary(scratch, summary);
     document.getElementById("summary-empty").hidden = any;
-    fitSummary();
+    // Pages break between blocks: each opening paragraph is a block of its own.
+    const blocks = [];
+    for (const block of Array.from(scratch.children)) {
+      if (block.classList.contains("summary-intro")) {
+        for (const child of Array.from(block.children)) blocks.push(el("div", { class: "summary-intro" }, child));
+      } else {
+        blocks.push(block);
+      }
+    }
+    summaryPager.set(blocks);
   }
 
-  /** The board never scrolls: shrink the summary's type step by step until it fits. */
-  function fitSummary() {
-    if (summaryView.hidden) return;
-    let size = 1.5;
-    summaryBox.style.fontSize = size + "em";
-    // Overflowing newspaper columns spill sideways, so width counts as well as height.
-    const overflows = () =>
-      summaryBox.scrollHeight > summaryBox.clientHeight + 1 ||
-      summaryBox.scrollWidth > summaryBox.clientWidth + 1;
-    while (size > 0.6 && overflows()) {
-      size -= 0.05;
-      summaryBox.style.fontSize = size.toFixed(2) + "em";
-    }
-  }
-  window.addEventListener("resize", fitSummary);
+  // --- the tables' core ideas ----------------------------------------------------------------
+  const tablesBox = document.getElementById("tables");
+  const tablesArea = tablesBox.parentElement;
+  const tablesPager = document.getElementById("tables-pager");
+  const articles = Array.from(root.querySelectorAll(".board-table"));
+  const pagers = new Map(articles.map((a) => [parseInt(a.dataset.table, 10), TablePager(a)]));
+  // Beyond the tables that fit at a readable size, the board shows them in turns, a group
+  // at a time, and says which ("Tables 1–8 of 15"); every table keeps its own place.
+  const GROUP_MS = 30000;
+  let groups = [articles];
+  let group = 0;
+  let groupTimer = null;
 
   function column(tableId) {
     return root.querySelector(`.board-table[data-table="${tableId}"]`);
   }
 
-  function renderAll() {
-    for (const article of root.querySelectorAll(".board-table")) {
-      renderTable(parseInt(article.dataset.table, 10));
+  /** Choose the grid for the space the tables have, and the groups shown in turn. */
+  function layoutTables() {
+    if (tablesArea.hidden) return;
+    const wide = !narrow();
+    let perGroup = articles.length;
+    tablesBox.style.gridTemplateColumns = "";
+    tablesBox.style.gridTemplateRows = "";
+    if (wide && articles.length) {
+      // The space the grid has with every table hidden (the tables' own content must
+      // not decide how big the grid is).
+      for (const a of articles) a.hidden = true;
+      const box = tablesBox.getBoundingClientRect();
+      const style = getComputedStyle(tablesBox);
+      const grid = gridFor(
+        articles.length,
+        box.width,
+        box.height,
+        parseFloat(style.fontSize),
+        parseFloat(style.columnGap) || 0
+      );
+      perGroup = grid.perGroup;
+      tablesBox.style.gridTemplateColumns = `repeat(${grid.cols}, minmax(0, 1fr))`;
+      tablesBox.style.gridTemplateRows = `repeat(${grid.rows}, minmax(0, 1fr))`;
+    }
+    const count = Math.ceil(articles.length / perGroup);
+    groups = [];
+    for (let i = 0; i < count; i++) {
+      // Balanced groups (8 and 7 rather than 9 and 6).
+      groups.push(articles.slice(Math.round((i * articles.length) / count), Math.round(((i + 1) * articles.length) / count)));
+    }
+    group = Math.min(group, groups.length - 1);
+    showGroup(false);
+  }
+
+  function showGroup(turned) {
+    const shown = new Set(groups[group] || []);
+    for (const a of articles) a.hidden = !shown.has(a);
+    for (const a of articles) {
+      const pager = pagers.get(parseInt(a.dataset.table, 10));
+      const on = shown.has(a) && !tablesArea.hidden;
+      if (on) pager.resize();
+      // A table coming round again goes on from the page after the one last shown.
+      pager.run(on, turned);
+    }
+    const current = groups[group] || [];
+    tablesPager.hidden = groups.length <= 1;
+    tablesPager.textContent = t("b_tables_range", {
+      first: articles.indexOf(current[0]) + 1,
+      last: articles.indexOf(current[current.length - 1]) + 1,
+      total: articles.length,
+    });
+    tablesPager.dataset.group = String(group + 1);
+    tablesPager.dataset.groups = String(groups.length);
+    if (turned && !reducedMotion()) {
+      tablesBox.classList.remove("turned");
+      void tablesBox.offsetWidth;
+      tablesBox.classList.add("turned");
+    }
+    window.clearTimeout(groupTimer);
+    groupTimer = null;
+    if (groups.length > 1 && !tablesArea.hidden) {
+      groupTimer = window.setTimeout(() => {
+        group = (group + 1) % groups.length;
+        showGroup(true);
+      }, GROUP_MS);
     }
   }
 
-  function renderTable(tableId) {
-    const article = column(tableId);
-    if (!article) return;
-    // Newest first: on a screen that never scrolls, the latest ideas must always show.
-    const items = Array.from(cores.values())
-      .filter((p) => p.table === tableId)
-      .sort((a, b) => (a.created < b.created ? 1 : -1));
-    article.querySelector(".cores").replaceChildren(
-      ...items.map((p) =>
-        el(
-          "li",
-          { class: "core", "data-id": p.id },
-          el("span", { class: "text", text: p.text }),
-          p.role ? el("span", { class: "role", text: roleLabel(p.role) }) : null
-        )
-      )
+  function renderAll() {
+    for (const tableId of pagers.keys()) renderTable(tableId);
+  }
+
+  function renderTable(tableId, fresh) {
+    const pager = pagers.get(tableId);
+    if (!pager) return;
+    pager.set(
+      Array.from(cores.values()).filter((p) => p.table === tableId),
+      fresh
     );
-    article.querySelector(".empty").hidden = items.length > 0;
   }
 
   function setPresence(presence) {
     for (const [tableId, n] of Object.entries(presence.tables)) {
       const article = column(tableId);
-      if (article) article.querySelector(".count").textContent = t("phones", { n });
+      if (!article) continue;
+      const header = article.querySelector("header");
+      const before = header.offsetHeight;
+      article.querySelector(".count").textContent = t("phones", { n });
+      // A count one digit longer can wrap the header and leave the ideas less room.
+      if (header.offsetHeight !== before && !article.hidden) pagers.get(parseInt(tableId, 10)).resize();
     }
   }
 
@@ -100,15 +173,47 @@
     // In a summary phase the projector shows the shared summary instead of the tables.
     const summaryPhase = phaseKind(phase) === "summary";
     summaryView.hidden = !summaryPhase;
-    document.getElementById("tables").hidden = summaryPhase;
-    fitSummary();
+    tablesArea.hidden = summaryPhase;
+    summaryPager.run(summaryPhase);
+    if (summaryPhase) {
+      window.clearTimeout(groupTimer);
+      for (const pager of pagers.values()) pager.run(false);
+    } else {
+      layoutTables();
+    }
   }
 
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    // One layout per frame however many resize events the window sends.
+    if (resizing) return;
+    resizing = window.requestAnimationFrame(() => {
+      resizing = null;
+      layoutTables();
+      summaryPager.resize();
+    });
+  });
+  // A cell can change size with the window unchanged (the timer appears in the head, a
+  // table's name wraps): its pages are measured again, so that no idea runs out of it.
+  const heights = new Map();
+  const cellWatcher = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const list = entry.target;
+      const height = Math.round(entry.contentRect.height);
+      const article = list.closest(".board-table");
+      if (height === heights.get(list) || article.hidden) continue;
+      heights.set(list, height);
+      if (height > 0) pagers.get(parseInt(article.dataset.table, 10)).resize();
+    }
+  });
+  for (const a of articles) cellWatcher.observe(a.querySelector(".cores"));
+
   socket.on("core", (post) => {
+    const before = cores.get(post.id);
     cores.set(post.id, post);
-    renderTable(post.table);
-    const item = root.querySelector(`li[data-id="${CSS.escape(post.id)}"]`);
-    if (item) item.classList.add("fresh");
+    // A new idea joins its table's turns; an edited one is redrawn where it is.
+    renderTable(post.table, before ? null : post.id);
+    if (before && before.table !== post.table) renderTable(before.table);
   });
   socket.on("core_removed", (data) => {
     cores.delete(data.id);

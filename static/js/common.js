@@ -2,7 +2,8 @@
 "use strict";
 
 window.Cafe = (function () {
-  const catalog = JSON.parse(document.getElementById("i18n").textContent);
+  // The script strings in the page's language, set by /i18n/<lang>.js (templates/base.html).
+  const catalog = window.CAFE_CATALOG || {};
 
   /** A string from the server-rendered catalog, with %(name)s parameters filled in. */
   function t(key, params) {
@@ -211,13 +212,19 @@ window.Cafe = (function () {
   function phaseInfo(phase) {
     return phases.find((p) => p.id === phase) || null;
   }
-  /** A phase's label in the event's language. */
+  /** A phase's label in this screen's language (a board's: the event's). */
   const phaseLabel = (phase) => (phaseInfo(phase) ? phaseInfo(phase).label : t("phase_" + phase));
   /** What a phase asks of the screens: opening, post, gather, summary or feedback. */
   const phaseKind = (phase) =>
     phaseInfo(phase) ? phaseInfo(phase).kind : BUILT_IN_KINDS[phase] || "opening";
   /** The prompt phones show in a phase ("" for none). */
   const phasePrompt = (phase) => (phaseInfo(phase) ? phaseInfo(phase).prompt : "");
+  /** A workshop section's heading in this screen's language: the label of the first phase
+   *  naming the section, as the server's section_labels picks it ("" if none does). */
+  function sectionLabel(section) {
+    const found = phases.find((p) => p.section === section);
+    return found ? found.label : "";
+  }
 
   /** A block of server-rendered summary HTML. The server renders the facilitator's
    *  Markdown and sanitises it with nh3 (a fixed list of tags, http/https/mailto links
@@ -238,7 +245,9 @@ window.Cafe = (function () {
     for (const theme of (summary && summary.themes) || []) {
       // A workshop's summary reads section by section, each under its question.
       if (theme.section_label && theme.section !== section) {
-        parts.push(el("h3", { class: "summary-section", text: theme.section_label }));
+        // The payload's label is in the event's language; a phone shows its reader's.
+        const label = sectionLabel(theme.section) || theme.section_label;
+        parts.push(el("h3", { class: "summary-section", text: label }));
       }
       section = theme.section;
       const block = sanitisedBlock("summary-theme", theme.html);
@@ -257,7 +266,7 @@ window.Cafe = (function () {
   return {
     t, roleLabel, el, uuid4, randomHex, store, Countdown, connect, bindStatus, call, STATE_TIMEOUT_MS,
     phaseLabel,
-    renderSummary, setPhases, phaseKind, phasePrompt, findingKinds, markedText,
+    renderSummary, setPhases, phaseKind, phasePrompt, sectionLabel, findingKinds, markedText,
     findingsNote,
   };
 })();

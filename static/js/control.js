@@ -1,9 +1,10 @@
-/* The facilitator's control page: phase, timer, tables, every post with moderation. */
+/* The facilitator's control page: phase, timer, the tables at a glance, the newest posts
+ * (all tables or one) with moderation, the review queue; feedback and the audit trail. */
 "use strict";
 
 (function () {
   const { t, roleLabel, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, findingKinds,
-    markedText } = window.Cafe;
+    markedText, store } = window.Cafe;
   const root = document.getElementById("control");
   const eventId = parseInt(root.dataset.event, 10);
   const errorBox = document.getElementById("control-error");
@@ -12,6 +13,12 @@
 
   const socket = connect("/facilitator", { event: eventId });
   bindStatus(socket, document.getElementById("status"), sync);
+
+  /** An average with one decimal in the page's language: "3,7" in Finnish and Swedish. */
+  function oneDecimal(value) {
+    const lang = document.documentElement.lang || "fi";
+    return value.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  }
 
   function showError(message) {
     errorBox.textContent = message || "";
@@ -68,7 +75,7 @@
               text: i === 0 ? t("fb_everyone") : line.role ? roleLabel(line.role) : t("fb_no_role"),
             }),
             el("td", { text: line.shown ? String(line.count) : hidden(i) }),
-            el("td", { text: line.shown && line.average !== null ? line.average.toFixed(1) : "–" }),
+            el("td", { text: line.shown && line.average !== null ? oneDecimal(line.average) : "–" }),
             el(
               "td",
               {},
@@ -128,10 +135,17 @@
   for (const button of root.querySelectorAll("[data-phase]")) {
     button.addEventListener("click", () => send("phase", { phase: button.dataset.phase }));
   }
+  let shownPhase = null;
   function setPhase(phase) {
     for (const button of root.querySelectorAll("[data-phase]")) {
       button.setAttribute("aria-pressed", button.dataset.phase === phase ? "true" : "false");
     }
+    // Moving into the feedback phase opens the feedback as it comes in (once: the
+    // facilitator may fold it again).
+    const feedback = document.getElementById("feedback-panel");
+    const entered = shownPhase !== null && phase !== shownPhase;
+    if (entered && feedback && window.Cafe.phaseKind(phase) === "feedback") feedback.open = true;
+    shownPhase = phase;
   }
   document.getElementById("timer-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -143,55 +157,137 @@
     button.addEventListener("click", () => send("timer", { action: button.dataset.timer }));
   }
 
-  // --- tables ---------------------------------------------------------------------------
-  function card(tableId) {
-    return root.querySelector(`.control-table[data-table="${tableId}"]`);
+  // --- the tables at a glance -----------------------------------------------------------
+  // Phones connected (as the board shows them), whether the table has a host, and how many
+  // of its ideas phones and the board can see. No figure here is split by role.
+  const rows = Array.from(root.querySelectorAll(".control-table"));
+  function row(tableId) {
+    return rows.find((tr) => tr.dataset.table === String(tableId)) || null;
   }
   function setTable(table) {
-    const article = card(table.id);
-    if (!article) return;
-    article.querySelector(".host").textContent = table.has_host ? t("host_taken") : t("no_host");
-    const revoke = article.querySelector(".revoke");
-    revoke.hidden = !table.has_host;
+    const tr = row(table.id);
+    if (!tr) return;
+    tr.querySelector(".host").textContent = table.has_host ? t("ov_yes") : t("ov_no");
+    tr.querySelector(".revoke").hidden = !table.has_host;
   }
-  for (const article of root.querySelectorAll(".control-table")) {
-    article.querySelector(".revoke").addEventListener("click", () =>
-      send("revoke_host", { table: parseInt(article.dataset.table, 10) })
+  for (const tr of rows) {
+    tr.querySelector(".revoke").addEventListener("click", () =>
+      send("revoke_host", { table: parseInt(tr.dataset.table, 10) })
+    );
+    tr.querySelector(".offer").addEventListener("click", () =>
+      send("offer_host", { table: parseInt(tr.dataset.table, 10) })
     );
   }
   function setPresence(presence) {
     for (const [tableId, n] of Object.entries(presence.tables)) {
-      const article = card(tableId);
-      if (article) article.querySelector(".count").textContent = t("phones", { n });
+      const tr = row(tableId);
+      if (tr) tr.querySelector(".count").textContent = String(n);
+    }
+  }
+  /** Held posts wait in the review queue; everything else is the tables' posts. */
+  const inQueue = (post) => post.review && !post.hidden;
+
+  function renderOverview() {
+    const counts = new Map(rows.map((tr) => [tr.dataset.table, { ideas: 0, cores: 0 }]));
+    for (const post of posts.values()) {
+      const count = counts.get(String(post.table));
+      if (!count || post.hidden || inQueue(post)) continue;
+      count.ideas += 1;
+      if (post.core) count.cores += 1;
+    }
+    for (const tr of rows) {
+      const count = counts.get(tr.dataset.table);
+      tr.querySelector(".ideas").textContent = String(count.ideas);
+      tr.querySelector(".cores").textContent = String(count.cores);
     }
   }
 
   function renderAll() {
-    for (const article of root.querySelectorAll(".control-table")) {
-      renderTable(parseInt(article.dataset.table, 10));
-    }
+    renderOverview();
+    renderFeed();
     renderReview();
+  }
+
+  // --- the posts, newest first, of every table or of one -----------------------------------
+  const filterKey = `cafe.control.${eventId}.table`;
+  const filterSelect = document.getElementById("table-filter");
+  let filter = "";
+  function setFilter(value) {
+    filter = value && row(value) ? String(value) : "";
+    filterSelect.value = filter;
+    for (const tr of rows) {
+      const picked = tr.dataset.table === filter;
+      tr.classList.toggle("picked", picked);
+      tr.querySelector(".table-pick").setAttribute("aria-pressed", picked ? "true" : "false");
+    }
+    store.set(filterKey, filter);
+    renderFeed();
+  }
+  filterSelect.addEventListener("change", () => setFilter(filterSelect.value));
+  for (const tr of rows) {
+    // A table's name in the overview shows its posts; pressed again, every table's.
+    tr.querySelector(".table-pick").addEventListener("click", () =>
+      setFilter(filter === tr.dataset.table ? "" : tr.dataset.table)
+    );
+  }
+  setFilter(store.get(filterKey, ""));
+
+  function tableName(tableId) {
+    const tr = row(tableId);
+    return tr ? tr.querySelector(".table-pick").textContent : "";
+  }
+
+  function renderFeed() {
+    const items = Array.from(posts.values())
+      .filter((p) => !inQueue(p) && (!filter || String(p.table) === filter))
+      .sort((a, b) => (a.created === b.created ? 0 : a.created < b.created ? 1 : -1));
+    document.getElementById("feed-count").textContent = String(items.length);
+    document.getElementById("feed").replaceChildren(
+      ...(items.length ? items.map(renderPost) : [el("li", { class: "empty", text: t("no_ideas") })])
+    );
+  }
+
+  function renderPost(post) {
+    const toggle = el("button", {
+      type: "button",
+      class: "link small",
+      text: post.hidden ? t("show") : t("hide"),
+    });
+    toggle.addEventListener("click", () => send("hide", { id: post.id, hidden: !post.hidden }));
+    const meta = el("p", { class: "meta" });
+    if (!filter) meta.append(el("span", { class: "where", text: tableName(post.table) }));
+    meta.append(el("time", { datetime: post.created, text: clock(post.created) }));
+    if (post.core) meta.append(el("span", { class: "badge", text: t("core") }));
+    if (post.role) meta.append(el("span", { class: "role", text: roleLabel(post.role) }));
+    if (post.hidden) meta.append(el("span", { class: "badge hidden-badge", text: t("hidden") }));
+    return el(
+      "li",
+      {
+        class: "post" + (post.core ? " core" : "") + (post.hidden ? " is-hidden" : ""),
+        "data-id": post.id,
+        "data-table": post.table,
+      },
+      el("p", { class: "text", text: post.text }),
+      el("div", { class: "post-foot" }, meta, el("div", { class: "actions" }, toggle))
+    );
   }
 
   // --- review queue (held posts) ---------------------------------------------------------
   const premoderation = document.getElementById("premoderation");
   function setPremoderation(on) {
     premoderation.checked = !!on;
+    // Folded away, the settings still say when every post waits for approval.
+    document.getElementById("premoderation-state").textContent = on ? t("premoderation_on") : "";
   }
   premoderation.addEventListener("change", async () => {
     const ack = await send("premoderation", { on: premoderation.checked });
-    if (!ack.ok) premoderation.checked = !premoderation.checked;
+    setPremoderation(ack.ok ? premoderation.checked : !premoderation.checked);
   });
   socket.on("premoderation", (data) => setPremoderation(data.on));
 
-  function tableName(tableId) {
-    const article = card(tableId);
-    return article ? article.querySelector("h3").textContent : "";
-  }
-
   function renderReview() {
     const held = Array.from(posts.values())
-      .filter((p) => p.review && !p.hidden)
+      .filter(inQueue)
       .sort((a, b) => (a.created < b.created ? -1 : 1));
     const box = document.getElementById("review");
     box.classList.toggle("empty-queue", held.length === 0);
@@ -239,50 +335,13 @@
     );
   }
 
-  function renderTable(tableId) {
-    const article = card(tableId);
-    if (!article) return;
-    // Held posts wait in the review queue, not among the table's posts.
-    const items = Array.from(posts.values())
-      .filter((p) => p.table === tableId && !(p.review && !p.hidden))
-      .sort((a, b) => (a.core === b.core ? (a.created < b.created ? -1 : 1) : a.core ? -1 : 1));
-    article.querySelector(".posts").replaceChildren(
-      ...(items.length ? items.map(renderPost) : [el("li", { class: "empty", text: t("no_ideas") })])
-    );
-  }
-
-  function renderPost(post) {
-    const toggle = el("button", {
-      type: "button",
-      class: "link small",
-      text: post.hidden ? t("show") : t("hide"),
-    });
-    toggle.addEventListener("click", () => send("hide", { id: post.id, hidden: !post.hidden }));
-    const meta = el("p", { class: "meta" });
-    if (post.core) meta.append(el("span", { class: "badge", text: t("core") }));
-    if (post.role) meta.append(el("span", { class: "role", text: roleLabel(post.role) }));
-    if (post.hidden) meta.append(el("span", { class: "badge hidden-badge", text: t("hidden") }));
-    return el(
-      "li",
-      {
-        class: "post" + (post.core ? " core" : "") + (post.hidden ? " is-hidden" : ""),
-        "data-id": post.id,
-      },
-      el("p", { class: "text", text: post.text }),
-      meta,
-      el("div", { class: "actions" }, toggle)
-    );
-  }
-
   socket.on("post", (post) => {
     posts.set(post.id, post);
-    renderTable(post.table);
-    renderReview();
+    renderAll();
   });
   socket.on("post_removed", (data) => {
     posts.delete(data.id);
-    renderTable(data.table);
-    renderReview();
+    renderAll();
   });
   socket.on("table", setTable);
   socket.on("presence", setPresence);

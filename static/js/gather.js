@@ -9,8 +9,8 @@
 "use strict";
 
 (function () {
-  const { t, roleLabel, el, connect, bindStatus, call, renderSummary, markedText, findingsNote } =
-    window.Cafe;
+  const { t, roleLabel, el, connect, bindStatus, call, renderSummary, markedText, findingsNote,
+    sectionLabel: phaseSectionLabel } = window.Cafe;
   const root = document.getElementById("gather");
   const $ = (id) => document.getElementById(id);
   const eventId = parseInt(root.dataset.event, 10);
@@ -23,12 +23,9 @@
   const stemmerNote = root.dataset.stemmerNote === "true";
   const AUTOSAVE_MS = 1200;
   const SYNC_DEBOUNCE_MS = 300;
-  const DRAG_THRESHOLD = 5; // px before a press on the handle becomes a drag
-  const EDGE = 60; // px from the window's edge where a drag scrolls the page
 
   const errorBox = $("gather-error");
   const announcer = $("announce");
-  const looseZone = $("loose-zone");
   const looseList = $("loose");
   const themesBox = $("themes");
 
@@ -43,6 +40,23 @@
   const editors = new Set(); // every autosaving text on the page
   let suggestions = []; // [{title, items: [id…], node}]
   let focusItemAfter = null; // an item whose card gets the focus once it is rendered
+
+  /** What the modules in static/js/gather/ build on (drag, undo, filter, panels): they
+   *  load after this script and hook in here. */
+  const api = {
+    send: null,
+    announce: null,
+    showError: null,
+    gathering: () => gathering,
+    cards: () => itemNodes,
+    /** Called with the payload after every render. */
+    rendered: [],
+    /** Set by undo.js: keeps a change's inverse (`ack.undo`) under a label. */
+    record: null,
+    /** Set by drag.js: {pointerDown, key, blurred} for each idea card. */
+    drag: null,
+  };
+  window.CafeGather = api;
 
   const socket = connect("/facilitator", { event: eventId });
   bindStatus(socket, $("status"), () => {
@@ -66,6 +80,22 @@
     else if (!(quiet || []).includes(ack.error)) showError(ack.message);
     return ack;
   }
+
+  /** Send a change the person can undo; its answer's `undo` goes on the undo stack. */
+  async function change(name, payload, label) {
+    const ack = await send(name, payload);
+    if (ack.ok && ack.undo && api.record) api.record(label, ack.undo);
+    return ack;
+  }
+  api.send = send;
+  api.showError = showError;
+  api.change = change;
+  /** The card of item `id` takes the focus once the next render shows it. */
+  api.focusAfter = (id) => {
+    focusItemAfter = id;
+  };
+  /** The drop zone (a theme's card) of theme `id`. */
+  api.themeZone = (id) => themeNodes.get(id).root;
 
   async function sync() {
     const ack = await send("gather_sync", {});
@@ -106,6 +136,13 @@
   function announce(text) {
     announcer.textContent = text;
   }
+  api.announce = announce;
+  api.what = what;
+
+  /** How the undo buttons name a change to an idea. */
+  function what(key, item) {
+    return t(key, { text: truncate(item.text, 40) });
+  }
 
   /** Put `nodes` into `parent` in this order, moving only what is out of place: a node
    *  that stays where it is keeps its focus and its scroll position. */
@@ -118,10 +155,11 @@
 
   // --- rendering -------------------------------------------------------------------------
 
-  /** A workshop section's label ("" in a Cafe Social, which has one summary). */
+  /** A workshop section's label ("" in a Cafe Social, which has one summary), in this
+   *  page's language (the broadcast's labels are in the event's). */
   function sectionLabel(section) {
     const found = gathering && gathering.sections.find((x) => x.id === section);
-    return found ? found.label : "";
+    return found ? phaseSectionLabel(section) || found.label : "";
   }
 
   /** The new-theme form offers a workshop's sections (the process section: a step). */
@@ -129,7 +167,9 @@
     const select = $("new-theme-section");
     if (!select) return;
     const chosen = select.value;
-    select.replaceChildren(...sections.map((x) => el("option", { value: x.id, text: x.label })));
+    select.replaceChildren(
+      ...sections.map((x) => el("option", { value: x.id, text: phaseSectionLabel(x.id) || x.label }))
+    );
     if (chosen) select.value = chosen;
     select.hidden = sections.length === 0;
     $("new-theme-section-label").hidden = sections.length === 0;
@@ -173,6 +213,7 @@
     renderSuggestions();
     renderBalance(data.balance);
     renderPreview(data.summary);
+    for (const hook of api.rendered) hook(data);
 
     if (active && active !== document.body && active.isConnected && document.activeElement !== active) {
       active.focus({ preventScroll: true });
@@ -181,7 +222,6 @@
       itemNodes.get(focusItemAfter).root.focus();
       focusItemAfter = null;
     }
-    if (picked && !itemsById.has(picked.item)) cancelPickup();
   }
 
   // --- idea cards ------------------------------------------------------------------------
@@ -199,9 +239,19 @@
 
   function ItemCard(id) {
     const handle = el("span", { class: "handle", "aria-hidden": "true", title: t("g_drag") }, "⠿");
-    const text = el("p", { class: "item-text" });
+    const text = el("span", { class: "item-text" });
     const found = el("p", { class: "held-note small", hidden: true });
-    const trace = el("p", { class: "trace small" });
+    // Where it came from floats at the top right, the words flow round it: two lines in all.
+    const trace = el("span", { class: "trace small" });
+    const line = el("p", { class: "item-line" }, trace, text);
+    // While a drag is on, the one place on a card where a drop merges (never its middle).
+    const mergeZone = el("span", { class: "merge-zone", "aria-hidden": "true", text: t("g_merge_here") });
+    // Everything else an idea offers waits behind its ⋯ button, built when first opened:
+    // 300 cards each with a list of 300 others would be 90,000 options.
+    const more = el("button", { type: "button", class: "item-more", "aria-expanded": "false",
+      "aria-controls": `panel-${id}`, title: t("g_actions") },
+      el("span", { "aria-hidden": "true", text: "⋯" }), el("span", { class: "visually-hidden", text: t("g_actions") }));
+    const panel = el("div", { class: "item-panel", id: `panel-${id}`, hidden: true });
     const sources = el("ul", { class: "sources small", hidden: true });
 
     const rewordInput = el("textarea", {
@@ -221,13 +271,11 @@
     );
     const rewordOpen = el("button", { type: "button", class: "link small", text: t("g_reword") });
 
-    // The keyboard's way to do what a drag does: a list and an OK button each.
+    // The keyboard's way to do what a drag does: a list and a button each.
     const moveSelect = el("select", { class: "move-select", id: `move-${id}` });
-    const moveOk = el("button", { type: "button", class: "secondary small move-ok", text: t("g_ok"),
-      "aria-label": t("g_move_button") });
+    const moveOk = el("button", { type: "button", class: "secondary small move-ok", text: t("g_move_button") });
     const mergeSelect = el("select", { class: "merge-select", id: `merge-${id}` });
-    const mergeOk = el("button", { type: "button", class: "secondary small merge-ok", text: t("g_ok"),
-      "aria-label": t("g_merge_button") });
+    const mergeOk = el("button", { type: "button", class: "secondary small merge-ok", text: t("g_merge_button") });
     const pick = (label, select, ok) =>
       el("span", { class: "pick" }, el("label", { class: "pick-label small", for: select.id, text: label }), select, ok);
     const tools = el(
@@ -237,17 +285,31 @@
       pick(t("g_move_to"), moveSelect, moveOk),
       pick(t("g_merge_with"), mergeSelect, mergeOk)
     );
+    panel.append(sources, reword, tools);
 
     const root = el(
       "li",
       { class: "item", tabindex: "0", "data-item": String(id), "aria-describedby": "gather-help",
         "data-merge-label": t("g_merge_here") },
-      el("div", { class: "item-main" }, handle, el("div", { class: "item-body" }, text, found, trace)),
-      sources,
-      reword,
-      tools
+      el("div", { class: "item-main" }, handle, el("div", { class: "item-body" }, line, found), more,
+        mergeZone),
+      panel
     );
-    const card = { id, root, item: null, moved: true, themeSig: "", mergeSig: "" };
+    const card = { id, root, item: null, moved: true, themeSig: "", mergeSig: "", open: false, choices: null };
+
+    function setOpen(open) {
+      card.open = open;
+      panel.hidden = !open;
+      root.classList.toggle("open", open);
+      more.setAttribute("aria-expanded", String(open));
+      if (open) {
+        renderSources(card.item);
+        card.moved = true; // the "Move to…" list starts at where the idea is now
+        if (card.choices) card.refreshChoices(card.choices);
+      }
+    }
+    more.addEventListener("click", () => setOpen(!card.open));
+    card.setOpen = setOpen;
 
     card.update = (item) => {
       // Only a change of place resets the "Move to…" list: a choice made there and not yet
@@ -263,9 +325,12 @@
       // In a workshop: which question the idea answered ("What worked?").
       const label = sectionLabel(item.section);
       if (label) trace.prepend(el("span", { class: "badge section-badge", text: label }), " ");
+      if (item.sources.length > 1) {
+        trace.prepend(el("span", { class: "badge merged-badge", text: t("g_ideas_count", { n: item.sources.length }) }), " ");
+      }
       original.hidden = !item.rewritten;
       root.setAttribute("aria-label", `${item.text} (${traceText(item)})`);
-      renderSources(item);
+      if (card.open) renderSources(item);
     };
 
     function renderSources(item) {
@@ -284,7 +349,8 @@
             "aria-label": t("g_separate_label", { text: truncate(source.text, 60) }),
           });
           split.addEventListener("click", async () => {
-            const ack = await send("item_split", { item: id, source: source.id });
+            const ack = await change("item_split", { item: id, source: source.id },
+              t("g_did_split", { text: truncate(source.text, 40) }));
             if (ack.ok) focusItemAfter = ack.item;
           });
           return el("li", {},
@@ -296,6 +362,8 @@
 
     /** The "Move to…" and "Merge with…" lists follow the themes and the other ideas. */
     card.refreshChoices = (choices) => {
+      card.choices = choices;
+      if (!card.open) return; // built when the panel opens
       const here = card.item.theme === null ? "" : String(card.item.theme);
       if (choices.themeSig !== card.themeSig) {
         card.themeSig = choices.themeSig;
@@ -356,7 +424,7 @@
     moveOk.addEventListener("click", () => {
       const theme = moveSelect.value ? parseInt(moveSelect.value, 10) : null;
       if (theme === card.item.theme) return;
-      send("item_move", { item: id, theme, index: null });
+      change("item_move", { item: id, theme, index: null }, what("g_did_move", card.item));
     });
     mergeOk.addEventListener("click", async () => {
       if (!mergeSelect.value) {
@@ -365,15 +433,14 @@
       }
       const into = parseInt(mergeSelect.value, 10);
       focusItemAfter = into;
-      const ack = await send("item_merge", { item: id, into });
+      const ack = await change("item_merge", { item: id, into }, what("g_did_merge", card.item));
       if (ack.ok && itemNodes.has(into)) itemNodes.get(into).root.focus();
     });
 
-    handle.addEventListener("pointerdown", (e) => pointerDown(e, card));
-    root.addEventListener("keydown", (e) => pickupKey(e, card));
-    root.addEventListener("blur", () => {
-      if (picked && picked.item === id) cancelPickup(t("g_cancelled"));
-    });
+    // Dragging and the keyboard pick-up live in gather/drag.js.
+    handle.addEventListener("pointerdown", (e) => api.drag && api.drag.pointerDown(e, card));
+    root.addEventListener("keydown", (e) => api.drag && api.drag.key(e, card));
+    root.addEventListener("blur", () => api.drag && api.drag.blurred(card));
     return card;
   }
 
@@ -406,10 +473,12 @@
     const sectionTag = el("p", { class: "eyebrow section-tag", hidden: true });
     const title = el("input", { type: "text", id: titleId, class: "theme-title", maxlength: limits.title });
     const body = el("textarea", { id: bodyId, class: "theme-body", rows: 4, maxlength: limits.body });
-    const up = el("button", { type: "button", class: "secondary small", text: "↑", title: t("g_move_up"),
-      "aria-label": t("g_move_up") });
-    const down = el("button", { type: "button", class: "secondary small", text: "↓", title: t("g_move_down"),
-      "aria-label": t("g_move_down") });
+    // An arrow to see, its meaning to hear: the name is the hidden words, never a
+    // different label over visible text.
+    const arrow = (symbol, key) => el("button", { type: "button", class: "secondary small", title: t(key) },
+      el("span", { "aria-hidden": "true", text: symbol }), el("span", { class: "visually-hidden", text: t(key) }));
+    const up = arrow("↑", "g_move_up");
+    const down = arrow("↓", "g_move_down");
     const historyButton = el("button", { type: "button", class: "link small", text: t("g_history"),
       "aria-expanded": "false" });
     const remove = el("button", { type: "button", class: "link small danger", text: t("g_delete_theme") });
@@ -478,7 +547,7 @@
     down.addEventListener("click", () => move(1, down, up));
     remove.addEventListener("click", () => {
       if (window.confirm(t("g_confirm_delete_theme", { title: card.theme.title }))) {
-        send("theme_delete", { theme: id });
+        change("theme_delete", { theme: id }, t("g_did_delete", { title: truncate(card.theme.title, 40) }));
       }
     });
     draft.addEventListener("click", async () => {
@@ -697,254 +766,9 @@
     const section = $("new-theme-section");
     const payload = { title: input.value };
     if (section && !section.hidden && section.value) payload.section = section.value;
-    const ack = await send("theme_create", payload);
+    const ack = await change("theme_create", payload, t("g_did_create", { title: truncate(input.value, 40) }));
     if (ack.ok) input.value = "";
   });
-
-  // --- drag and drop (mouse, touch and pen alike, through Pointer Events) ----------------
-
-  let drag = null; // {card, pointerId, startX, startY, x, y, active, ghost, target}
-  let scrollFrame = 0;
-
-  function pointerDown(e, card) {
-    if (drag || (e.pointerType === "mouse" && e.button !== 0)) return;
-    e.preventDefault(); // no text selection, no scrolling: the handle is for dragging
-    try {
-      e.target.setPointerCapture(e.pointerId);
-    } catch (err) {
-      /* capture is a nicety: events still reach the document */
-    }
-    drag = { card, pointerId: e.pointerId, startX: e.clientX, startY: e.clientY, x: e.clientX,
-      y: e.clientY, active: false, ghost: null, target: null };
-    document.addEventListener("pointermove", pointerMove);
-    document.addEventListener("pointerup", pointerUp);
-    document.addEventListener("pointercancel", endDrag);
-    document.addEventListener("keydown", dragKey, true);
-  }
-
-  function pointerMove(e) {
-    if (!drag || e.pointerId !== drag.pointerId) return;
-    drag.x = e.clientX;
-    drag.y = e.clientY;
-    if (!drag.active) {
-      if (Math.hypot(drag.x - drag.startX, drag.y - drag.startY) < DRAG_THRESHOLD) return;
-      startDrag();
-    }
-    moveGhost();
-    setTarget(hitTest(drag.x, drag.y));
-    autoScroll();
-  }
-
-  function startDrag() {
-    drag.active = true;
-    drag.ghost = el("div", { class: "drag-ghost", "aria-hidden": "true", text: truncate(drag.card.item.text, 90) });
-    document.body.append(drag.ghost);
-    document.body.classList.add("dragging");
-    drag.card.root.classList.add("drag-source");
-  }
-
-  function moveGhost() {
-    // CSSOM, not a style attribute: allowed under the page's strict CSP.
-    drag.ghost.style.transform = `translate(${drag.x + 14}px, ${drag.y + 10}px)`;
-  }
-
-  /** What is under the pointer: another idea's centre (merge), else a list (move). */
-  function hitTest(x, y) {
-    const under = document.elementFromPoint(x, y);
-    if (!under) return null;
-    const itemNode = under.closest(".item");
-    if (itemNode && itemNode !== drag.card.root) {
-      const box = itemNode.getBoundingClientRect();
-      const inCentre =
-        x > box.left + box.width * 0.15 && x < box.right - box.width * 0.15 &&
-        y > box.top + box.height * 0.25 && y < box.bottom - box.height * 0.25;
-      if (inCentre) return { kind: "merge", node: itemNode, into: parseInt(itemNode.dataset.item, 10) };
-    }
-    const zone = under.closest("[data-drop]");
-    if (!zone) return null;
-    const list = zone === looseZone ? looseList : zone.querySelector(".drop-list");
-    const theme = zone === looseZone ? null : parseInt(zone.dataset.theme, 10);
-    const cards = [...list.children].filter((node) => node.classList.contains("item") && node !== drag.card.root);
-    // The index counts the list without the dragged idea, as the server does.
-    const index = cards.filter((node) => {
-      const box = node.getBoundingClientRect();
-      return box.top + box.height / 2 < y;
-    }).length;
-    return { kind: "move", zone, list, theme, index, before: cards[index] || null };
-  }
-
-  function setTarget(target) {
-    clearTargetMarks();
-    drag.target = target;
-    if (!target) return;
-    if (target.kind === "merge") {
-      target.node.classList.add("merge-target");
-    } else {
-      target.zone.classList.add("drop-active");
-      if (target.before) target.before.classList.add("insert-before");
-      else target.list.classList.add("insert-end");
-    }
-  }
-
-  function clearTargetMarks() {
-    for (const node of document.querySelectorAll(".merge-target, .drop-active, .insert-before, .insert-end")) {
-      node.classList.remove("merge-target", "drop-active", "insert-before", "insert-end");
-    }
-  }
-
-  /** Near the window's top or bottom edge, a drag scrolls the page (long theme lists). */
-  function autoScroll() {
-    if (scrollFrame) return;
-    const step = () => {
-      scrollFrame = 0;
-      if (!drag || !drag.active) return;
-      let dy = 0;
-      if (drag.y < EDGE) dy = -Math.ceil((EDGE - drag.y) / 4);
-      else if (drag.y > window.innerHeight - EDGE) dy = Math.ceil((drag.y - (window.innerHeight - EDGE)) / 4);
-      if (!dy) return;
-      window.scrollBy(0, dy);
-      setTarget(hitTest(drag.x, drag.y));
-      scrollFrame = window.requestAnimationFrame(step);
-    };
-    scrollFrame = window.requestAnimationFrame(step);
-  }
-
-  function pointerUp(e) {
-    if (!drag || e.pointerId !== drag.pointerId) return;
-    if (drag.active) {
-      // Decide from where the pointer was let go, not from the last move.
-      drag.x = e.clientX;
-      drag.y = e.clientY;
-      const target = hitTest(drag.x, drag.y);
-      const item = drag.card.item;
-      endDrag();
-      suppressClick();
-      drop(item, target);
-    } else {
-      endDrag();
-    }
-  }
-
-  function dragKey(e) {
-    if (e.key === "Escape" && drag) {
-      e.preventDefault();
-      e.stopPropagation();
-      endDrag();
-      announce(t("g_cancelled"));
-    }
-  }
-
-  function endDrag() {
-    if (!drag) return;
-    if (drag.ghost) drag.ghost.remove();
-    drag.card.root.classList.remove("drag-source");
-    document.body.classList.remove("dragging");
-    clearTargetMarks();
-    document.removeEventListener("pointermove", pointerMove);
-    document.removeEventListener("pointerup", pointerUp);
-    document.removeEventListener("pointercancel", endDrag);
-    document.removeEventListener("keydown", dragKey, true);
-    window.cancelAnimationFrame(scrollFrame);
-    scrollFrame = 0;
-    drag = null;
-  }
-
-  /** The click that ends a drag is not meant for whatever it was released over. */
-  function suppressClick() {
-    const stop = (e) => {
-      e.stopPropagation();
-      e.preventDefault();
-    };
-    document.addEventListener("click", stop, true);
-    window.setTimeout(() => document.removeEventListener("click", stop, true), 0);
-  }
-
-  /** Send a drop: a merge, or a move unless the idea would land where it already is. */
-  function drop(item, target) {
-    if (!target) return;
-    if (target.kind === "merge") {
-      focusItemAfter = target.into;
-      send("item_merge", { item: item.id, into: target.into });
-      return;
-    }
-    const node = itemNodes.has(item.id) ? itemNodes.get(item.id).root : null;
-    const same = item.theme === target.theme;
-    const current = same && node ? [...target.list.children].indexOf(node) : -1;
-    if (same && current === target.index) return;
-    send("item_move", { item: item.id, theme: target.theme, index: target.index });
-  }
-
-  // --- keyboard pick-up: Space, arrows, Enter, Escape on a focused idea -----------------
-
-  let picked = null; // {item, targets, at}
-
-  function pickupKey(e, card) {
-    if (e.target !== card.root) return; // keys inside the card's own controls are theirs
-    if (!picked) {
-      if (e.key === " ") {
-        e.preventDefault();
-        startPickup(card);
-      }
-      return;
-    }
-    if (["ArrowDown", "ArrowRight", "ArrowUp", "ArrowLeft"].includes(e.key)) {
-      e.preventDefault();
-      const step = e.key === "ArrowDown" || e.key === "ArrowRight" ? 1 : -1;
-      picked.at = (picked.at + step + picked.targets.length) % picked.targets.length;
-      showPickTarget();
-    } else if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      const target = picked.targets[picked.at];
-      const item = card.item;
-      cancelPickup();
-      if (target.kind === "merge") drop(item, target);
-      else if (target.theme !== item.theme) {
-        focusItemAfter = item.id;
-        send("item_move", { item: item.id, theme: target.theme, index: null });
-      }
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      cancelPickup(t("g_cancelled"));
-    }
-  }
-
-  function startPickup(card) {
-    const targets = [{ kind: "move", theme: null, zone: looseZone, label: t("g_without_theme") }];
-    for (const theme of gathering.themes) {
-      targets.push({ kind: "move", theme: theme.id, zone: themeNodes.get(theme.id).root, label: theme.title });
-    }
-    for (const [id, other] of itemNodes) {
-      if (id !== card.id) {
-        targets.push({ kind: "merge", into: id, node: other.root, label: truncate(other.item.text, 60) });
-      }
-    }
-    picked = { item: card.id, targets, at: 0 };
-    card.root.classList.add("picked");
-    announce(t("g_picked_up", { text: truncate(card.item.text, 60) }));
-    showPickTarget();
-  }
-
-  function showPickTarget() {
-    clearTargetMarks();
-    const target = picked.targets[picked.at];
-    const node = target.kind === "merge" ? target.node : target.zone;
-    node.classList.add(target.kind === "merge" ? "merge-target" : "drop-active");
-    node.scrollIntoView({ block: "nearest" });
-    announce(
-      target.kind === "merge"
-        ? t("g_target_merge", { text: target.label })
-        : t("g_target_move", { name: target.label })
-    );
-  }
-
-  function cancelPickup(message) {
-    if (!picked) return;
-    const card = itemNodes.get(picked.item);
-    if (card) card.root.classList.remove("picked");
-    picked = null;
-    clearTargetMarks();
-    if (message) announce(message);
-  }
 
   // --- suggestions -----------------------------------------------------------------------
 
@@ -1001,7 +825,8 @@
       el("div", { class: "row-tight" }, accept, reject));
     node.list = list;
     accept.addEventListener("click", async () => {
-      const ack = await send("theme_create", { title: s.title, items: s.items });
+      const ack = await change("theme_create", { title: s.title, items: s.items },
+        t("g_did_create", { title: truncate(s.title, 40) }));
       if (ack.ok) dropSuggestion(s);
     });
     reject.addEventListener("click", () => dropSuggestion(s));

@@ -26,6 +26,9 @@
     store.set("cafe.device", device);
   }
   const seatKey = `cafe.seat.${code}`;
+  // The table and role being chosen on the seat screen, before "Continue": a connection
+  // that drops (or a reload) while choosing must not undo the choice.
+  const pickKey = `cafe.pick.${code}`;
   const mineKey = `cafe.mine.${code}`;
   const outboxKey = `cafe.outbox.${code}`;
   let seat = store.get(seatKey, null); // {table, role}
@@ -53,7 +56,8 @@
   const asCore = $("as-core");
   const countdown = Countdown($("timer"));
 
-  const socket = connect("/phone", { code, device });
+  // The page's language: the phases' labels and prompts, and every answer, come in it.
+  const socket = connect("/phone", { code, device, lang: document.documentElement.lang });
   bindStatus(socket, status, onConnect);
   socket.on("disconnect", () => {
     renderStatus();
@@ -78,7 +82,19 @@
   }
 
   // --- seating --------------------------------------------------------------------------
-  let chosenTable = seat ? seat.table : null;
+  // What the seat screen shows chosen: what was being chosen, else the seat.
+  let pick = store.get(pickKey, null); // {table, role}
+  if (pick && preselected && pick.table !== preselected) pick = null; // a new table's QR
+  let chosenTable = pick && pick.table ? pick.table : seat ? seat.table : null;
+  let choosing = false; // the seat screen is open: a reconnect must not close it
+  function pickedRole() {
+    const checked = seatBox.querySelector("input[name=role]:checked");
+    return checked && checked.value ? checked.value : null;
+  }
+  function savePick() {
+    pick = { table: chosenTable, role: pickedRole() };
+    store.set(pickKey, pick);
+  }
   for (const button of seatBox.querySelectorAll("[data-table]")) {
     button.addEventListener("click", () => {
       chosenTable = parseInt(button.dataset.table, 10);
@@ -86,35 +102,50 @@
         b.setAttribute("aria-pressed", b === button ? "true" : "false");
       }
       $("sit").disabled = false;
+      savePick();
     });
   }
+  for (const radio of seatBox.querySelectorAll("input[name=role]")) {
+    radio.addEventListener("change", savePick);
+  }
   $("sit").addEventListener("click", () => {
-    const checked = seatBox.querySelector("input[name=role]:checked");
-    seat = { table: chosenTable, role: checked && checked.value ? checked.value : null };
+    // Offline now, it is joined on reconnect (the pick survives a reload meanwhile).
+    seat = { table: chosenTable, role: pickedRole() };
+    choosing = false;
     join();
   });
-  $("change-table").addEventListener("click", showSeatPicker);
+  $("change-table").addEventListener("click", () => {
+    pick = null;
+    store.set(pickKey, null);
+    chosenTable = seat ? seat.table : null;
+    showSeatPicker();
+  });
 
   function showSeatPicker() {
+    choosing = true;
     seatBox.hidden = false;
     tableBox.hidden = true;
+    const shown = pick || seat;
     for (const b of seatBox.querySelectorAll("[data-table]")) {
-      const pressed = seat && parseInt(b.dataset.table, 10) === seat.table;
+      const pressed = chosenTable !== null && parseInt(b.dataset.table, 10) === chosenTable;
       b.setAttribute("aria-pressed", pressed ? "true" : "false");
     }
-    const role = seat && seat.role ? seat.role : "";
+    const role = shown && shown.role ? shown.role : "";
     const radio = seatBox.querySelector(`input[name=role][value="${CSS.escape(role)}"]`);
     if (radio) radio.checked = true;
     $("sit").disabled = !chosenTable;
   }
 
+  // A choice under way when the page was last left (reloaded offline, say): carry on with it.
+  if (pick) showSeatPicker();
+
   function onConnect() {
     if (seat && seat.table && !seat.fresh) join();
-    else {
+    else if (!choosing) {
       // came from a table's QR (confirm the role first) or not seated yet
       showSeatPicker();
-      syncPhase();
     }
+    if (!seat || !seat.table || seat.fresh) syncPhase();
     renderStatus();
     renderTipCard();
   }
@@ -152,8 +183,13 @@
     delete seat.fresh;
     store.set(seatKey, seat);
     applyState(ack.state);
-    seatBox.hidden = true;
-    tableBox.hidden = false;
+    if (!choosing) {
+      // Seated as chosen: what was being chosen is done with.
+      pick = null;
+      store.set(pickKey, null);
+      seatBox.hidden = true;
+      tableBox.hidden = false;
+    }
     flush();
   }
 
@@ -192,7 +228,32 @@
     $("core-direct").hidden = !isHost;
     if (!isHost) asCore.checked = false;
     $("host-box").classList.toggle("is-host", isHost);
+    if (isHost || !table || table.has_host || table.id !== offeredTable) showOffer(null);
   }
+
+  // --- the offer of a free host role (its host's phone left, or the facilitator handed
+  // it on): shown until a phone takes the role, this one or another, or it is dismissed.
+  let offeredTable = null;
+  function showOffer(tableId) {
+    offeredTable = tableId;
+    $("host-offer").hidden = tableId === null;
+  }
+  socket.on("host_offer", (data) => {
+    if (table && data.table === table.id && !isHost) showOffer(table.id);
+  });
+  $("host-offer-take").addEventListener("click", async () => {
+    const ack = await call(socket, "claim_host", {});
+    showOffer(null);
+    if (!ack.ok) {
+      showError(ack.message);
+      return;
+    }
+    table = ack.table;
+    isHost = true;
+    renderHost();
+    renderPosts();
+  });
+  $("host-offer-dismiss").addEventListener("click", () => showOffer(null));
 
   $("host-toggle").addEventListener("click", async () => {
     const claiming = !isHost;
@@ -325,7 +386,7 @@
   function setPhase(phase) {
     $("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
-    // The template's question for this phase ("What worked?"), in the event's language.
+    // The template's question for this phase ("What worked?"), in this phone's language.
     const prompt = phasePrompt(phase);
     $("prompt").textContent = prompt;
     $("prompt").hidden = !prompt;

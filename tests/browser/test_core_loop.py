@@ -106,11 +106,12 @@ def test_facilitator_phase_timer_and_hiding_reach_board_and_phones(pages: Pages)
     for page in (board, phone):
         expect(page.locator("#timer")).to_have_text(re.compile(r"^1[45]:\d\d$"), timeout=1000)
 
-    card = control.locator('.control-table:has(h3:text-is("Pöytä 3"))')
-    card.locator(".post", has_text="Näennäisosallisuus").get_by_role("button").click()
+    control.locator("#table-filter").select_option(label="Pöytä 3")
+    feed = control.locator("#feed")
+    feed.locator(".post", has_text="Näennäisosallisuus").get_by_role("button").click()
     expect(column.locator(".core")).to_have_count(0, timeout=1000)
     expect(phone.locator("#table")).not_to_contain_text("Näennäisosallisuus", timeout=1000)
-    expect(card.locator(".post.is-hidden")).to_have_count(1)
+    expect(feed.locator(".post.is-hidden")).to_have_count(1)
 
     # The audit trail below the tables names the account and the table, at local HH:MM.
     trail = control.locator("#audit")

@@ -98,6 +98,23 @@ def mouse_drag(page: Page, source: Locator, target: Locator, x: float, y: float)
     page.mouse.up()
 
 
+def drag_to_merge_zone(page: Page, handle: Locator, target: Locator) -> None:
+    """Press on ``handle``, start dragging, then release over the merge zone that every
+    other idea shows at its right end only while a drag is on."""
+    start = handle.bounding_box()
+    assert start is not None
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 30, start["y"] + 30, steps=4)
+    zone = target.locator(".merge-zone")
+    expect(zone).to_be_visible()
+    box = zone.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=10)
+    expect(target).to_have_class(re.compile("merge-target"))
+    page.mouse.up()
+
+
 def test_two_tables_core_ideas_dragged_into_a_theme_reach_board_and_phone(
     pages: Pages,
 ) -> None:
@@ -164,9 +181,9 @@ def test_two_tables_core_ideas_dragged_into_a_theme_reach_board_and_phone(
 
 
 def test_merge_keyboard_move_and_stale_save(pages: Pages) -> None:
-    """Dragging one idea onto another merges them (the trace names both tables); an idea
-    moves into a theme with the keyboard alone; a save on an old revision is refused with
-    the newer text, and "Keep mine" saves over it knowingly."""
+    """Dragging one idea onto another's merge zone merges them (the trace names both
+    tables); an idea moves into a theme with the keyboard alone; a save on an old revision
+    is refused with the newer text, and "Keep mine" saves over it knowingly."""
     kept = "Palveluohjaaja, joka kulkee asiakkaan rinnalla"
     duplicate = "Yksi nimetty työntekijä kulkee asiakkaan rinnalla"
     host_with_core_idea(pages, "Pöytä 3", kept)
@@ -176,16 +193,15 @@ def test_merge_keyboard_move_and_stale_save(pages: Pages) -> None:
     expect(idea_card(first, kept)).to_have_count(1)
     expect(idea_card(first, duplicate)).to_have_count(1)
 
-    # Drop the duplicate onto the centre of the other idea's card: one item, two sources.
+    # Drop the duplicate onto the other idea's merge zone: one item, two sources.
     target = idea_card(first, kept)
-    box = target.bounding_box()
-    assert box is not None
-    handle = idea_card(first, duplicate).locator(".handle")
-    mouse_drag(first, handle, target, box["width"] / 2, box["height"] / 2)
+    drag_to_merge_zone(first, idea_card(first, duplicate).locator(".handle"), target)
     expect(idea_card(first, duplicate)).to_have_count(0)
     merged = idea_card(first, kept)
     expect(merged).to_have_count(1)
     expect(merged.locator(".trace")).to_have_text(re.compile(r"Pöytä 3 · Pöytä 4"))
+    # The merged ideas and the keyboard's lists are behind the idea's ⋯ button.
+    merged.locator(".item-more").click()
     expect(merged.locator(".sources")).to_contain_text(duplicate)
     expect(merged.locator(".sources button")).to_have_count(2)
 

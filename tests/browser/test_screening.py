@@ -71,6 +71,7 @@ def test_with_pre_moderation_a_post_reaches_the_board_only_after_approval(
 ) -> None:
     control = login(pages)
     control.set_viewport_size({"width": 1366, "height": 768})
+    control.locator("#settings-fold summary").click()  # the switch is folded away
     control.locator("#premoderation").check()
     expect(control.locator("#premoderation")).to_be_checked()
     board = pages.open(pages.links["board"], width=1280, height=720)

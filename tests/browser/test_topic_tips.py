@@ -15,9 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 def catalog(page: Page, key: str) -> str:
     """A script string in the page's language (translated or not yet)."""
-    text: str = page.evaluate(
-        "(key) => JSON.parse(document.getElementById('i18n').textContent)[key]", key
-    )
+    text: str = page.evaluate("(key) => window.CAFE_CATALOG[key]", key)
     return text
 
 

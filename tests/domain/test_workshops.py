@@ -387,6 +387,44 @@ BAD_TEMPLATES = [
         PHASE_2,
         'phase id "tables" is used twice (phases 1 and 2)',
     ),
+    # Texts per language go inside their key; the message says which key to write.
+    (
+        add_phase(
+            'id = "summary"\nkind = "summary"\nlabel = { fi = "Y" }\nlabel_sv = "S"\n'
+            'prompt = { fi = "Y" }\n'
+        ),
+        PHASE_2,
+        'phase 2 ("summary") has unknown key "label_sv": the keys are id, kind, section, label, '
+        'prompt (a label\'s languages go inside it: write label.sv = "…", or label = '
+        '{ fi = "…", sv = "…", en = "…" })',
+    ),
+    (
+        add_phase(
+            'id = "summary"\nkind = "summary"\nlabel = { fi = "Y" }\nprompt = { fi = "Y" }\n'
+            'prompt-de = "Z"\n'
+        ),
+        PHASE_2,
+        'phase 2 ("summary") has unknown key "prompt-de": the keys are id, kind, section, '
+        "label, prompt (a prompt's languages, fi, sv or en, go inside it: write prompt = "
+        '{ fi = "…", sv = "…", en = "…" })',
+    ),
+    (
+        add_phase(
+            'id = "summary"\nkind = "summary"\nlabel = { fi = "Y" }\nprompt = { fi = "Y" }\n'
+            'en = "Summary"\n'
+        ),
+        PHASE_2,
+        'phase 2 ("summary") has unknown key "en": the keys are id, kind, section, label, '
+        'prompt (a text in en belongs to label or prompt: write label.en = "…" or '
+        'prompt.en = "…")',
+    ),
+    (
+        MINIMAL.replace('export = "memo"', 'export = "memo"\ntitle_sv = "Verkstad"'),
+        3,
+        'unknown key "title_sv": the keys are name, title, export, role_tags, phases (a '
+        'title\'s languages go inside it: write title.sv = "…", or title = { fi = "…", '
+        'sv = "…", en = "…" })',
+    ),
     (
         add_phase(""),
         PHASE_2,
@@ -461,6 +499,42 @@ def test_label_falls_back_to_finnish_then_to_the_id() -> None:
         path="x.toml",
     )
     assert bare.label("a", "en") == "a"
+
+
+TRANSLATED = MINIMAL.replace(
+    'label = { fi = "Pöytäkeskustelut" }',
+    'label = { fi = "Pöytäkeskustelut", en = "Table discussions" }',
+).replace('prompt = { fi = "Kirjoittakaa ajatuksia." }', 'prompt.fi = "Kirjoittakaa ajatuksia."')
+
+
+@pytest.mark.parametrize(
+    ("languages", "label", "prompt", "title"),
+    [
+        # The reader's language when the template has it.
+        (("en", "fi"), "Table discussions", "Kirjoittakaa ajatuksia.", "Työpaja"),
+        # No Swedish: the event's language (English) next, then Finnish.
+        (("sv", "en"), "Table discussions", "Kirjoittakaa ajatuksia.", "Työpaja"),
+        (("sv", "sv"), "Pöytäkeskustelut", "Kirjoittakaa ajatuksia.", "Työpaja"),
+        (("sv",), "Pöytäkeskustelut", "Kirjoittakaa ajatuksia.", "Työpaja"),
+    ],
+)
+def test_a_missing_language_falls_back_to_the_events_then_finnish(
+    languages: tuple[str, ...], label: str, prompt: str, title: str
+) -> None:
+    template = parse_template(TRANSLATED.encode(), "t.toml")
+    assert template.label("tables", *languages) == label
+    assert template.prompt("tables", *languages) == prompt
+    assert template.title_in(*languages) == title
+
+
+def test_missing_texts_are_listed_per_language() -> None:
+    template = parse_template(TRANSLATED.encode(), "t.toml")
+    assert template.missing_texts() == {
+        "sv": ["title", "phase tables label", "phase tables prompt"],
+        "en": ["title", "phase tables prompt"],
+    }
+    for name in ("cafe-social", "co-development"):
+        assert load_template(SHIPPED / f"{name}.toml").missing_texts() == {}
 
 
 def test_gather_phase_may_curate_every_section() -> None:
