@@ -7,26 +7,31 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
-from flask_babel import force_locale
-from sqlalchemy import select
 
 from cafe import create_app, resource_dir
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import EventPlan, parse_plan
-from cafe.extensions import db, socketio
-from cafe.links import EventLinks, event_links
-from cafe.messages import message_for
-from cafe.models import CafeEvent, User, utcnow
-from cafe.server import serve
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from cafe.links import EventLinks
+    from cafe.models import CafeEvent, User
+
+# Flask, SQLAlchemy, Flask-SocketIO and the app's models are imported by the commands that
+# use them, not here: `cafe themes suggest` and `cafe screen` need none of them, and
+# `cafe export` is waited for (bench: start-up was half of a PDF export's wall time).
 
 #: The plan a newcomer sees running on first start: the seed's Cafe Social of 31.10.17.
 SAMPLE_PLAN = "cafe-social-2017-10-31.toml"
 
 
 def _links(app: Flask, event: CafeEvent, base_url: str | None) -> EventLinks:
+    from cafe.links import event_links
+
     base = base_url or app.config.get("CAFE_PUBLIC_URL") or "http://127.0.0.1:5000"
     with app.test_request_context(base_url=base):
         return event_links(event)
@@ -50,6 +55,10 @@ def _print_event(app: Flask, event: CafeEvent, base_url: str | None = None) -> N
 
 
 def _fail(error: DomainError, what: str) -> None:
+    from flask_babel import force_locale
+
+    from cafe.messages import message_for
+
     with force_locale("en"):
         click.echo(f"error: {what}: {message_for(error)}", err=True)
     sys.exit(2)
@@ -83,11 +92,16 @@ def cli() -> None:
 @click.option("--no-sample", is_flag=True, help="Do not load the sample event on first start.")
 def run_command(host: str, port: int, no_sample: bool) -> None:
     """Migrate the database, create the first account if none exists, and serve."""
+    from sqlalchemy import select
+
     from cafe.auth.operations import create_user, random_password, user_count
     from cafe.database import upgrade_database
     from cafe.events.operations import create_event
+    from cafe.extensions import db, socketio
     from cafe.hosts import start_host_sweeper
     from cafe.message_queue import QueueUnavailable, check_message_queue
+    from cafe.models import CafeEvent
+    from cafe.server import serve
 
     app = create_app()
     try:
@@ -121,6 +135,7 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
 
 def _purge(app: Flask, days: int | None = None) -> None:
     """Apply the retention rule once and say what it did."""
+    from cafe.models import utcnow
     from cafe.retention import purge_raw_posts
 
     days = app.config["CAFE_RETENTION_DAYS"] if days is None else days
@@ -135,6 +150,8 @@ def _purge(app: Flask, days: int | None = None) -> None:
 
 def _purge_hourly(app: Flask) -> None:
     """Background task of ``cafe run``: the retention rule, every hour."""
+    from cafe.extensions import socketio
+
     while True:
         socketio.sleep(3600)
         with app.app_context():
@@ -222,8 +239,11 @@ def event_create(plan: Path, base_url: str | None, owner: str | None) -> None:
 
     The event belongs to the account ``--owner``; without it, only admins see it until it
     is shared (``cafe event share``)."""
+    from flask_babel import force_locale
+
     from cafe.database import upgrade_database
     from cafe.events.operations import create_event
+    from cafe.messages import message_for
 
     parsed = read_plan(plan)
     app = create_app()
@@ -272,6 +292,11 @@ def event_share(event: str, username: str) -> None:
 
 def _find_user(username: str) -> User | None:
     """The account named ``username``, if any."""
+    from sqlalchemy import select
+
+    from cafe.extensions import db
+    from cafe.models import User
+
     return db.session.execute(
         select(User).where(User.username == username.strip())
     ).scalar_one_or_none()
@@ -281,7 +306,11 @@ def _find_user(username: str) -> User | None:
 @click.option("--base-url", help="Public address phones use.")
 def event_list(base_url: str | None) -> None:
     """List events with their join codes, links and owners."""
+    from sqlalchemy import select
+
     from cafe.auth.ownership import owners_of
+    from cafe.extensions import db
+    from cafe.models import CafeEvent
 
     app = create_app()
     with app.app_context():
@@ -411,7 +440,11 @@ def screen_command(file: Path, lang: str) -> None:
 
 def _find_event(reference: str) -> CafeEvent | None:
     """An event by its number (``cafe event list``) or its join code."""
+    from sqlalchemy import select
+
     from cafe.domain.codes import normalise_join_code
+    from cafe.extensions import db
+    from cafe.models import CafeEvent
 
     if reference.isdigit():
         return db.session.get(CafeEvent, int(reference)) if len(reference) < 19 else None
@@ -443,6 +476,8 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
     """Export the memo of EVENT (its number or join code) in the Cafe Social house format:
     the newest saved revision of its minutes, or the draft the event assembles. A
     co-development workshop exports its service-pilot report instead."""
+    from flask_babel import force_locale
+
     from cafe.documents.kinds import kind_of
     from cafe.documents.rendering import PdfUnavailable
 

@@ -3,6 +3,8 @@ is not handed to Alembic (``cafe.database.upgrade_database``); any other still i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from sqlalchemy import inspect
 from cafe import create_app
 from cafe.database import alembic_config, head_revision, upgrade_database
 from cafe.extensions import db
-from tests.conftest import app_config
+from tests.conftest import ROOT, app_config
 
 
 def alembic_head() -> str:
@@ -63,3 +65,28 @@ def test_an_older_or_empty_database_is_still_upgraded(tmp_path: Path) -> None:
                 )
             assert "post" in inspect(db.engine).get_table_names()
             db.engine.dispose()
+
+
+def imported_after(code: str) -> set[str]:
+    """Top-level modules a fresh interpreter holds after running ``code``."""
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return set(out.stdout.split())
+
+
+def test_the_command_line_imports_the_web_stack_only_for_commands_that_use_it() -> None:
+    # `cafe themes suggest` and `cafe screen` start in a fraction of a second (issue 14).
+    loaded = imported_after("import cafe.cli")
+    assert not loaded & {"flask", "sqlalchemy", "flask_socketio", "docx", "weasyprint"}
+
+
+def test_the_app_starts_without_the_word_and_pdf_libraries(tmp_path: Path) -> None:
+    # Only a Word or PDF export pays for importing python-docx or WeasyPrint.
+    loaded = imported_after(
+        "from cafe import create_app\n"
+        f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path / 'x.db'}'}})"
+    )
+    assert "flask" in loaded
+    assert not loaded & {"docx", "weasyprint"}

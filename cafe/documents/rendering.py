@@ -21,11 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from docx.document import Document
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
+if TYPE_CHECKING:
+    # python-docx costs a fifth of a second to import: only a Word export loads it.
+    from docx.document import Document
+    from docx.text.paragraph import Paragraph
 
 from cafe.domain.markup import escape_specials, render_inline, render_markdown
 from cafe.domain.summary import run_in_title
@@ -363,6 +364,9 @@ def set_up_document(
 ) -> None:
     """A4, sober black headings and captions, the document's language and properties
     (the memo leaves ``bottom_margin`` room for its page footer)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(22)

@@ -14,11 +14,8 @@ Word gets the same drawing as a PNG picture with the step texts as its alternati
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import docx
-from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm
 from flask import render_template
 from PIL import Image
 
@@ -46,10 +43,13 @@ from cafe.domain.report import (
 )
 from cafe.minutes.export import FORMATS, Export
 
+if TYPE_CHECKING:
+    from docx.document import Document
+
 #: The Word page's text width (A4 less 22 mm margins) and the tallest the diagram may be,
-#: leaving room for its caption on the same page.
-TEXT_WIDTH = Mm(166)
-DIAGRAM_MAX_HEIGHT = Mm(225)
+#: leaving room for its caption on the same page (EMU, as python-docx measures).
+TEXT_WIDTH = 166 * 36_000  # 166 mm in EMU (docx.shared.Mm(166))
+DIAGRAM_MAX_HEIGHT = 225 * 36_000  # 225 mm
 #: The steps' numbered list, apart from the lists inside step bodies (numbered from 1 by
 #: the Markdown reader, offset per step below).
 _STEPS_LIST = -1
@@ -140,6 +140,8 @@ def _step_blocks(number: int, lead: str, body: str) -> list[Block]:
 
 def _diagram(document: Document, report: PilotReport) -> None:
     """The process drawing, as large as the page allows, its caption and credit under it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     labels = step_labels(report)
     caption = " ".join(report.caption.split())
     if labels:
@@ -171,6 +173,8 @@ def report_docx(report: PilotReport) -> bytes:
     with the bold lead; the process drawing as a picture, its caption and credit under it
     (Caption style). Markdown inside the texts is read as in the memo's Word export.
     """
+    import docx  # only a Word export pays for importing python-docx
+
     texts = headings(report.language)
     title = " ".join(report.title.split())
     document = docx.Document()
