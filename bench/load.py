@@ -1755,6 +1755,8 @@ class RestartResult:
     #: server's first answer.
     rejoin_from_kill_s: dict[str, float | None]
     rejoin_from_back_s: dict[str, float | None]
+    #: Each phone's and board's socket connected again (the page says "connected").
+    connected_from_back_s: dict[str, float | None]
     board_sync_from_back_s: dict[str, float | None]
     #: Connection attempts per phone (the failed ones hit a server not yet listening).
     attempts_p50: float | None
@@ -1842,6 +1844,13 @@ def restart_result(
         boards_back=sum(t.ready_at is not None for t in board_trips),
         rejoin_from_kill_s=seconds([r - restart.killed for r in ready]),
         rejoin_from_back_s=seconds(from_back),
+        connected_from_back_s=seconds(
+            [
+                t.connected_at - back
+                for t in phone_trips + board_trips
+                if t.connected_at is not None and back is not None
+            ]
+        ),
         board_sync_from_back_s=seconds(
             [t.ready_at - back for t in board_trips if t.ready_at is not None and back is not None]
         ),
@@ -1891,6 +1900,8 @@ def restart_report(r: RestartResult) -> list[str]:
         f" failures {r.failures or 'none'}",
         f"  rejoin from kill   {format_seconds(r.rejoin_from_kill_s)}",
         f"  rejoin from back   {format_seconds(r.rejoin_from_back_s)}",
+        f"  connected (back)   {format_seconds(r.connected_from_back_s)}"
+        " (phones and boards: the socket connected, the page says so)",
         f"  board sync (back)  {format_seconds(r.board_sync_from_back_s)}",
         f"  rejoins per second {' '.join(str(n) for n in r.rejoins_per_second)}"
         " (join acks in each second after the server answered)",

@@ -79,9 +79,12 @@ class RampFreeze:
     Every connected phone leaves long-lived objects (its websocket, greenlets, session,
     rooms). Frozen (``gc.freeze``), a full collection no longer walks them: the pause of
     a full collection with thousands of phones connected falls to that of an empty
-    server. Frozen objects are freed by reference counting as usual, but reference
-    cycles among them would wait; so when most of the frozen connections have gone, the
-    heap is unfrozen, collected once and frozen again.
+    server. Only the young generations are collected before freezing: a full collection
+    then would itself be the pause this avoids (139 ms with 1,000 phones connected, 258 ms
+    with 2,000: bench/load.py). Frozen objects are freed by reference counting as usual,
+    but reference cycles among them (and older cyclic garbage frozen with them) wait; so
+    when most of the frozen connections have gone, the heap is unfrozen, collected in
+    full once and frozen again.
     """
 
     def __init__(self, step: int = 200) -> None:
@@ -95,7 +98,7 @@ class RampFreeze:
         self._last = connections
         if connections - self.frozen_at >= self.step and settled:
             began = time.perf_counter()
-            gc.collect()  # garbage frozen now would never be collected
+            gc.collect(1)  # the young garbage; older garbage waits for the next refreeze
             gc.freeze()
             self.frozen_at = connections
             return self._said("froze", connections, began)
