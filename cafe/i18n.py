@@ -39,6 +39,8 @@ JS_MESSAGES: dict[str, Any] = {
     "sending": _("Sending…"),
     "unsent": _("Posts waiting to be sent: %(n)s"),
     "edit": _("Edit"),
+    # The name of the field a post is rewritten in (the same words as the compose field's label).
+    "idea_label": _("Your idea"),
     "delete": _("Delete"),
     "save": _("Save"),
     "cancel": _("Cancel"),

@@ -598,7 +598,9 @@
 
   function startEdit(item, post) {
     item.classList.add("editing");
-    const box = el("textarea", { rows: 3, maxLength: MAX, value: post.text });
+    const box = el("textarea", {
+      rows: 3, maxLength: MAX, value: post.text, "aria-label": t("idea_label"),
+    });
     const error = el("p", { class: "error", role: "alert", hidden: true });
     const save = el("button", { type: "button", class: "primary small", text: t("save") });
     const cancel = el("button", { type: "button", class: "secondary small", text: t("cancel") });

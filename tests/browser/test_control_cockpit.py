@@ -5,7 +5,6 @@ axe-core finds nothing serious."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
@@ -15,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Pages
+from tests.browser.helpers import axe_serious
 from tests.conftest import LiveServer, new_device
 from tests.test_realtime_server import RealClient
 
@@ -182,23 +181,6 @@ def test_secondary_sections_fold_away_and_stay_as_left(pages: Pages, busy: BusyE
     control.locator("#links-fold summary").click()
     expect(control.locator("#links-fold")).not_to_have_attribute("open", "")
     assert pages.errors == []
-
-
-def axe_serious(page: Page) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations on ``page`` (every rule axe runs)."""
-    page.evaluate(AXE_SCRIPT)
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
-    violations: list[dict[str, Any]] = json.loads(result)["violations"]
-    return [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-            "summary": v["nodes"][0]["failureSummary"] if v["nodes"] else "",
-        }
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_axe_finds_no_serious_violation_with_hidden_posts_and_every_fold_open(

@@ -6,40 +6,13 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Pages
+from tests.browser.helpers import login, post, sit
 from tests.conftest import LiveServer, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-
-def sit(page: Page, table: str, role: str | None = None) -> None:
-    """Choose a table (and a role tag) on the phone page."""
-    page.get_by_role("button", name=table, exact=True).click()
-    if role:
-        page.locator(f'label.chip:has(input[value="{role}"])').click()
-    page.locator("#sit").click()
-    expect(page.locator("#table-name")).to_have_text(table)
-
-
-def post(page: Page, text: str, core: bool = False) -> None:
-    """Write and send an idea."""
-    page.locator("#idea").fill(text)
-    if core:
-        page.locator("#as-core").check()
-    page.locator("#compose button[type=submit]").click()
-
-
-def login(pages: Pages) -> Page:
-    """Log the first-start facilitator in and open the control page."""
-    page = pages.open(pages.server.url + "/login", width=1280, height=900)
-    page.locator("input[name=username]").fill("facilitator")
-    page.locator("input[name=password]").fill(pages.links["password"])
-    page.locator("form.stack button[type=submit]").click()
-    page.goto(pages.links["control"])
-    expect(page.locator("#status")).to_have_class(re.compile(r"^(?!.*offline)"))
-    return page
 
 
 def test_idea_reaches_same_table_phone_and_once_core_the_board_never_another_table(

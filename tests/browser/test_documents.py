@@ -10,9 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_control_cockpit import axe_serious
-from tests.browser.test_core_loop import login
-from tests.browser.test_gathering import theme_card
+from tests.browser.helpers import axe_serious, login, theme_card
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -13,7 +13,17 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login, post, sit
+from tests.browser.helpers import (
+    drag_to_merge_zone,
+    idea_card,
+    login,
+    mouse_drag,
+    open_gathering,
+    post,
+    second_tab,
+    sit,
+    theme_card,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -42,42 +52,6 @@ def host_with_core_idea(pages: Pages, table: str, idea: str, role: str | None = 
     return phone
 
 
-def gather_url(pages: Pages) -> str:
-    """``/events/<id>/gather`` next to the control page ``/events/<id>/``."""
-    return pages.links["control"].rstrip("/") + "/gather"
-
-
-def open_gathering(pages: Pages, page: Page) -> Page:
-    """Go to the gathering view in ``page`` (logged in) and wait for its first sync."""
-    page.goto(gather_url(pages))
-    expect(page.locator("#status")).not_to_have_class(re.compile("offline"))
-    expect(page.locator("#balance table")).to_have_count(2)
-    return page
-
-
-def second_tab(pages: Pages, page: Page) -> Page:
-    """Another tab of the same logged-in browser, its errors collected like the others."""
-    tab = page.context.new_page()
-    tab.on("pageerror", lambda exc: pages.errors.append(f"second tab: {exc}"))
-    tab.on(
-        "console",
-        lambda msg: pages.errors.append(f"second tab: {msg.text}") if msg.type == "error" else None,
-    )
-    return tab
-
-
-def idea_card(page: Page, text: str) -> Locator:
-    """The card of the idea whose own text is ``text`` (not one merely listing it)."""
-    return page.locator(".item").filter(
-        has=page.locator(".item-text", has_text=re.compile("^" + re.escape(text) + "$"))
-    )
-
-
-def theme_card(page: Page, title: str) -> Locator:
-    """The theme titled ``title`` (as last saved)."""
-    return page.locator(f'.theme[aria-label="{title}"]')
-
-
 def create_theme(page: Page, title: str) -> Locator:
     """Add a theme with the "New theme" form."""
     page.locator("#new-theme-title").fill(title)
@@ -85,34 +59,6 @@ def create_theme(page: Page, title: str) -> Locator:
     theme = theme_card(page, title)
     expect(theme.locator(".theme-title")).to_have_value(title)
     return theme
-
-
-def mouse_drag(page: Page, source: Locator, target: Locator, x: float, y: float) -> None:
-    """Press on ``source``, move in steps to (``x``, ``y``) inside ``target``, release."""
-    start = source.bounding_box()
-    end = target.bounding_box()
-    assert start is not None and end is not None
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(end["x"] + x, end["y"] + y, steps=12)
-    page.mouse.up()
-
-
-def drag_to_merge_zone(page: Page, handle: Locator, target: Locator) -> None:
-    """Press on ``handle``, start dragging, then release over the merge zone that every
-    other idea shows at its right end only while a drag is on."""
-    start = handle.bounding_box()
-    assert start is not None
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(start["x"] + 30, start["y"] + 30, steps=4)
-    zone = target.locator(".merge-zone")
-    expect(zone).to_be_visible()
-    box = zone.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=10)
-    expect(target).to_have_class(re.compile("merge-target"))
-    page.mouse.up()
 
 
 def test_two_tables_core_ideas_dragged_into_a_theme_reach_board_and_phone(

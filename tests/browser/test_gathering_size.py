@@ -22,8 +22,7 @@ from cafe import create_app
 from cafe.extensions import db
 from cafe.models import CafeEvent, GatherItem, Post, SummaryRevision, Theme
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login
-from tests.browser.test_gathering import drag_to_merge_zone, idea_card, mouse_drag, second_tab
+from tests.browser.helpers import drag_to_merge_zone, idea_card, login, mouse_drag, second_tab
 from tests.conftest import app_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

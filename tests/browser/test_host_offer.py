@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_control_cockpit import axe_serious
+from tests.browser.helpers import axe_serious, sit
 from tests.conftest import LiveServer, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -47,15 +47,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = short_grace_server(tmp_path_factory.mktemp("hosts"))
     yield server
     stop(server)
-
-
-def sit(page: Page, table: str, role: str | None = None) -> None:
-    """Choose a table (and a role tag) on the phone page."""
-    page.get_by_role("button", name=table, exact=True).click()
-    if role:
-        page.locator(f'label.chip:has(input[value="{role}"])').click()
-    page.locator("#sit").click()
-    expect(page.locator("#table-name")).to_have_text(table)
 
 
 def test_closed_host_page_lets_another_phone_take_the_role_after_the_grace(

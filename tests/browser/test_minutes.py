@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login
+from tests.browser.helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cafe.workshops import template_named
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login, sit
+from tests.browser.helpers import login, sit
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login, post, sit
+from tests.browser.helpers import login, post, sit
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login, sit
+from tests.browser.helpers import login, sit
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

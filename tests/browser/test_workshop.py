@@ -13,8 +13,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Pages
-from tests.browser.test_core_loop import login, post, sit
-from tests.browser.test_gathering import idea_card, mouse_drag, open_gathering, theme_card
+from tests.browser.helpers import (
+    idea_card,
+    login,
+    mouse_drag,
+    open_gathering,
+    post,
+    sit,
+    theme_card,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
