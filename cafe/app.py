@@ -97,14 +97,16 @@ def _register_namespaces() -> None:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app: defaults, instance config and environment, or
     ``test_config`` in tests."""
+    # Given to Flask itself, not set afterwards: the config's root (where config.py is
+    # looked for) is fixed when the app is made.
+    instance = os.environ.get("CAFE_INSTANCE_PATH")
     app = Flask(
         __name__,
+        instance_path=os.path.abspath(instance) if instance else None,
         instance_relative_config=True,
         template_folder=resource_dir("templates"),
         static_folder=resource_dir("static"),
     )
-    if os.environ.get("CAFE_INSTANCE_PATH"):
-        app.instance_path = os.environ["CAFE_INSTANCE_PATH"]
     from cafe.errors import BoundedIntConverter
 
     # Before any route is added: rules take their converter when they are registered.

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -90,3 +91,15 @@ def test_the_app_starts_without_the_word_and_pdf_libraries(tmp_path: Path) -> No
     )
     assert "flask" in loaded
     assert not loaded & {"docx", "weasyprint"}
+
+
+def test_the_instance_folder_named_by_the_environment_holds_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # README: instance/config.py overrides the defaults, wherever CAFE_INSTANCE_PATH puts it.
+    (tmp_path / "config.py").write_text("CAFE_POST_MAX_CHARS = 123\n", "utf-8")
+    monkeypatch.setenv("CAFE_INSTANCE_PATH", str(tmp_path))
+    app = create_app()
+    assert app.instance_path == str(tmp_path)
+    assert app.config["CAFE_POST_MAX_CHARS"] == 123
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'cafe.db'}"
