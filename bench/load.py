@@ -453,9 +453,17 @@ def spawn_server(instance: Path, log_path: Path | None) -> Server:
     log_path = log_path or instance / "server.log"
     log_path.write_bytes(b"")
     process = start_cafe_run(instance, port, log_path)
+    return healthy_server(process, port, instance, log_path, "the server")
+
+
+def healthy_server(
+    process: subprocess.Popen[bytes], port: int, folder: Path, log_path: Path, what: str
+) -> Server:
+    """The :class:`Server` of a process just started on ``port``, once it answers
+    ``/healthz``; stopped, and its output raised, if it does not within 30 s."""
     server = Server(
         url=f"http://127.0.0.1:{port}",
-        instance=instance,
+        instance=folder,
         pid=process.pid,
         process=process,
         log_path=log_path,
@@ -464,7 +472,7 @@ def spawn_server(instance: Path, log_path: Path | None) -> Server:
         wait_healthy(server.url, process, timeout=30)
     except RuntimeError:
         stop_server(server)
-        raise RuntimeError(f"could not start the server:\n{server.output()}") from None
+        raise RuntimeError(f"could not start {what}:\n{server.output()}") from None
     return server
 
 
@@ -520,19 +528,7 @@ def spawn_relay(kind: str, folder: Path, log_path: Path | None) -> Server:
     command, cwd = relay_command(kind, port)
     with log_path.open("wb") as handle:
         process = subprocess.Popen(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
-    server = Server(
-        url=f"http://127.0.0.1:{port}",
-        instance=folder,
-        pid=process.pid,
-        process=process,
-        log_path=log_path,
-    )
-    try:
-        wait_healthy(server.url, process, timeout=30)
-    except RuntimeError:
-        stop_server(server)
-        raise RuntimeError(f"could not start the {kind} relay:\n{server.output()}") from None
-    return server
+    return healthy_server(process, port, folder, log_path, f"the {kind} relay")
 
 
 def find_listener_pid(url: str) -> int | None:

@@ -43,17 +43,8 @@ from playwright.sync_api import (
 
 from bench.load import Server, create_event, log, spawn_server, stop_server
 
-CHROMIUM = "/usr/bin/chromium"
-# Without these, Chromium tries to reach Google's services, which this network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser tests' Chromium and its flags (without them it tries Google's services).
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 #: A phone's screen.
 VIEWPORT: ViewportSize = {"width": 360, "height": 740}

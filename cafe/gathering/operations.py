@@ -254,17 +254,7 @@ def unmerge_item(
         .where(Post.item_id == item.id, Post.client_id.in_(sources))
         .values(item_id=alone.id)
     )
-    _place(event, [alone], theme, position)
-    db.session.flush()
-    back = undo.inverse(
-        "item_merge",
-        item=alone.id,
-        into=item.id,
-        expect=[undo.item_state(alone), undo.item_state(item)],
-    )
-    db.session.commit()
-    publish(event)
-    return Undoable(alone, back)
+    return _separated(event, item, alone, theme, position)
 
 
 def split_item(event: CafeEvent, item_id: object, source_id: object) -> Undoable[GatherItem]:
@@ -281,7 +271,15 @@ def split_item(event: CafeEvent, item_id: object, source_id: object) -> Undoable
     db.session.add(alone)
     db.session.flush()
     post.item_id = alone.id
-    _place(event, [alone], theme, item.position + 1)
+    return _separated(event, item, alone, theme, item.position + 1)
+
+
+def _separated(
+    event: CafeEvent, item: GatherItem, alone: GatherItem, theme: Theme | None, position: int
+) -> Undoable[GatherItem]:
+    """Place ``alone`` (ideas just taken out of ``item``) at ``position`` of ``theme`` (or
+    among the un-themed), commit and broadcast; the inverse merges it back into ``item``."""
+    _place(event, [alone], theme, position)
     db.session.flush()
     back = undo.inverse(
         "item_merge",
