@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Response, request
 
+from cafe.documents.rendering import Export
 from cafe.domain.errors import DomainError
 from cafe.messages import message_for
-from cafe.minutes.export import Export
 
 
 def form_base() -> object:

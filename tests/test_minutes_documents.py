@@ -27,16 +27,15 @@ from pypdf.generic import DictionaryObject
 from sqlalchemy import select
 
 from cafe import create_app
-from cafe.documents.rendering import html_to_pdf
+from cafe.documents.rendering import FORMATS, html_to_pdf
 from cafe.domain.errors import DomainError
 from cafe.domain.minutes import Memo, MemoOpener
 from cafe.extensions import db
 from cafe.messages import message_for
 from cafe.minutes.documents import memo_docx
-from cafe.minutes.export import FORMATS, render
-from cafe.models import CafeEvent, Minutes
-from tests.imagefiles import png
-from tests.test_minutes_export import (
+from cafe.minutes.export import render
+from cafe.models import CafeEvent, Document
+from tests.helpers import (
     SEED_FOOTER,
     SEED_PLAN,
     cafe,
@@ -44,6 +43,7 @@ from tests.test_minutes_export import (
     seed_memo,
     words,
 )
+from tests.imagefiles import png
 
 TITLE = "Cafe Social -keskustelukahvilan muistio 31.10.17"
 FOOTER_LINE = "Kestävää kasvua ja työtä -ohjelma"
@@ -303,7 +303,7 @@ def test_the_minutes_logo_is_in_the_footer_of_every_pdf_page_and_the_docx(
         event_id = db.session.execute(
             select(CafeEvent.id).where(CafeEvent.join_code == code)
         ).scalar_one()
-        db.session.add(Minutes(event_id=event_id, logo=LOGO, logo_type="image/png"))
+        db.session.add(Document(event_id=event_id, logo=LOGO, logo_type="image/png"))
         db.session.commit()
 
     pdf = pypdf.PdfReader(io.BytesIO(export_file(code, "pdf", seed.instance / "logo.pdf")))

@@ -8,24 +8,18 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from cafe import create_app
-from cafe.cli import cli
+from cafe.documents.operations import save
 from cafe.extensions import db
-from cafe.minutes.operations import current_memo, save
+from cafe.minutes.operations import current_memo
 from cafe.models import CafeEvent
-from tests.conftest import ROOT, parse_links
+from tests.conftest import ROOT
+from tests.helpers import SEED_PLAN, cafe, created, seed_memo, words
 
-SEED_PLAN = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
 OWN_PLAN = ROOT / "sessions" / "cafe-social-2018-03-14-own.toml"
 OWN_TEXT = ROOT / "tests" / "data" / "memo_own.txt"
-#: The seed memo (a copy of ../shared/seeds/000_227a10fecef78e33.txt, kept in the repository
-#: so that the fidelity test runs wherever the repository is cloned).
-SEED_MEMO = ROOT / "tests" / "data" / "seeds" / "000_227a10fecef78e33.txt"
-#: The funder's logo block the PDF printed at the foot of every page.
-SEED_FOOTER = re.compile(r"Kestävää kasvua ja työtä -ohjelma\s+Vipuvoimaa\s+EU:lta\s+2014–2020")
 
 
 @pytest.fixture
@@ -37,35 +31,10 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def cafe(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
-
-
-def created(plan: Path) -> str:
-    """Create the event of ``plan``; return its join code."""
-    result = cafe("event", "create", str(plan))
-    assert result.exit_code == 0, result.output
-    return parse_links(result.stdout)["code"]
-
-
 def exported(code: str, fmt: str, target: Path) -> str:
     result = cafe("export", code, "--format", fmt, "-o", str(target))
     assert result.exit_code == 0, result.output
     return target.read_text("utf-8")
-
-
-def words(text: str) -> str:
-    """White space normalised: every run of it is one space."""
-    return " ".join(text.split())
-
-
-def seed_memo() -> str:
-    """The seed memo without the page footers the PDF repeated (the last one stays)."""
-    text = SEED_MEMO.read_text("utf-8")
-    footers = list(SEED_FOOTER.finditer(text))
-    assert len(footers) == 5
-    last = footers[-1]
-    return SEED_FOOTER.sub(" ", text[: last.start()]) + text[last.start() :]
 
 
 def markdown_as_typed(markdown: str) -> str:
@@ -203,7 +172,7 @@ def test_export_follows_the_organizers_newest_revision(instance: Path) -> None:
             form[f"talk-{n}"] = opener.talk
         for n, (title, body) in enumerate(memo.themes):
             form[f"theme-title-{n}"], form[f"theme-body-{n}"] = title, body
-        save(event, 0, form, None)
+        save(event, 0, form, author_id=None)
 
     text = exported(code, "txt", instance / "edited.txt")
     assert "\n\nUusi avauskappale.\n\n" in text

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cafe.extensions import db
 from cafe.models import AuditEntry
 from tests.conftest import EventInfo, login
-from tests.test_minutes_views import PLAN, form
+from tests.helpers import MEMO_PLAN, memo_form
 
 PERSONAL = "Olli Kettunen soitti numerosta 040 123 4567 ja kertoi odottaneensa."
 
@@ -27,11 +27,11 @@ def event(
 ) -> EventInfo:
     """The minutes test event (openers Jari Lehtonen and Sanna Heikkilä); logged in."""
     login(client, make_user())
-    return make_event(tables=2, **PLAN)
+    return make_event(tables=2, **MEMO_PLAN)
 
 
 def preview(client: FlaskClient, event: EventInfo, **changes: str) -> Any:
-    response = client.post(f"/events/{event.id}/minutes/preview", data=form(**changes))
+    response = client.post(f"/events/{event.id}/minutes/preview", data=memo_form(**changes))
     assert response.status_code == 200
     return response.get_json()
 
@@ -56,7 +56,7 @@ def test_publishing_waits_until_each_finding_is_masked_or_marked_not_personal(
     app: Flask, client: FlaskClient, event: EventInfo
 ) -> None:
     url = f"/events/{event.id}/minutes"
-    assert client.post(url, data=form(**{"theme-body-1": PERSONAL})).status_code == 302
+    assert client.post(url, data=memo_form(**{"theme-body-1": PERSONAL})).status_code == 302
     editor = client.get(url).get_data(as_text=True)
     assert 'class="card findings-card has-findings"' in editor
     assert "Olli Kettunen" in editor

@@ -15,22 +15,8 @@ from flask_babel import force_locale
 from cafe.domain.errors import DomainError
 from cafe.messages import message_for
 from tests.conftest import EventInfo, db_snapshot, login
+from tests.helpers import MEMO_PLAN, memo_form
 from tests.imagefiles import photo, png
-
-PLAN = {
-    "topic": "Kohtaaminen sosiaalityössä",
-    "date": "2018-03-14",
-    "openers": [
-        {"name": "Jari Lehtonen", "title": "kokemusasiantuntija", "talk": "Lehtonen kertoi."},
-        {"name": "Sanna Heikkilä", "organisation": "Jyväskylän kaupunki"},
-    ],
-    "summary": {
-        "themes": [
-            {"title": "Luottamus", "body": "Luottamus syntyy ajan kanssa."},
-            {"title": "Kiire", "body": "Kiire estää kohtaamisen."},
-        ]
-    },
-}
 
 
 @pytest.fixture
@@ -39,31 +25,7 @@ def event(
 ) -> EventInfo:
     """An event with openers and a typed summary; the client is logged in."""
     login(client, make_user())
-    return make_event(tables=2, **PLAN)
-
-
-def form(**changes: str) -> dict[str, str]:
-    """The editor's fields for the event above, as a browser posts them."""
-    fields = {
-        "base": "0",
-        "title": "",
-        "topic": "Kohtaaminen sosiaalityössä",
-        "openers_sentence": "",
-        "talk-0": "Lehtonen kertoi.",
-        "talk-1": "",
-        "method_sentence": "",
-        "intro": "",
-        "theme-title-0": "Luottamus",
-        "theme-body-0": "Luottamus syntyy ajan kanssa.",
-        "theme-title-1": "Kiire",
-        "theme-body-1": "Kiire estää kohtaamisen.",
-        "next_date": "",
-        "next_start": "",
-        "next_end": "",
-        "footer": "Rahoittaja",
-    }
-    fields.update(changes)
-    return fields
+    return make_event(tables=2, **MEMO_PLAN)
 
 
 def review_link(client: FlaskClient, url: str) -> str:
@@ -97,12 +59,12 @@ def test_each_save_is_a_revision_and_a_stale_save_keeps_the_text_and_shows_the_n
     client: FlaskClient, event: EventInfo
 ) -> None:
     url = f"/events/{event.id}/minutes"
-    first = client.post(url, data=form(**{"theme-body-0": "Ensimmäinen versio."}))
+    first = client.post(url, data=memo_form(**{"theme-body-0": "Ensimmäinen versio."}))
     assert first.status_code == 302
-    second = client.post(url, data=form(base="1", **{"theme-body-0": "Toinen versio."}))
+    second = client.post(url, data=memo_form(base="1", **{"theme-body-0": "Toinen versio."}))
     assert second.status_code == 302
 
-    stale = client.post(url, data=form(base="1", **{"theme-body-0": "Minun versioni."}))
+    stale = client.post(url, data=memo_form(base="1", **{"theme-body-0": "Minun versioni."}))
 
     assert stale.status_code == 409
     html = stale.get_data(as_text=True)
@@ -122,14 +84,14 @@ def test_a_stale_save_of_other_parts_is_merged_with_the_newer_revision(
     client: FlaskClient, event: EventInfo, app: Flask
 ) -> None:
     url = f"/events/{event.id}/minutes"
-    assert client.post(url, data=form(**{"theme-body-0": "Ensimmäinen."})).status_code == 302
+    assert client.post(url, data=memo_form(**{"theme-body-0": "Ensimmäinen."})).status_code == 302
     # Two organizers open revision 1; one saves the first theme and the talk notes ...
-    theirs = form(
+    theirs = memo_form(
         base="1", **{"theme-body-0": "Heidän tekstinsä.", "talk-0": "Heidän muistiinpanonsa."}
     )
     assert client.post(url, data=theirs).status_code == 302
     # ... the other, on revision 1 still, the second theme and the footer.
-    mine = form(
+    mine = memo_form(
         base="1", **{"theme-body-0": "Ensimmäinen.", "theme-body-1": "Minun.", "footer": "Oma"}
     )
 
@@ -143,7 +105,7 @@ def test_a_stale_save_of_other_parts_is_merged_with_the_newer_revision(
 
     # A save made on revision 2 that changes the footer (which revision 3 changed too) and
     # the first theme: a conflict on the footer only; the rest is merged into the form.
-    on_two = form(
+    on_two = memo_form(
         base="2",
         **{"theme-body-0": "Uusi teksti.", "talk-0": "Heidän muistiinpanonsa.", "footer": "Uusi"},
     )
@@ -175,7 +137,7 @@ def test_bad_edits_get_a_message_in_finnish_and_change_nothing(
     app: Flask, client: FlaskClient, event: EventInfo, changes: dict[str, str], message: str
 ) -> None:
     before = db_snapshot(app)
-    response = client.post(f"/events/{event.id}/minutes", data=form(**changes))
+    response = client.post(f"/events/{event.id}/minutes", data=memo_form(**changes))
 
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -186,14 +148,14 @@ def test_script_and_javascript_links_never_reach_the_preview_or_the_page(
     client: FlaskClient, event: EventInfo
 ) -> None:
     evil = '<script>alert(1)</script> [klikkaa](javascript:alert(2)) <img src=x onerror="y">'
-    preview = client.post(f"/events/{event.id}/minutes/preview", data=form(intro=evil))
+    preview = client.post(f"/events/{event.id}/minutes/preview", data=memo_form(intro=evil))
     html = preview.get_json()["html"]
     assert "<script" not in html and "javascript:" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
-    client.post(f"/events/{event.id}/minutes", data=form(intro=evil))
+    client.post(f"/events/{event.id}/minutes", data=memo_form(intro=evil))
     saved = page(client, f"/events/{event.id}/minutes")
     assert "<script>alert(1)</script>" not in saved
-    bad = client.post(f"/events/{event.id}/minutes/preview", data=form(topic=""))
+    bad = client.post(f"/events/{event.id}/minutes/preview", data=memo_form(topic=""))
     assert bad.status_code == 400 and bad.get_json()["ok"] is False
 
 
@@ -202,15 +164,15 @@ def test_publish_locks_corrections_keep_the_published_text_and_the_archive_lists
 ) -> None:
     url = f"/events/{event.id}/minutes"
     assert client.get(f"/archive/{event.id}").status_code == 404
-    client.post(url, data=form(**{"theme-body-1": "Julkaistu teksti."}))
+    client.post(url, data=memo_form(**{"theme-body-1": "Julkaistu teksti."}))
     assert client.post(f"{url}/publish").status_code == 302
 
-    locked = client.post(url, data=form(base="1", **{"theme-body-1": "Muutettu."}))
+    locked = client.post(url, data=memo_form(base="1", **{"theme-body-1": "Muutettu."}))
     assert locked.status_code == 400
     assert "julkaistu" in locked.get_data(as_text=True).lower()
     corrected = client.post(
         url,
-        data=form(
+        data=memo_form(
             base="1", correction="Korjattu kirjoitusvirhe", **{"theme-body-1": "Korjattu teksti."}
         ),
     )
@@ -233,7 +195,7 @@ def test_publish_locks_corrections_keep_the_published_text_and_the_archive_lists
 
 
 def test_drafts_are_never_public(client: FlaskClient, event: EventInfo) -> None:
-    client.post(f"/events/{event.id}/minutes", data=form())
+    client.post(f"/events/{event.id}/minutes", data=memo_form())
     client.post("/logout")
     assert client.get(f"/archive/{event.id}").status_code == 404
     assert client.get(f"/archive/{event.id}/download/md").status_code == 404
@@ -360,7 +322,7 @@ def test_refresh_shows_each_changed_part_and_keeps_edited_ones_unless_chosen(
     refresh = f"/events/{event.id}/document/refresh"
     trust, hurry = _summary_theme_ids(app, event.id)
     # The organizer edits the first theme; the facilitator then rewrites both in the summary.
-    assert client.post(url, data=form(**{"theme-body-0": "Oma teksti."})).status_code == 302
+    assert client.post(url, data=memo_form(**{"theme-body-0": "Oma teksti."})).status_code == 302
     _rewrite_theme(app, trust, "Luottamus syntyy kuuntelemalla.")
     _rewrite_theme(app, hurry, "Kiire on rakenteellinen ongelma.")
 
@@ -400,8 +362,8 @@ def test_any_revision_can_be_restored_as_a_new_revision(
     client: FlaskClient, event: EventInfo, app: Flask
 ) -> None:
     url = f"/events/{event.id}/minutes"
-    assert client.post(url, data=form(topic="Ensimmäinen")).status_code == 302
-    assert client.post(url, data=form(base="1", topic="Toinen")).status_code == 302
+    assert client.post(url, data=memo_form(topic="Ensimmäinen")).status_code == 302
+    assert client.post(url, data=memo_form(base="1", topic="Toinen")).status_code == 302
 
     restored = client.post(f"/events/{event.id}/document/revisions/1/restore", data={"base": "2"})
 
@@ -472,12 +434,12 @@ def test_a_stored_logo_that_does_not_decode_is_left_out_of_every_export_with_a_l
     app: Flask, client: FlaskClient, event: EventInfo, caplog: pytest.LogCaptureFixture
 ) -> None:
     from cafe.extensions import db
-    from cafe.models import Minutes
+    from cafe.models import Document
 
     whole = photo(120, 80)
     with app.app_context():
         # As an older version stored it, before logos were decoded whole.
-        db.session.add(Minutes(event_id=event.id, logo=whole[:-400], logo_type="image/jpeg"))
+        db.session.add(Document(event_id=event.id, logo=whole[:-400], logo_type="image/jpeg"))
         db.session.commit()
 
     for fmt in ("docx", "pdf", "html", "md"):

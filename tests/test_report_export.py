@@ -23,15 +23,15 @@ from pypdf.generic import DictionaryObject
 from sqlalchemy import select
 
 from cafe import create_app
+from cafe.documents.rendering import FORMATS
 from cafe.domain.errors import DomainError
 from cafe.domain.report import PilotReport, step_labels
 from cafe.extensions import db
-from cafe.minutes.export import FORMATS
 from cafe.models import CafeEvent
 from cafe.reports.export import render_report, report_html
 from cafe.reports.operations import current_report
 from tests.conftest import ROOT, app_config
-from tests.test_minutes_export import cafe, created
+from tests.helpers import cafe, created
 
 PLAN = ROOT / "sessions" / "pilot-report-kokemusohjaus.toml"
 #: The seed report (a copy of ../shared/seeds/003_60ec04cca74eb0e9.txt, in the repository

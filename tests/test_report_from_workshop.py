@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from cafe.cli import cli
 from tests.conftest import EventInfo, Facilitator, MakeFacilitator, MakePhone, Phone, login
-from tests.test_gathering_socket import core, gathering, host, item_of, ok
+from tests.helpers import core, gathering, host, item_of, ok
 
 
 @pytest.fixture

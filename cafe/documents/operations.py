@@ -1,6 +1,8 @@
-"""Verbs every document has, whatever its kind: take the live source in again part by part,
-and restore an old revision. Validate, write (a new revision, with the stale-save check),
-commit, log one line."""
+"""Verbs every document has, whatever its kind: save the organizer's edit, merge a stale
+save with what was saved since, take the live source in again part by part, restore an
+old revision; and the words the personal-data screen lets pass. Validate, write (a new
+revision, with the stale-save check: :mod:`cafe.documents.revisions`), commit, log one
+line."""
 
 from __future__ import annotations
 
@@ -11,31 +13,71 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from cafe import audit
 from cafe.documents.kinds import DocumentKind, kind_of
-from cafe.domain import merge
-from cafe.domain.errors import DomainError
-from cafe.domain.summary import check_base_revision
-from cafe.extensions import db
-from cafe.minutes.operations import (
+from cafe.documents.revisions import (
     TAKEN,
     LostRace,
-    minutes_of,
-    minutes_row,
+    StaleDocument,
+    document_of,
+    document_row,
+    newest,
     revision_content,
     store_revision,
     with_taken,
 )
-from cafe.models import CafeEvent
+from cafe.domain import merge
+from cafe.domain.errors import DomainError
+from cafe.domain.summary import check_base_revision
+from cafe.domain.text import clean_idea_text
+from cafe.extensions import db
+from cafe.models import CafeEvent, DocumentRevision
 
 log = logging.getLogger(__name__)
 
+#: Longest correction reason.
+MAX_REASON = 500
 
-class StaleDocument(DomainError):
-    """A change based on an old revision; carries the newest document."""
 
-    def __init__(self, revision: int, document: Any) -> None:
-        super().__init__("summary_stale", {"revision": revision})
-        self.document = document
+def save(
+    event: CafeEvent,
+    base: object,
+    form: Mapping[str, object],
+    *,
+    author_id: int | None,
+    correction: object = None,
+) -> DocumentRevision:
+    """Store the organizer's edit (the editor's form) as a new revision, if based on the
+    newest one; else :class:`StaleDocument`.
+
+    Once published, only a correction (with its reason) may be saved.
+    """
+    kind = kind_of(event)
+    document = kind.from_form(form, kind.current(event))
+    # The first save is revision 1: opening the editor wrote nothing.
+    row = document_row(event)
+    reason = None
+    if row.published_revision is not None:
+        if not isinstance(correction, str) or not correction.strip():
+            raise DomainError("minutes_locked")
+        reason = clean_idea_text(correction, MAX_REASON)
+    number = _check_base(event, kind, row.revision, base)
+    base = number - 1  # the client's value, now known to be a revision number
+    if reason is not None:
+        # Stored by store_revision's commit, or discarded with it when the save loses.
+        audit.record(event.id, "correct", f"#{number}")
+    content = kind.to_content(document)
+    if base == 0:
+        # The first save edits the draft the live source assembled: that was taken in.
+        live = kind.live(event)
+        content = with_taken(content, kind.parts(live, live))
+    try:
+        return store_revision(
+            event, row, base=base, content=content, author_id=author_id, correction=reason
+        )
+    except (IntegrityError, LostRace):
+        db.session.rollback()
+        raise StaleDocument(newest(event), kind.current(event)) from None
 
 
 @dataclass(frozen=True)
@@ -51,15 +93,10 @@ class Refresh:
     live: Any
 
 
-def _newest(event: CafeEvent) -> int:
-    minutes = minutes_of(event)
-    return minutes.revision if minutes is not None else 0
-
-
 def _taken(event: CafeEvent, kind: DocumentKind, live: Any) -> dict[str, merge.Text]:
     """The live source's parts as last taken in: stored with the newest revision; while
     nothing is saved the draft is the live source itself."""
-    number = _newest(event)
+    number = newest(event)
     if number == 0:
         return kind.parts(live, live)
     stored = revision_content(event, number).get(TAKEN) or {}
@@ -67,8 +104,8 @@ def _taken(event: CafeEvent, kind: DocumentKind, live: Any) -> dict[str, merge.T
 
 
 def _check_open(event: CafeEvent) -> None:
-    minutes = minutes_of(event)
-    if minutes is not None and minutes.published_revision is not None:
+    row = document_of(event)
+    if row is not None and row.published_revision is not None:
         raise DomainError("minutes_locked")
 
 
@@ -81,7 +118,7 @@ def refresh_preview(event: CafeEvent) -> Refresh:
     mine = kind.parts(kind.current(event), live)
     new = kind.parts(live, live)
     changes = merge.changes(mine, new, _taken(event, kind, live))
-    return Refresh(kind, _newest(event), changes, mine, new, live)
+    return Refresh(kind, newest(event), changes, mine, new, live)
 
 
 def refresh(
@@ -104,7 +141,7 @@ def refresh(
     parts = merge.apply(preview.mine, preview.new, take)
     document = kind.with_parts(kind.current(event), parts)
     content = with_taken(kind.to_content(document), preview.new)
-    stored = _store(event, kind, preview.base, content, author_id)
+    stored = _store(event, kind, base=preview.base, content=content, author_id=author_id)
     log.info("document taken in again: event %s, %s of %s parts", event.id, len(take), len(offered))
     return stored
 
@@ -120,31 +157,40 @@ def restore(event: CafeEvent, number: object, base: object, author_id: int | Non
     # What was taken in stays the newest take-in: a restored text counts as the
     # organizer's own when the source is taken in again.
     content.pop(TAKEN, None)
-    newest = _newest(event)
-    _check_base(event, kind, newest, base)
-    stored = _store(event, kind, newest, content, author_id)
+    latest = newest(event)
+    _check_base(event, kind, latest, base)
+    stored = _store(event, kind, base=latest, content=content, author_id=author_id)
     log.info("document revision restored: event %s, #%s as #%s", event.id, number, stored)
     return stored
 
 
-def _check_base(event: CafeEvent, kind: DocumentKind, newest: int, base: object) -> None:
+def _check_base(event: CafeEvent, kind: DocumentKind, latest: int, base: object) -> int:
+    """The revision a change on ``base`` creates; :class:`StaleDocument` (with the newest
+    document) when ``base`` is not the newest revision."""
     try:
-        check_base_revision(newest, base)
+        return check_base_revision(latest, base)
     except DomainError as error:
         if error.code == "summary_stale":
-            raise StaleDocument(newest, kind.current(event)) from error
+            raise StaleDocument(latest, kind.current(event)) from error
         raise
 
 
 def _store(
-    event: CafeEvent, kind: DocumentKind, base: int, content: dict[str, Any], author_id: int | None
+    event: CafeEvent,
+    kind: DocumentKind,
+    *,
+    base: int,
+    content: dict[str, Any],
+    author_id: int | None,
 ) -> int:
-    minutes = minutes_row(event)
     try:
-        return store_revision(event, minutes, base, content, author_id, None).number
+        stored = store_revision(
+            event, document_row(event), base=base, content=content, author_id=author_id
+        )
+        return stored.number
     except (IntegrityError, LostRace):
         db.session.rollback()
-        raise StaleDocument(_newest(event), kind.current(event)) from None
+        raise StaleDocument(newest(event), kind.current(event)) from None
 
 
 @dataclass(frozen=True)
@@ -167,6 +213,7 @@ def merge_stale(
     event: CafeEvent,
     base: int,
     form: Mapping[str, object],
+    *,
     author_id: int | None,
     correction: object = None,
 ) -> Merged:
@@ -176,9 +223,9 @@ def merge_stale(
     conflicting fields are named. Raises ``DomainError`` when the merged text is invalid,
     :class:`StaleDocument` when yet another save got in first."""
     kind = kind_of(event)
-    newest = _newest(event)
+    latest = newest(event)
     current = kind.current(event)
-    if 0 < base <= newest:
+    if 0 < base <= latest:
         started = kind.from_content(revision_content(event, base))
     else:
         # Nothing was saved when the editor opened: it started from the assembled draft.
@@ -191,7 +238,15 @@ def merge_stale(
     values = kind.form_values(merged)
     conflicts = [(key, kind.field_label(key, merged)) for key in clashing]
     if conflicts:
-        return Merged(None, conflicts, values, newest, current)
-    stored = kind.save(event, newest, dict(values), author_id, correction)
+        return Merged(None, conflicts, values, latest, current)
+    stored = save(event, latest, values, author_id=author_id, correction=correction)
     log.info("stale save merged: event %s, on #%s as #%s", event.id, base, stored.number)
-    return Merged(stored.number, [], values, newest, current)
+    return Merged(stored.number, [], values, latest, current)
+
+
+def not_personal(event: CafeEvent) -> tuple[str, ...]:
+    """Words the screen lets pass in the event's document: the invited openers' names (they
+    agreed to be named) and what the organizer marked as not personal data."""
+    row = document_of(event)
+    marked = row.not_personal if row is not None else []
+    return tuple(dict.fromkeys([o.name for o in event.openers if o.name] + list(marked)))

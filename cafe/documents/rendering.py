@@ -34,6 +34,30 @@ from cafe.domain.summary import run_in_title
 #: Word's language tags for the documents' languages (spelling and hyphenation in Word).
 WORD_LANGUAGES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 
+#: Export formats of every document kind, with their file suffixes and media types.
+FORMATS: dict[str, tuple[str, str]] = {
+    "md": (".md", "text/markdown; charset=utf-8"),
+    "txt": (".txt", "text/plain; charset=utf-8"),
+    "html": (".html", "text/html; charset=utf-8"),
+    "pdf": (".pdf", "application/pdf"),
+    "docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """One exported file: its bytes, media type and a suggested file name."""
+
+    content: bytes
+    media_type: str
+    filename: str
+    #: Nothing came from the event yet: the document has its frame but nothing from the
+    #: tables (the memo's summary, the report's sections are empty).
+    summary_empty: bool
+
 
 # --- PDF ---------------------------------------------------------------------------------
 

@@ -19,13 +19,17 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 from cafe.documents.rendering import DocxWriter, markdown_blocks, set_up_document, title_runs
+from cafe.documents.votes import add_chart
 from cafe.domain.minutes import (
     TEXTS,
     Memo,
     default_openers_sentence,
+    memo_ranking,
+    memo_ranking_title,
     memo_title,
     next_session_line,
 )
+from cafe.domain.votes import ranking_markdown
 
 #: Width of the footer logo in the Word document: 3 cm in EMU (``docx.shared.Cm(3)``).
 LOGO_WIDTH = 3 * 360_000
@@ -60,7 +64,8 @@ def memo_docx(memo: Memo, *, logo: bytes | None = None) -> bytes:
     Parts as in :func:`cafe.domain.minutes.memo_text`: the title line (Title style), the
     topic, the openers sentence, the talks, the heading (Heading 1), the method sentence,
     the intro, each theme as one paragraph whose bold run-in title is followed by its
-    body, the next session. The footer's lines and ``logo`` (an image already checked by
+    body, the ranked themes and their chart (when the room voted and the organizer kept
+    them), the next session. The footer's lines and ``logo`` (an image already checked by
     :func:`cafe.domain.images.check_logo`) form the page footer of every page.
     """
     texts = TEXTS.get(memo.language, TEXTS["fi"])
@@ -85,6 +90,13 @@ def memo_docx(memo: Memo, *, logo: bytes | None = None) -> bytes:
     writer.blocks(markdown_blocks(memo.intro))
     for theme_title, body in memo.themes:
         writer.blocks(markdown_blocks(body), lead=title_runs(theme_title))
+    ranked = memo_ranking(memo)
+    if ranked:
+        heading = memo_ranking_title(memo)
+        writer.blocks(
+            markdown_blocks(ranking_markdown(ranked, heading=heading, language=memo.language))
+        )
+        add_chart(document, ranked, title=heading, language=memo.language)
     nxt = next_session_line(memo)
     if nxt:
         writer.paragraph(nxt)

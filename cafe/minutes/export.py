@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from flask import render_template
 from sqlalchemy import select
 
-from cafe.documents.rendering import html_to_pdf
+from cafe.documents.rendering import FORMATS, Export, html_to_pdf
+from cafe.documents.votes import chart_figure, on_themes, ranking
 from cafe.domain.errors import DomainError
 from cafe.domain.images import check_logo
 from cafe.domain.markup import css_string, render_document
@@ -24,6 +25,9 @@ from cafe.domain.minutes import (
     Memo,
     MemoOpener,
     memo_markdown,
+    memo_markdown_halves,
+    memo_ranking,
+    memo_ranking_title,
     memo_text,
     memo_title,
     named_title,
@@ -31,22 +35,10 @@ from cafe.domain.minutes import (
 from cafe.domain.plan import DEFAULT_TITLE
 from cafe.extensions import db
 from cafe.minutes.documents import memo_docx
-from cafe.models import CafeEvent, Minutes, SummaryIntro, Theme
+from cafe.models import CafeEvent, Document, SummaryIntro, Theme
 from cafe.workshops import template_of
 
 log = logging.getLogger(__name__)
-
-#: Export formats and their file suffixes and media types.
-FORMATS: dict[str, tuple[str, str]] = {
-    "md": (".md", "text/markdown; charset=utf-8"),
-    "txt": (".txt", "text/plain; charset=utf-8"),
-    "html": (".html", "text/html; charset=utf-8"),
-    "pdf": (".pdf", "application/pdf"),
-    "docx": (
-        ".docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-}
 
 
 def assembled_memo(event: CafeEvent) -> Memo:
@@ -77,22 +69,13 @@ def assembled_memo(event: CafeEvent) -> Memo:
         else named_title(event.title, event.date, event.language),
         openers_sentence=event.openers_sentence,
         method_sentence=event.method_sentence,
+        # The room's dot-vote on the themes, if it voted (nothing otherwise).
+        votes=ranking(event, on_themes),
     )
 
 
 #: The formats that print the footer logo.
 _WITH_LOGO = frozenset({"html", "pdf", "docx"})
-
-
-@dataclass(frozen=True)
-class Export:
-    """One exported file: its bytes, media type and a suggested file name."""
-
-    content: bytes
-    media_type: str
-    filename: str
-    #: The summary had no text yet: the memo has its frame but nothing from the tables.
-    summary_empty: bool
 
 
 def render(
@@ -128,7 +111,7 @@ def render(
             "minutes/memo.html",
             memo=memo,
             title=memo_title(memo),
-            body=render_document(memo_markdown(_without_footer(memo))),
+            body=_body_html(_without_footer(memo)),
             footer_lines=lines,
             footer_css=css_string("\n".join(lines)),
             logo_src=_data_uri(logo, kind) if logo is not None and kind is not None else None,
@@ -146,7 +129,7 @@ def render(
 def export(event: CafeEvent, fmt: str, memo: Memo | None = None) -> Export:
     """Export ``memo`` (default: the one the event assembles) of ``event`` in ``fmt``,
     with the minutes' footer logo if the organizer gave one."""
-    minutes = db.session.get(Minutes, event.id)
+    minutes = db.session.get(Document, event.id)
     return render(
         memo if memo is not None else assembled_memo(event),
         fmt,
@@ -168,6 +151,16 @@ def _printable(logo: bytes) -> str | None:
 def _data_uri(data: bytes, kind: str) -> str:
     # Inline, so the HTML file stands alone and WeasyPrint has nothing to fetch.
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _body_html(memo: Memo) -> str:
+    """The memo's text as HTML, the ranked themes' chart right under their list."""
+    ranked = memo_ranking(memo)
+    if not ranked:
+        return render_document(memo_markdown(memo))
+    head, tail = memo_markdown_halves(memo)
+    chart = chart_figure(ranked, title=memo_ranking_title(memo), language=memo.language)
+    return render_document(head) + str(chart) + (render_document(tail) if tail else "")
 
 
 def _without_footer(memo: Memo) -> Memo:

@@ -1,46 +1,52 @@
-"""Verbs of the minutes: draft, save revisions, publish, correct, review, topic tips.
+"""Verbs of the memo beyond what every document has (``cafe.documents``): its draft,
+publishing, review by table hosts, the words marked as not personal data, the footer logo,
+the public archive, and topic tips.
 
 A draft is assembled from the event and its shared summary the first time the organizer
-opens the minutes; every save stores a new revision and names the revision it was based
-on, so that two organizers cannot silently overwrite each other. Publishing locks the
-text: a later save must be an explicit correction, and the published text stays visible in
-the history.
+opens the minutes; its saves are the document's revisions (:mod:`cafe.documents.revisions`).
+Publishing locks the text: a later save must be an explicit correction, and the published
+text stays visible in the history.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from cafe import audit
+from cafe.documents.revisions import (
+    LostRace,
+    StaleDocument,
+    document_of,
+    document_row,
+    newest_content,
+    revision_content,
+    store_revision,
+    theirs,
+    with_taken,
+)
 from cafe.domain.errors import DomainError
 from cafe.domain.minutes import (
     MAX_NOTES,
     Memo,
     form_field,
     memo_from_content,
-    memo_from_form,
     memo_parts,
     memo_to_content,
     review_parts,
     with_replacement,
 )
-from cafe.domain.summary import check_base_revision
 from cafe.domain.text import clean_idea_text
 from cafe.extensions import db
 from cafe.minutes.export import assembled_memo
 from cafe.models import (
     CafeEvent,
-    Minutes,
-    MinutesRevision,
+    Document,
     ReviewComment,
     TopicTip,
     utcnow,
@@ -49,78 +55,16 @@ from cafe.ratelimit import TokenBuckets
 
 log = logging.getLogger(__name__)
 
-#: Longest review comment, correction reason and topic tip.
+#: Longest review comment and topic tip.
 MAX_COMMENT = 2_000
-MAX_REASON = 500
 MAX_TIP = 300
 COMMENT_STATUSES = ("open", "accepted", "dismissed")
 
 
-#: Key, in a revision's content, of the live source's parts as last taken in.
-TAKEN = "taken"
-
-
-def with_taken(content: dict[str, Any], parts: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
-    """``content`` with ``parts`` recorded as what the live source gave when taken in."""
-    return {**content, TAKEN: {key: list(text) for key, text in parts.items()}}
-
-
-class LostRace(Exception):
-    """Another save on the same base revision got there first."""
-
-
-class StaleMinutes(DomainError):
-    """A save based on an old revision; carries the newer memo."""
-
-    def __init__(self, revision: int, memo: Memo) -> None:
-        super().__init__("summary_stale", {"revision": revision})
-        self.memo = memo
-
-
-def minutes_of(event: CafeEvent) -> Minutes | None:
-    """The event's minutes row, if a draft was ever opened."""
-    return db.session.get(Minutes, event.id)
-
-
-def minutes_row(event: CafeEvent) -> Minutes:
-    """The event's minutes row, added (with no revision yet) when missing; if another
-    request adds it at the same moment, theirs is used."""
-    minutes = minutes_of(event)
-    if minutes is not None:
-        return minutes
-    minutes = Minutes(event_id=event.id, revision=0)
-    db.session.add(minutes)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        minutes = minutes_of(event)
-        assert minutes is not None
-    return minutes
-
-
-def _revision(event: CafeEvent, number: int) -> MinutesRevision:
-    found = db.session.execute(
-        select(MinutesRevision).where(
-            MinutesRevision.event_id == event.id, MinutesRevision.number == number
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise DomainError("unknown_revision")
-    return found
-
-
 def current_memo(event: CafeEvent) -> Memo:
     """The newest saved memo, or the one the event assembles while there is no draft."""
-    minutes = minutes_of(event)
-    if minutes is None or minutes.revision == 0:
-        return assembled_memo(event)
-    return memo_from_content(_revision(event, minutes.revision).content)
-
-
-def revision_content(event: CafeEvent, number: int) -> dict[str, Any]:
-    """The stored content (JSON) of revision ``number`` of the event's document."""
-    return _revision(event, number).content
+    content = newest_content(event)
+    return memo_from_content(content) if content is not None else assembled_memo(event)
 
 
 def revision_memo(event: CafeEvent, number: int) -> Memo:
@@ -128,189 +72,76 @@ def revision_memo(event: CafeEvent, number: int) -> Memo:
     return memo_from_content(revision_content(event, number))
 
 
-def ensure_draft(event: CafeEvent, author_id: int | None) -> Minutes:
+def ensure_draft(event: CafeEvent, author_id: int | None) -> Document:
     """Open the minutes: the first time, revision 1 is assembled from the event."""
-    minutes = minutes_row(event)
-    if minutes.revision > 0:
-        return minutes
+    document = document_row(event)
+    if document.revision > 0:
+        return document
     try:
         draft = assembled_memo(event)
         content = with_taken(memo_to_content(draft), memo_parts(draft))
-        store_revision(event, minutes, 0, content, author_id, None)
+        store_revision(event, document, base=0, content=content, author_id=author_id)
     except (IntegrityError, LostRace):
         # Another organizer opened it at the same moment: theirs is the draft.
-        db.session.rollback()
-        found = minutes_of(event)
-        assert found is not None
-        return found
-    return minutes
+        return theirs(event)
+    return document
 
 
-def store_revision(
-    event: CafeEvent,
-    minutes: Minutes,
-    base: int,
-    content: dict[str, Any],
-    author_id: int | None,
-    correction: str | None,
-) -> MinutesRevision:
-    """Write revision ``base + 1`` of the event's document (its memo, or a workshop's
-    report) if the newest is still ``base``: one conditional UPDATE and a unique number,
-    so a second writer on the same base always loses (``LostRace``)."""
-    number = base + 1
-    if TAKEN not in content and base > 0:
-        # What the live source gave when last taken in stays with the document, whatever
-        # the organizer saves, until the next take-in replaces it (cafe.domain.merge).
-        taken = _revision(event, base).content.get(TAKEN)
-        if taken is not None:
-            content = {**content, TAKEN: taken}
-    won = db.session.execute(
-        update(Minutes)
-        .where(Minutes.event_id == event.id, Minutes.revision == base)
-        .values(revision=number)
-    )
-    if won.rowcount != 1:  # type: ignore[attr-defined]
-        raise LostRace
-    revision = MinutesRevision(
-        event_id=event.id,
-        number=number,
-        content=content,
-        correction=correction,
-        author_id=author_id,
-    )
-    db.session.add(revision)
-    db.session.commit()
-    db.session.refresh(minutes)
-    return revision
-
-
-def save(
-    event: CafeEvent,
-    base: object,
-    form: dict[str, Any],
-    author_id: int | None,
-    correction: object = None,
-) -> MinutesRevision:
-    """Store the organizer's edit as a new revision, if based on the newest one.
-
-    Once published, only a correction (with its reason) may be saved.
-    """
-    memo = memo_from_form(form, current_memo(event))
-    # The first save is revision 1: opening the minutes wrote nothing.
-    minutes = minutes_row(event)
-    reason = None
-    if minutes.published_revision is not None:
-        if not isinstance(correction, str) or not correction.strip():
-            raise DomainError("minutes_locked")
-        reason = clean_idea_text(correction, MAX_REASON)
-    try:
-        check_base_revision(minutes.revision, base)
-    except DomainError as error:
-        if error.code == "summary_stale":
-            raise StaleMinutes(minutes.revision, current_memo(event)) from error
-        raise
-    assert isinstance(base, int)
-    if reason is not None:
-        # Stored by store_revision's commit, or discarded with it when the save loses.
-        audit.record(event.id, "correct", f"#{base + 1}")
-    content = memo_to_content(memo)
-    if base == 0:
-        # The first save edits the draft the summary assembled: that is what was taken in.
-        content = with_taken(content, memo_parts(assembled_memo(event)))
-    try:
-        return store_revision(event, minutes, base, content, author_id, reason)
-    except (IntegrityError, LostRace):
-        db.session.rollback()
-        fresh = minutes_of(event)
-        assert fresh is not None
-        raise StaleMinutes(fresh.revision, current_memo(event)) from None
-
-
-def publish(event: CafeEvent, author_id: int | None) -> Minutes:
+def publish(event: CafeEvent, author_id: int | None) -> Document:
     """Publish the newest revision: it gets a public page and joins the archive."""
-    minutes = ensure_draft(event, author_id)
-    if minutes.published_revision is not None:
+    document = ensure_draft(event, author_id)
+    if document.published_revision is not None:
         raise DomainError("already_published")
-    minutes.published_revision = minutes.revision
-    minutes.published_at = utcnow()
-    audit.record(event.id, "publish", f"#{minutes.revision}")
+    document.published_revision = document.revision
+    document.published_at = utcnow()
+    audit.record(event.id, "publish", f"#{document.revision}")
     db.session.commit()
-    return minutes
+    return document
 
 
 #: Most words an organizer may mark as not personal data in one event's minutes.
 MAX_NOT_PERSONAL = 500
 
 
-def not_personal(event: CafeEvent) -> tuple[str, ...]:
-    """Words the screen lets pass in the event's document: the invited openers' names (they
-    agreed to be named) and what the organizer marked as not personal data."""
-    minutes = minutes_of(event)
-    marked = minutes.not_personal if minutes is not None else []
-    return tuple(dict.fromkeys([o.name for o in event.openers if o.name] + list(marked)))
-
-
-def mark_not_personal(event: CafeEvent, words: object) -> Minutes:
+def mark_not_personal(event: CafeEvent, words: object) -> Document:
     """Mark words the screen found as not personal data in these minutes (a place, an
     organisation, a word that only looks like a name)."""
     clean = clean_idea_text(words, 200)
-    minutes = minutes_row(event)
-    if clean not in minutes.not_personal:
-        if len(minutes.not_personal) >= MAX_NOT_PERSONAL:
+    document = document_row(event)
+    if clean not in document.not_personal:
+        if len(document.not_personal) >= MAX_NOT_PERSONAL:
             raise DomainError("bad_request")
         # A new list, so that SQLAlchemy sees the JSON column change.
-        minutes.not_personal = [*minutes.not_personal, clean]
+        document.not_personal = [*document.not_personal, clean]
         audit.record(event.id, "not_personal")
         db.session.commit()
-    return minutes
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One saved revision, as the history lists it."""
-
-    number: int
-    saved: Any
-    correction: str | None
-    published: bool
-
-
-def history(event: CafeEvent) -> list[HistoryEntry]:
-    """Every revision, newest first; the published one flagged."""
-    minutes = minutes_of(event)
-    published = minutes.published_revision if minutes is not None else None
-    rows = db.session.execute(
-        select(MinutesRevision)
-        .where(MinutesRevision.event_id == event.id)
-        .order_by(MinutesRevision.number.desc())
-    ).scalars()
-    return [HistoryEntry(r.number, r.created_at, r.correction, r.number == published) for r in rows]
+    return document
 
 
 # --- the public archive ------------------------------------------------------------------
 
 
-def published_minutes() -> list[tuple[CafeEvent, Minutes]]:
+def published_minutes() -> list[tuple[CafeEvent, Document]]:
     """Published minutes, newest event first: the public archive."""
     rows = db.session.execute(
-        select(CafeEvent, Minutes)
-        .join(Minutes, Minutes.event_id == CafeEvent.id)
-        .where(Minutes.published_revision.is_not(None))
+        select(CafeEvent, Document)
+        .join(Document, Document.event_id == CafeEvent.id)
+        .where(Document.published_revision.is_not(None))
         .order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
     ).all()
     return [(event, minutes) for event, minutes in rows]
 
 
-def public_minutes(event_id: int) -> tuple[CafeEvent, Minutes]:
+def public_minutes(event_id: int) -> tuple[CafeEvent, Document]:
     """A published event and its minutes; ``unknown_event`` for anything unpublished."""
     event = db.session.get(CafeEvent, event_id)
-    minutes = db.session.get(Minutes, event_id) if event is not None else None
+    minutes = db.session.get(Document, event_id) if event is not None else None
     if event is None or minutes is None or minutes.published_revision is None:
         raise DomainError("unknown_event")
     return event, minutes
 
 
-def public_revision(event: CafeEvent, minutes: Minutes, number: object) -> Memo:
+def public_revision(event: CafeEvent, minutes: Document, number: object) -> Memo:
     """A revision the public may read: the published one or a later correction."""
     if (
         isinstance(number, bool)
@@ -339,7 +170,7 @@ def event_by_review_token(token: object) -> CafeEvent:
     if not isinstance(token, str) or not 16 <= len(token) <= 64:
         raise DomainError("bad_review_token")
     minutes = db.session.execute(
-        select(Minutes).where(Minutes.review_token == token)
+        select(Document).where(Document.review_token == token)
     ).scalar_one_or_none()
     event = db.session.get(CafeEvent, minutes.event_id) if minutes is not None else None
     if event is None:
@@ -356,6 +187,7 @@ def add_comment(
     event: CafeEvent,
     part: object,
     text: object,
+    *,
     replacement: object = None,
     label: str = "",
 ) -> ReviewComment:
@@ -363,7 +195,7 @@ def add_comment(
     :func:`~cafe.domain.minutes.review_parts` ("" for a general comment), ``label`` how the
     page named it; ``replacement`` the text proposed for the part instead (optional; then
     the comment itself may be empty)."""
-    minutes = minutes_of(event)
+    minutes = document_of(event)
     if minutes is not None and minutes.published_revision is not None:
         raise DomainError("minutes_locked")
     if not isinstance(part, str) or len(part) > 60:
@@ -415,12 +247,11 @@ def set_comment_status(
     """Accept or dismiss a review comment (or open it again). Accepting one that proposes
     text applies it: the part gets the text as a new revision naming the comment (a
     correction, once the minutes are published); dismissing keeps the text as it is."""
-    if status not in COMMENT_STATUSES:
+    if not isinstance(status, str) or status not in COMMENT_STATUSES:
         raise DomainError("bad_request")
     comment = _comment(event, comment_id)
     if status == "accepted" and comment.replacement is not None and comment.status == "open":
         return _apply(event, comment, author_id)
-    assert isinstance(status, str)
     comment.status = status
     db.session.commit()
     return comment
@@ -428,9 +259,12 @@ def set_comment_status(
 
 def _apply(event: CafeEvent, comment: ReviewComment, author_id: int | None) -> ReviewComment:
     """Put a comment's proposed text in place of its part, as a new revision."""
-    assert comment.part_key is not None and comment.replacement is not None
+    part, text = comment.part_key, comment.replacement
+    if part is None or text is None:
+        # add_comment stores a proposed text only with its part: this one proposes none.
+        raise DomainError("bad_request")
     minutes = ensure_draft(event, author_id)
-    memo = with_replacement(current_memo(event), comment.part_key, comment.replacement)
+    memo = with_replacement(current_memo(event), part, text)
     note = _("Correction from review comment %(n)s", n=comment.id)
     base = minutes.revision
     comment.status = "accepted"
@@ -439,11 +273,18 @@ def _apply(event: CafeEvent, comment: ReviewComment, author_id: int | None) -> R
         audit.record(event.id, "correct", f"#{base + 1}")
     try:
         # store_revision commits the comment's new status with the revision, or neither.
-        store_revision(event, minutes, base, memo_to_content(memo), author_id, str(note))
+        store_revision(
+            event,
+            minutes,
+            base=base,
+            content=memo_to_content(memo),
+            author_id=author_id,
+            correction=str(note),
+        )
     except (IntegrityError, LostRace):
         db.session.rollback()
-        fresh = minutes_of(event)
-        raise StaleMinutes(fresh.revision if fresh else 0, current_memo(event)) from None
+        fresh = document_of(event)
+        raise StaleDocument(fresh.revision if fresh else 0, current_memo(event)) from None
     log.info(
         "review comment applied: event %s, comment %s, revision %s", event.id, comment.id, base + 1
     )
@@ -479,12 +320,12 @@ def tips(limit: int = 200) -> list[tuple[TopicTip, CafeEvent]]:
 # --- logo --------------------------------------------------------------------------------
 
 
-def set_logo(event: CafeEvent, data: bytes | None, author_id: int | None) -> Minutes:
+def set_logo(event: CafeEvent, data: bytes | None, author_id: int | None) -> Document:
     """Store the footer logo (PNG or JPEG, size-checked), or remove it with ``None``."""
     from cafe.domain.images import check_logo
 
     kind = check_logo(data) if data is not None else None
-    minutes = minutes_row(event)
+    minutes = document_row(event)
     minutes.logo = data
     minutes.logo_type = kind
     db.session.commit()

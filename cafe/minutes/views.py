@@ -1,44 +1,33 @@
-"""Minutes pages: the organizer's editor, the review link for table hosts, and the public
-archive of published minutes."""
+"""The memo's own pages, beyond the editor every document has (``cafe.documents.views``):
+publishing, resolving the personal-data screen's findings, the footer logo, the review
+link for table hosts and their comments, read-only versions, and the public archive of
+published minutes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from cafe.auth.ownership import managed_event
+from cafe.documents import operations as document_ops
 from cafe.documents.kinds import MEMO, kind_of
-from cafe.documents.views import stale_save
+from cafe.documents.rendering import FORMATS
+from cafe.documents.revisions import StaleDocument, document_of, history
+from cafe.documents.views import document_html, editor, editor_url, findings
 from cafe.domain.errors import DomainError
-from cafe.domain.markup import render_document
-from cafe.domain.minutes import (
-    Memo,
-    memo_form_values,
-    memo_from_form,
-    memo_markdown,
-    review_parts,
-    review_texts,
-)
+from cafe.domain.minutes import Memo, memo_form_values, review_parts, review_texts
 from cafe.editing import attachment, field_message, form_base
 from cafe.extensions import db
 from cafe.messages import message_for
 from cafe.minutes import operations as ops
-from cafe.minutes.export import FORMATS, export
+from cafe.minutes.export import export
 from cafe.models import CafeEvent
-from cafe.moderation.screening import document_findings, mask_span
+from cafe.moderation.screening import mask_span
 
 bp = Blueprint("minutes", __name__)
 
@@ -53,105 +42,25 @@ def _event_or_404(event_id: int) -> CafeEvent:
 
 
 def memo_html(memo: Memo) -> str:
-    """The memo as sanitised HTML, for the preview and the public page."""
-    return render_document(memo_markdown(memo))
+    """The memo as sanitised HTML, for the review page and the public page."""
+    return document_html(MEMO, memo)
 
 
-def _form_values(memo: Memo) -> dict[str, Any]:
-    """The editor's field values for ``memo`` (the inverse of ``memo_from_form``)."""
-    return dict(memo_form_values(memo))
-
-
-def _editor(
-    event: CafeEvent,
-    *,
-    values: dict[str, Any] | None = None,
-    base: int | None = None,
-    error: str | None = None,
-    newer: Memo | None = None,
-    status: int = 200,
+def _action(
+    event_id: int, verb: Callable[[CafeEvent], dict[str, Any] | None]
 ) -> ResponseReturnValue:
-    """The editor page; on a refused save, the person's own text stays in the fields."""
-    memo = ops.current_memo(event)
-    minutes = ops.minutes_of(event)
-    shown = values if values is not None else _form_values(memo)
-    return (
-        render_template(
-            "minutes/edit.html",
-            event=event,
-            memo=memo,
-            values=shown,
-            # The saved text's findings: what publishing would let out.
-            findings=_findings(event, _form_values(memo)),
-            base=base if base is not None else (minutes.revision if minutes else 0),
-            minutes=minutes,
-            preview=memo_html(memo),
-            error=error,
-            newer=newer,
-            newer_html=memo_html(newer) if newer is not None else None,
-            history=ops.history(event),
-            comments=ops.comments(event),
-            formats=list(FORMATS),
-        ),
-        status,
-    )
-
-
-@bp.route("/events/<int:event_id>/minutes", methods=["GET", "POST"])
-@login_required
-def edit(event_id: int) -> ResponseReturnValue:
-    """Edit the memo part by part (Markdown, live preview); each save is a revision."""
-    other = managed_event(event_id)
-    if other is not None and kind_of(other) is not MEMO:
-        # A co-development workshop's document is its service-pilot report.
-        return redirect(url_for(kind_of(other).editor, event_id=event_id))
-    event = _event_or_404(event_id)
-    if request.method == "GET":
-        return _editor(event)
-    values = request.form.to_dict()
-    try:
-        ops.save(event, form_base(), values, current_user.id, request.form.get("correction"))
-    except ops.StaleMinutes:
-        db.session.rollback()
-        return stale_save(event, values, _editor)
-    except DomainError as error:
-        db.session.rollback()
-        return _editor(event, values=values, base=None, error=field_message(error), status=400)
-    return redirect(url_for("minutes.edit", event_id=event.id, saved=1))
-
-
-@bp.route("/events/<int:event_id>/minutes/preview", methods=["POST"])
-@login_required
-def preview(event_id: int) -> ResponseReturnValue:
-    """The memo as the form now reads, rendered and sanitised (for the live preview)."""
+    """Run a button's verb and go back to the editor (with the query the verb returns); a
+    broken rule comes back as the editor with its message."""
     event = _event_or_404(event_id)
     try:
-        memo = memo_from_form(request.form.to_dict(), ops.current_memo(event))
-    except DomainError as error:
-        return jsonify({"ok": False, "message": field_message(error)}), 400
-    return jsonify(
-        {"ok": True, "html": memo_html(memo), "findings": _findings(event, _form_values(memo))}
-    )
-
-
-def _findings(event: CafeEvent, values: dict[str, Any]) -> list[dict[str, Any]]:
-    """The screen's findings in the memo's fields, less the openers' names and the words the
-    organizer marked as not personal data."""
-    return document_findings(values, event.language, ops.not_personal(event))
-
-
-def _action(event_id: int, verb: Any) -> ResponseReturnValue:
-    """Run a button's verb; a broken rule comes back as the editor with its message."""
-    event = _event_or_404(event_id)
-    try:
-        verb(event)
-    except ops.StaleMinutes as stale:
+        shown = verb(event)
+    except StaleDocument as stale:
         db.session.rollback()
-        return _editor(event, error=message_for(stale), newer=stale.memo, status=409)
+        return editor(event, error=message_for(stale), newer=stale.document, status=409)
     except DomainError as error:
         db.session.rollback()
-        return _editor(event, error=field_message(error), status=400)
-    return redirect(url_for("minutes.edit", event_id=event.id))
+        return editor(event, error=field_message(error), status=400)
+    return redirect(editor_url(event, **(shown or {})))
 
 
 @bp.route("/events/<int:event_id>/minutes/publish", methods=["POST"])
@@ -164,7 +73,7 @@ def publish(event_id: int) -> ResponseReturnValue:
     """
 
     def verb(event: CafeEvent) -> None:
-        if _findings(event, _form_values(ops.current_memo(event))):
+        if findings(event, MEMO, ops.current_memo(event)):
             raise DomainError("unresolved_findings")
         ops.publish(event, current_user.id)
 
@@ -185,20 +94,20 @@ def resolve_finding(event_id: int) -> ResponseReturnValue:
             return
         if form.get("action") != "mask":
             raise DomainError("bad_request")
-        values = _form_values(ops.current_memo(event))
+        values = memo_form_values(ops.current_memo(event))
         values[field] = mask_span(
             values.get(field),
-            form.get("kind"),
-            form.get("start"),
-            form.get("end"),
-            words,
-            event.language,
+            kind=form.get("kind"),
+            start=form.get("start"),
+            end=form.get("end"),
+            words=words,
+            language=event.language,
         )
-        minutes = ops.minutes_of(event)
-        published = minutes is not None and minutes.published_revision is not None
+        record = document_of(event)
+        published = record is not None and record.published_revision is not None
         # After publishing every change is a correction with its reason; this one says why.
         reason = str(_("Personal data masked.")) if published else None
-        ops.save(event, form_base(), values, current_user.id, reason)
+        document_ops.save(event, form_base(), values, author_id=current_user.id, correction=reason)
 
     return _action(event_id, verb)
 
@@ -207,7 +116,11 @@ def resolve_finding(event_id: int) -> ResponseReturnValue:
 @login_required
 def review_link(event_id: int) -> ResponseReturnValue:
     """Create the review link table hosts use to suggest corrections."""
-    return _action(event_id, lambda e: ops.review_link(e, current_user.id))
+
+    def verb(event: CafeEvent) -> None:
+        ops.review_link(event, current_user.id)
+
+    return _action(event_id, verb)
 
 
 @bp.route("/events/<int:event_id>/minutes/comments/<int:comment_id>", methods=["POST"])
@@ -215,19 +128,15 @@ def review_link(event_id: int) -> ResponseReturnValue:
 def comment_status(event_id: int, comment_id: int) -> ResponseReturnValue:
     """Accept or dismiss a review comment; accepting one that proposes text applies it
     (a new revision naming the comment)."""
-    event = _event_or_404(event_id)
-    try:
+
+    def verb(event: CafeEvent) -> dict[str, Any] | None:
         comment = ops.set_comment_status(
             event, comment_id, request.form.get("status"), current_user.id
         )
-    except ops.StaleMinutes as stale:
-        db.session.rollback()
-        return _editor(event, error=message_for(stale), newer=stale.memo, status=409)
-    except DomainError as error:
-        db.session.rollback()
-        return _editor(event, error=field_message(error), status=400)
-    applied = comment.applied_revision is not None and comment.status == "accepted"
-    return redirect(url_for("minutes.edit", event_id=event.id, accepted=1 if applied else None))
+        applied = comment.applied_revision is not None and comment.status == "accepted"
+        return {"accepted": 1} if applied else None
+
+    return _action(event_id, verb)
 
 
 @bp.route("/events/<int:event_id>/minutes/logo", methods=["POST"])
@@ -247,14 +156,6 @@ def _download(event: CafeEvent, memo: Memo, fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
     return attachment(export(event, fmt, memo))
-
-
-@bp.route("/events/<int:event_id>/minutes/export/<fmt>")
-@login_required
-def download(event_id: int, fmt: str) -> Response:
-    """The current draft (or newest revision) as a file: md, txt, html, pdf or docx."""
-    event = _event_or_404(event_id)
-    return _download(event, ops.current_memo(event), fmt)
 
 
 @bp.route("/events/<int:event_id>/minutes/revisions/<int:number>")
@@ -292,7 +193,7 @@ def review(token: str) -> ResponseReturnValue:
                 event,
                 part,
                 request.form.get("text"),
-                request.form.get("replacement"),
+                replacement=request.form.get("replacement"),
                 label=dict(parts).get(part, ""),
             )
             sent = True
@@ -368,7 +269,7 @@ def public(event_id: int, number: int | None = None) -> str:
         memo = ops.public_revision(event, minutes, shown)
     except DomainError:
         abort(404)
-    corrections = [h for h in ops.history(event) if h.number >= minutes.published_revision]
+    corrections = [h for h in history(event) if h.number >= minutes.published_revision]
     return render_template(
         "minutes/public.html",
         event=event,

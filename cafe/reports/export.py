@@ -3,7 +3,7 @@
 The words come from the pure :mod:`cafe.domain.report`, the process drawing from
 :mod:`cafe.domain.diagram`. The rest is the memo's machinery, reused so the two documents
 cannot drift apart in how they treat Markdown, what the PDF may fetch or what Word gets:
-:class:`~cafe.minutes.export.Export` and its formats, the memo's
+:class:`~cafe.documents.rendering.Export` and its formats, the memo's
 :func:`~cafe.documents.rendering.html_to_pdf` (WeasyPrint, ``data:`` URLs only, tagged
 PDF), and its Markdown → Word paragraphs.
 
@@ -17,18 +17,20 @@ import io
 from typing import TYPE_CHECKING
 
 from flask import render_template
-from PIL import Image
 
 # The Markdown → Word machinery both documents share, so they read Markdown the same way.
 from cafe.documents.rendering import (
+    FORMATS,
     Block,
     DocxWriter,
+    Export,
     Run,
     html_to_pdf,
     markdown_blocks,
     set_up_document,
     title_runs,
 )
+from cafe.documents.votes import add_chart, chart_figure
 from cafe.domain.diagram import process_png, process_svg
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_document
@@ -37,11 +39,13 @@ from cafe.domain.report import (
     closing_lines,
     headings,
     report_markdown,
+    report_ranking,
+    report_ranking_title,
     report_text,
     resource_items,
     step_labels,
 )
-from cafe.minutes.export import FORMATS, Export
+from cafe.domain.votes import ranking_markdown
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -80,6 +84,9 @@ def report_html(report: PilotReport) -> str:
         title=" ".join(report.title.split()),
         body=render_document(report_markdown(report, closing=False)),
         diagram=process_svg(labels, caption or report.title) if labels else "",
+        votes_chart=chart_figure(
+            report_ranking(report), title=report_ranking_title(report), language=report.language
+        ),
         closing_lines=closing_lines(report),
     )
 
@@ -141,6 +148,7 @@ def _step_blocks(number: int, lead: str, body: str) -> list[Block]:
 def _diagram(document: Document, report: PilotReport) -> None:
     """The process drawing, as large as the page allows, its caption and credit under it."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from PIL import Image
 
     labels = step_labels(report)
     caption = " ".join(report.caption.split())
@@ -170,8 +178,10 @@ def report_docx(report: PilotReport) -> bytes:
     The title (Title style); the standing headings (Heading 1) with their text; the
     resources, the goal and the description as paragraphs opened by their bold run-in
     label; the steps as a numbered list (Word's own numbering, from 1) whose items start
-    with the bold lead; the process drawing as a picture, its caption and credit under it
-    (Caption style). Markdown inside the texts is read as in the memo's Word export.
+    with the bold lead; the ranking by votes and its chart at the end of the results (when
+    the room voted and the organizer kept them); the process drawing as a picture, its
+    caption and credit under it (Caption style). Markdown inside the texts is read as in
+    the memo's Word export.
     """
     import docx  # only a Word export pays for importing python-docx
 
@@ -204,6 +214,13 @@ def report_docx(report: PilotReport) -> bytes:
     for key, text in (("evaluation", report.evaluation), ("results", report.results)):
         document.add_heading(texts[key], level=1)
         writer.blocks(markdown_blocks(text))
+    ranked = report_ranking(report)
+    if ranked:
+        heading = report_ranking_title(report)
+        writer.blocks(
+            markdown_blocks(ranking_markdown(ranked, heading=heading, language=report.language))
+        )
+        add_chart(document, ranked, title=heading, language=report.language)
     _diagram(document, report)
 
     out = io.BytesIO()

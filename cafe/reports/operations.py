@@ -10,37 +10,25 @@ resources) is left for the organizer to fill in.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
-from sqlalchemy.exc import IntegrityError
-
-from cafe.domain.errors import DomainError
+from cafe.documents.revisions import document_row, newest_content, store_revision, with_taken
+from cafe.documents.votes import on_proposals, ranking
 from cafe.domain.feedback import RoleFeedback, format_average
 from cafe.domain.plan import ReportPlan
 from cafe.domain.report import (
     PilotReport,
     assemble_report,
     report_from_content,
-    report_from_form,
     report_parts,
     report_to_content,
     with_plan,
 )
-from cafe.domain.summary import check_base_revision
 from cafe.domain.suppression import MIN_PHONES_PER_ROLE
-from cafe.extensions import db
 from cafe.feedback.operations import summary_lines
 from cafe.gathering import state
 from cafe.i18n import role_label
-from cafe.minutes.operations import (
-    LostRace,
-    minutes_of,
-    minutes_row,
-    revision_content,
-    store_revision,
-    with_taken,
-)
-from cafe.models import CafeEvent, MinutesRevision
+from cafe.models import CafeEvent
 
 #: Sentences of the evaluation part, per language.
 EVALUATION = {
@@ -118,7 +106,9 @@ def assembled_report(event: CafeEvent) -> PilotReport:
         for theme in gathering.themes
     ]
     total, roles = summary_lines(event)
-    return assemble_report(event.topic, event.language, themes, _evaluation(event, total, roles))
+    report = assemble_report(event.topic, event.language, themes, _evaluation(event, total, roles))
+    # The room's dot-vote on the proposals, if it voted (nothing otherwise).
+    return replace(report, votes=ranking(event, on_proposals))
 
 
 # --- the organizer's edits ---------------------------------------------------------------
@@ -126,51 +116,20 @@ def assembled_report(event: CafeEvent) -> PilotReport:
 
 def current_report(event: CafeEvent) -> PilotReport:
     """The newest saved report, or the one the workshop assembles while there is none."""
-    minutes = minutes_of(event)
-    if minutes is None or minutes.revision == 0:
-        return assembled_report(event)
-    return report_from_content(revision_content(event, minutes.revision))
-
-
-def save_report(
-    event: CafeEvent, base: object, form: dict[str, Any], author_id: int | None
-) -> MinutesRevision:
-    """Store the organizer's edit of the report (the fields no workshop knows: duration,
-    organisations, participants, resources; and any rewording) as a new revision, if it
-    is based on the newest one."""
-    report = report_from_form(form, language=event.language)
-    minutes = minutes_row(event)
-    try:
-        check_base_revision(minutes.revision, base)
-    except DomainError as error:
-        if error.code == "summary_stale":
-            raise StaleReport(minutes.revision, current_report(event)) from error
-        raise
-    assert isinstance(base, int)
-    content = report_to_content(report)
-    if base == 0:
-        # The first save edits the report the workshop assembled: that was taken in.
-        content = with_taken(content, report_parts(assembled_report(event)))
-    try:
-        return store_revision(event, minutes, base, content, author_id, None)
-    except (IntegrityError, LostRace):
-        db.session.rollback()
-        raise StaleReport(base + 1, current_report(event)) from None
+    content = newest_content(event)
+    return report_from_content(content) if content is not None else assembled_report(event)
 
 
 def store_planned_report(event: CafeEvent, plan: ReportPlan, author_id: int | None) -> None:
     """Store the report an event plan's ``[report]`` describes as its first revision: the
     workshop's sections (the plan's summary themes) with the fields only the organizer
     knows, as if typed into the editor."""
-    minutes = minutes_row(event)
     assembled = assembled_report(event)
     content = report_to_content(with_plan(assembled, plan))
-    store_revision(event, minutes, 0, with_taken(content, report_parts(assembled)), author_id, None)
-
-
-class StaleReport(DomainError):
-    """A save based on an old revision; carries the newer report."""
-
-    def __init__(self, revision: int, report: PilotReport) -> None:
-        super().__init__("summary_stale", {"revision": revision})
-        self.report = report
+    store_revision(
+        event,
+        document_row(event),
+        base=0,
+        content=with_taken(content, report_parts(assembled)),
+        author_id=author_id,
+    )
