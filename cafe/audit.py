@@ -47,6 +47,10 @@ ACTIONS = frozenset(
         "premoderation_off",
         "not_personal",
         "share",
+        "vote_open",
+        "vote_close",
+        "vote_reveal",
+        "vote_dots",
     }
 )
 

@@ -76,7 +76,7 @@ JS_MESSAGES: dict[str, Any] = {
     "edited": _("edited"),
     "error": _("Something went wrong."),
     "timer_done": _("Time is up"),
-    # The board's paging (static/js/pages.js): which of a table's ideas are on screen.
+    # The board's paging (static/js/pages/): which of a table's ideas are on screen.
     "b_core_count": _("Core ideas: %(n)s"),
     "b_core_range": _("%(first)s–%(last)s of %(total)s"),
     "b_core_one": _("%(n)s of %(total)s"),
@@ -162,7 +162,7 @@ JS_MESSAGES: dict[str, Any] = {
         "hidden: fewer than 3 phones, or hidden so that a small group cannot be worked out"
     ),
     "g_preview_empty": _("The summary is still empty."),
-    # Topic tips for the next Cafe Social (static/js/phone.js).
+    # Topic tips for the next Cafe Social (static/js/phone/feedback.js).
     "tip_thanks": _("Thank you! The organizers will see your tip — anonymously."),
     "fb_everyone": _("Everyone"),
     "fb_no_role": _("no role"),
@@ -192,8 +192,35 @@ JS_MESSAGES: dict[str, Any] = {
     "audit_premoderation_off": _("Pre-moderation switched off"),
     "audit_not_personal": _("Words in the minutes marked as not personal data"),
     "audit_share": _("Event shared with another facilitator account"),
+    # Dot-voting on the phone (static/js/vote.js) and the control page.
+    "vote_left": _("Dots left: %(n)s of %(total)s"),
+    "vote_rule": _("At most %(n)s on one item. You can move your dots until voting closes."),
+    "vote_not_open": _("Voting has not started yet."),
+    "vote_closed": _("Voting is closed. The results will be shown on the board."),
+    "vote_revealed": _("Voting is over."),
+    "vote_no_items": _("Nothing to vote on yet."),
+    "vote_less": _("Take a dot off"),
+    "vote_more": _("Add a dot"),
+    "vote_yours": _("Your dots on this:"),
+    "vote_dots": _("Dots: %(n)s"),
+    # The board in a vote phase (static/js/board.js).
+    "b_vote_ready": _("Voting starts soon."),
+    "b_vote_open": _("Vote on your phone: spread your dots over what matters most to you."),
+    "b_vote_closed": _("Voting is closed. The results are coming."),
+    "b_vote_more": _("The first %(n)s of %(total)s"),
+    # The control page's vote card (static/js/control-vote.js).
+    "c_vote_ready": _("Not opened yet: moving to the phase opens voting on %(items)s items."),
+    "c_vote_open": _("Voting is open on %(items)s items. Phones that have voted: %(n)s."),
+    "c_vote_closed": _(
+        "Voting is closed. Phones that voted: %(n)s. The results are hidden until you show them."
+    ),
+    "c_vote_revealed": _("The results are on the board. Phones that voted: %(n)s."),
+    "audit_vote_open": _("Voting opened"),
+    "audit_vote_close": _("Voting closed"),
+    "audit_vote_reveal": _("Voting results shown on the board"),
+    "audit_vote_dots": _("Dots per phone changed (dots / most on one item)"),
     "audit_automatic": _("automatic"),
-    # The personal-data screen (phone.js, control.js, gather.js; common.js marks the words).
+    # The personal-data screen (phone/posts.js, control.js, gather.js; common.js marks the words).
     "pd_name": _("name"),
     "pd_phone": _("phone number"),
     "pd_email": _("e-mail address"),

@@ -102,6 +102,20 @@ MESSAGES: dict[str, Any] = {
         "Only a workshop that exports a service-pilot report takes [report] in its plan."
     ),
     "bad_rating": _("Choose a rating from 1 to 5."),
+    # Dot-voting (cafe/voting).
+    "not_voting": _("There is no vote in this phase."),
+    "voting_closed": _("Voting is closed."),
+    "voting_not_opened": _("Voting has not been opened yet."),
+    "unknown_vote_item": _("That item is no longer on the list."),
+    "bad_dots": _("The number of dots must be a whole number, 0 or more."),
+    "too_many_on_item": _("At most %(max)s dots on one item."),
+    "no_dots_left": _("You have used all your %(total)s dots. Take one off another item first."),
+    "bad_dots_setting": _("Choose 1 to %(max)s dots per phone, and at most that many on one item."),
+    "dots_in_use": _(
+        "Phones have already placed up to %(used)s dots, %(most)s on one item: while voting, "
+        "the limits cannot go below that."
+    ),
+    "results_revealed": _("The results have been shown, so voting cannot be opened again."),
     "not_held": _("That post is not waiting for review."),
     "unresolved_findings": _(
         "The screen found possible personal data in the minutes. Mask each finding or mark it "

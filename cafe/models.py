@@ -304,15 +304,18 @@ class SummaryRevision(db.Model):  # type: ignore[name-defined]
         return f"theme:{theme_id}"
 
 
-class Minutes(db.Model):  # type: ignore[name-defined]
-    """The memo of an event: its newest revision, review link, logo and publication.
+class Document(db.Model):  # type: ignore[name-defined]
+    """An event's document, of the kind its template exports (the Cafe Social memo, a
+    workshop's service-pilot report: ``cafe.documents.kinds``): its newest revision,
+    review link, logo and publication.
 
-    The text lives in :class:`MinutesRevision` rows; ``revision`` is the newest one's
-    number, the base an edit must name. Once published, the minutes are locked: a further
-    save must be an explicit correction, and the published text stays in the history.
+    The text lives in :class:`DocumentRevision` rows; ``revision`` is the newest one's
+    number, the base an edit must name. Once published (the memo), the document is
+    locked: a further save must be an explicit correction, and the published text stays in
+    the history.
     """
 
-    __tablename__ = "minutes"
+    __tablename__ = "document"
 
     event_id: Mapped[int] = mapped_column(
         ForeignKey("cafe_event.id", ondelete="CASCADE"), primary_key=True
@@ -332,11 +335,12 @@ class Minutes(db.Model):  # type: ignore[name-defined]
     not_personal: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class MinutesRevision(db.Model):  # type: ignore[name-defined]
-    """One saved text of the memo (JSON of :class:`cafe.domain.minutes.Memo`); never
+class DocumentRevision(db.Model):  # type: ignore[name-defined]
+    """One saved text of an event's document (JSON of its kind's document:
+    :class:`cafe.domain.minutes.Memo`, :class:`cafe.domain.report.PilotReport`); never
     updated. ``correction`` marks a save made after publishing, with its reason."""
 
-    __tablename__ = "minutes_revision"
+    __tablename__ = "document_revision"
     __table_args__ = (UniqueConstraint("event_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -428,3 +432,54 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class VoteRound(db.Model):  # type: ignore[name-defined]
+    """The dot-voting of one vote phase of an event: open or closed, the dots each phone
+    spreads, and whether the board shows the results yet.
+
+    Opened when the facilitator first enters the phase (with the template's dots, unless
+    they were changed before); closing freezes the votes; the results stay hidden from
+    boards and phones until the facilitator reveals them, so that nobody votes with the
+    crowd.
+    """
+
+    __tablename__ = "vote_round"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("cafe_event.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The template's phase id (``vote``): a template may vote more than once.
+    phase: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: ``ready`` (dots set, not opened yet), ``open`` (phones may place and move their
+    #: dots) or ``closed`` (the votes are frozen).
+    state: Mapped[str] = mapped_column(String(10), default="ready")
+    #: Dots each phone spreads (1–10) and the most it may put on one item.
+    dots: Mapped[int]
+    per_item: Mapped[int]
+    #: The results are shown on boards and phones (never before: no bandwagon).
+    revealed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Vote(db.Model):  # type: ignore[name-defined]
+    """One phone's dots on one item of a vote round; anonymous like a post (the device
+    hash only, so that the phone can change its vote; blanked by the retention purge).
+
+    A phone's vote is an absolute count per item, so a resend sets the same count again;
+    a count brought down to zero deletes the row.
+    """
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("event_id", "phase", "device_hash", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("cafe_event.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(32))
+    device_hash: Mapped[str] = mapped_column(String(64))
+    #: ``theme:<id>`` (a theme of the summary) or ``post:<id>`` (a core idea of a section).
+    item: Mapped[str] = mapped_column(String(40))
+    dots: Mapped[int]
+    #: The role tag the phone carried when it voted (None: no tag).
+    role_tag: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

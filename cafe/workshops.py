@@ -9,14 +9,13 @@ the app still starts with the others.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cafe import resource_dir
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import DEFAULT_TITLE
-from cafe.domain.workshops import TemplateError, WorkshopTemplate, load_template
+from cafe.domain.workshops import Catalogue, WorkshopTemplate, load_templates
 
 log = logging.getLogger(__name__)
 
@@ -25,41 +24,17 @@ log = logging.getLogger(__name__)
 DEFAULT_TEMPLATE = "cafe-social"
 
 
-@dataclass
-class Catalogue:
-    """The templates that loaded, and the refusals of those that did not."""
-
-    templates: dict[str, WorkshopTemplate] = field(default_factory=dict)
-    errors: list[TemplateError] = field(default_factory=list)
-
-
 _catalogue: Catalogue | None = None
 
 
 def load_catalogue() -> Catalogue:
-    """Read every ``*.toml`` of ``sessions/templates/``, file by file."""
-    catalogue = Catalogue()
+    """Read every ``*.toml`` of ``sessions/templates/`` file by file
+    (:func:`cafe.domain.workshops.load_templates`), logging each refusal; the default
+    template must load."""
     folder = Path(resource_dir("sessions")) / "templates"
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            template = load_template(path)
-        except TemplateError as error:
-            log.warning("workshop template refused: %s", error)
-            catalogue.errors.append(error)
-            continue
-        if template.name != path.stem:
-            catalogue.errors.append(
-                TemplateError(
-                    str(path), None, f'the name "{template.name}" differs from the file name'
-                )
-            )
-            continue
-        if template.name in catalogue.templates:
-            catalogue.errors.append(
-                TemplateError(str(path), None, f'the name "{template.name}" is used twice')
-            )
-            continue
-        catalogue.templates[template.name] = template
+    catalogue = load_templates(folder)
+    for error in catalogue.errors:
+        log.warning("workshop template refused: %s", error)
     if DEFAULT_TEMPLATE not in catalogue.templates:
         raise RuntimeError(f"{folder}: the {DEFAULT_TEMPLATE!r} template is missing or broken")
     return catalogue

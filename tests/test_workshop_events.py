@@ -27,7 +27,7 @@ from tests.conftest import (
 )
 
 
-def test_a_cafe_social_keeps_its_four_phases(make_event: MakeEvent, board: MakeBoard) -> None:
+def test_a_cafe_social_keeps_its_phases(make_event: MakeEvent, board: MakeBoard) -> None:
     ev = make_event()
     event = board(ev.board_token).call("sync")["state"]["event"]
     assert event["template"] == "cafe-social"
@@ -35,6 +35,7 @@ def test_a_cafe_social_keeps_its_four_phases(make_event: MakeEvent, board: MakeB
         ("opening", "opening"),
         ("tables", "post"),
         ("gathering", "gather"),
+        ("vote", "vote"),
         ("summary", "summary"),
     ]
     assert event["phases"][1]["label"] == "Pöytäkeskustelut"
@@ -56,6 +57,7 @@ def test_a_co_development_event_runs_its_template(
         "worked",
         "change",
         "proposals",
+        "vote",
         "gathering",
         "feedback",
     ]
@@ -102,6 +104,26 @@ def test_templates_check_lists_the_shipped_templates() -> None:
     assert "cafe-social:" in result.output and "co-development:" in result.output
     # Both speak Finnish, Swedish and English in full: no missing text is listed.
     assert " text: " not in result.output
+
+
+def test_templates_check_refuses_a_copied_template_and_lists_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cafe.workshops
+    from cafe import resource_dir
+
+    shipped = Path(resource_dir("sessions")) / "templates" / "cafe-social.toml"
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "cafe-social.toml").write_bytes(shipped.read_bytes())
+    # A copy whose name was left unchanged: refused with the loader's file, line and fix.
+    (folder / "oma-kahvila.toml").write_bytes(shipped.read_bytes())
+    monkeypatch.setattr(cafe.workshops, "resource_dir", lambda name: str(tmp_path))
+    result = CliRunner().invoke(cli, ["templates", "check"])
+    assert result.exit_code == 2
+    assert result.stdout.startswith("cafe-social: ")
+    assert f"refused: {folder / 'oma-kahvila.toml'}:" in result.stderr
+    assert f'name "cafe-social" is already used by {folder / "cafe-social.toml"}' in result.stderr
 
 
 def test_a_post_delivered_late_keeps_the_section_of_the_phase_it_was_written_in(

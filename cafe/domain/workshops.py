@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,11 +39,17 @@ PHASE_KINDS: dict[str, str] = {
     "gather": "the facilitator curates; phones follow",
     "summary": "the shared text is shown",
     "feedback": "phones fill in the anonymous feedback form",
+    "vote": "phones spread dots over the themes, or over a section's core ideas",
 }
-#: The documents an event can export.
+#: The documents an event can export, each a kind of ``cafe.documents.kinds.KINDS``.
 EXPORTS = ("memo", "pilot-report")
 TEMPLATE_KEYS = ("name", "title", "export", "role_tags", "phases")
-PHASE_KEYS = ("id", "kind", "section", "label", "prompt")
+PHASE_KEYS = ("id", "kind", "section", "label", "prompt", "dots", "per_item")
+#: Dots each phone spreads in a vote phase (the template's default; the facilitator may
+#: change it on the control page), and the most it may put on one item.
+DEFAULT_DOTS = 3
+DEFAULT_PER_ITEM = 2
+MAX_DOTS = 10
 #: Phase ids, section ids and template names: short, lowercase, safe in URLs and file names.
 ID_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 ID_RULE = 'lowercase letters, digits, "-" or "_", starting with a letter, at most 32 characters'
@@ -88,8 +95,12 @@ class TemplatePhase:
     #: Per language (``fi`` always present).
     label: dict[str, str]
     prompt: dict[str, str]
-    #: Where a "post" phase's ideas go, or which section a "gather" phase curates.
+    #: Where a "post" phase's ideas go, which section a "gather" phase curates, or whose
+    #: core ideas a "vote" phase votes on (None: the summary's themes).
     section: str | None = None
+    #: A "vote" phase's dots per phone and most dots on one item (unused by other kinds).
+    dots: int = DEFAULT_DOTS
+    per_item: int = DEFAULT_PER_ITEM
 
 
 @dataclass(frozen=True)
@@ -337,10 +348,15 @@ def _phase(src: _Source, value: object, number: int, seen: dict[str, int]) -> Te
     section = value.get("section")
     if section is None and kind == "post":
         fail(f'{name} of kind post has no section: write section = "…" (where its ideas go)')
-    if section is not None and kind not in ("post", "gather"):
-        fail(f"{name} of kind {kind} cannot have a section: only post and gather phases have one")
+    if section is not None and kind not in ("post", "gather", "vote"):
+        fail(
+            f"{name} of kind {kind} cannot have a section: "
+            "only post, gather and vote phases have one"
+        )
     if section is not None and (not isinstance(section, str) or not ID_RE.fullmatch(section)):
         fail(f"{name} has a bad section {_show(section)}: use {ID_RULE}")
+
+    dots, per_item = _dots(value, name, kind, fail)
 
     if "label" not in value:
         fail(f'{name} has no label: write label = {{ fi = "…" }}')
@@ -352,7 +368,28 @@ def _phase(src: _Source, value: object, number: int, seen: dict[str, int]) -> Te
         label=_texts(src, value["label"], f"{name} label", LABEL_TEXT, phase=number),
         prompt=_texts(src, value["prompt"], f"{name} prompt", LONG_TEXT, phase=number),
         section=section,
+        dots=dots,
+        per_item=per_item,
     )
+
+
+def _dots(
+    value: dict[str, Any], name: str, kind: str, fail: Callable[[str], NoReturn]
+) -> tuple[int, int]:
+    """A vote phase's ``dots`` (1 to :data:`MAX_DOTS`) and ``per_item`` (1 to ``dots``);
+    only a vote phase may set them."""
+    given = [key for key in ("dots", "per_item") if key in value]
+    if given and kind != "vote":
+        fail(f"{name} of kind {kind} cannot have {given[0]}: only vote phases have dots")
+    dots = value.get("dots", DEFAULT_DOTS)
+    if isinstance(dots, bool) or not isinstance(dots, int) or not 1 <= dots <= MAX_DOTS:
+        fail(f"{name} has dots = {_show(dots)}: write a whole number from 1 to {MAX_DOTS}")
+    per_item = value.get("per_item", min(DEFAULT_PER_ITEM, dots))
+    if isinstance(per_item, bool) or not isinstance(per_item, int) or not 1 <= per_item <= dots:
+        fail(
+            f"{name} has per_item = {_show(per_item)}: write a whole number from 1 to dots ({dots})"
+        )
+    return dots, per_item
 
 
 def _phases(src: _Source, value: object) -> tuple[TemplatePhase, ...]:
@@ -364,12 +401,13 @@ def _phases(src: _Source, value: object) -> tuple[TemplatePhase, ...]:
         src.fail(f"a template has at most {MAX_PHASES} phases, this one {len(value)}", key="phases")
     seen: dict[str, int] = {}
     phases = tuple(_phase(src, item, n, seen) for n, item in enumerate(value, 1))
-    # A gather phase curating a section nobody posts into is almost surely a typo.
+    # A gather or vote phase on a section nobody posts into is almost surely a typo.
     posted = {p.section for p in phases if p.kind == "post"}
     for number, phase in enumerate(phases, 1):
-        if phase.kind == "gather" and phase.section is not None and phase.section not in posted:
+        if phase.kind in ("gather", "vote") and phase.section not in (None, *posted):
+            verb = "gathers" if phase.kind == "gather" else "votes on"
             src.fail(
-                f'phase {number} ("{phase.id}") gathers section "{phase.section}", '
+                f'phase {number} ("{phase.id}") {verb} section "{phase.section}", '
                 "which no post phase fills",
                 phase=number,
             )
@@ -448,31 +486,51 @@ def _load(path: Path) -> tuple[WorkshopTemplate, _Source]:
     return _parse(source, str(path))
 
 
-def load_templates(directory: Path) -> dict[str, WorkshopTemplate]:
-    """Load every ``*.toml`` of a directory, keyed by name, in file-name order.
+@dataclass
+class Catalogue:
+    """The templates of a directory that loaded, keyed by name in file-name order, and the
+    refusals of those that did not."""
+
+    templates: dict[str, WorkshopTemplate] = field(default_factory=dict)
+    errors: list[TemplateError] = field(default_factory=list)
+
+
+def load_templates(directory: Path) -> Catalogue:
+    """Load every ``*.toml`` of a directory, file by file: a malformed file is refused with
+    its file, line and reason and left out, and the others still load.
 
     Each name must equal its file name without ``.toml`` and be used once, so a copied
     file whose name was not changed is caught instead of shadowing the original.
     """
     if not directory.is_dir():
         raise TemplateError(str(directory), None, "not a directory of templates")
-    templates: dict[str, WorkshopTemplate] = {}
+    catalogue = Catalogue()
     for path in sorted(directory.glob("*.toml")):
-        template, src = _load(path)
-        other = templates.get(template.name)
-        if other is not None:
-            src.fail(
-                f'name "{template.name}" is already used by {other.path}: '
-                "give each template its own name, the same as its file name",
-                key="name",
-            )
-        if template.name != path.stem:
-            fix = f"rename the file to {template.name}.toml"
-            if ID_RE.fullmatch(path.stem):
-                fix += f' or write name = "{path.stem}"'
-            src.fail(
-                f'name "{template.name}" does not match the file name {path.name}: {fix}',
-                key="name",
-            )
-        templates[template.name] = template
-    return templates
+        try:
+            template = _load_named(path, catalogue.templates)
+        except TemplateError as error:
+            catalogue.errors.append(error)
+        else:
+            catalogue.templates[template.name] = template
+    return catalogue
+
+
+def _load_named(path: Path, loaded: dict[str, WorkshopTemplate]) -> WorkshopTemplate:
+    """One file of a directory: valid, named as its file and not as one ``loaded`` before."""
+    template, src = _load(path)
+    other = loaded.get(template.name)
+    if other is not None:
+        src.fail(
+            f'name "{template.name}" is already used by {other.path}: '
+            "give each template its own name, the same as its file name",
+            key="name",
+        )
+    if template.name != path.stem:
+        fix = f"rename the file to {template.name}.toml"
+        if ID_RE.fullmatch(path.stem):
+            fix += f' or write name = "{path.stem}"'
+        src.fail(
+            f'name "{template.name}" does not match the file name {path.name}: {fix}',
+            key="name",
+        )
+    return template
