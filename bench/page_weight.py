@@ -15,6 +15,8 @@ comes back to the link. Each load ends when the page is connected and has chosen
     .venv/bin/python -m bench.page_weight            # figures as text
     .venv/bin/python -m bench.page_weight --json     # and as JSON on the last line
     .venv/bin/python -m bench.page_weight --accept-encoding "gzip, deflate"
+    .venv/bin/python -m bench.page_weight --board    # the projected board's page instead
+                                                     # (1920×1080; loaded when connected)
 
 Only ever talks to 127.0.0.1; stops by itself.
 """
@@ -48,6 +50,9 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 #: A phone's screen.
 VIEWPORT: ViewportSize = {"width": 360, "height": 740}
+
+#: A projector's (``--board``).
+BOARD_VIEWPORT: ViewportSize = {"width": 1920, "height": 1080}
 
 #: The targets of issue 11: first load and repeat load of the phone page, in bytes.
 FIRST_LOAD_TARGET = 50 * 1024
@@ -174,6 +179,20 @@ def open_phone_page(context: BrowserContext, url: str) -> Load:
     return network.load
 
 
+def open_board_page(context: BrowserContext, url: str) -> Load:
+    """Open the board at ``url`` in a new tab of ``context``, wait until it is connected
+    and has drawn its tables, and return what it transferred."""
+    page = context.new_page()
+    network = NetworkLog(context, page)
+    page.goto(url)
+    connected = page.evaluate("window.CAFE_CATALOG.connected")
+    expect(page.locator("#status")).to_have_text(connected)
+    page.locator(".board-table").first.wait_for(state="visible")
+    page.wait_for_timeout(1000)
+    page.close()
+    return network.load
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless."""
@@ -186,25 +205,26 @@ def chromium() -> Iterator[Browser]:
 
 
 def measure(
-    browser: Browser, phone_url: str, accept_encoding: str | None = None
+    browser: Browser, phone_url: str, accept_encoding: str | None = None, *, board: bool = False
 ) -> tuple[Load, Load]:
-    """The first and the repeat load of ``phone_url`` in one fresh browser profile;
-    ``accept_encoding`` replaces the browser's own header."""
-    context = browser.new_context(viewport=VIEWPORT)
+    """The first and the repeat load of ``phone_url`` (with ``board``: a board's URL) in
+    one fresh browser profile; ``accept_encoding`` replaces the browser's own header."""
+    context = browser.new_context(viewport=BOARD_VIEWPORT if board else VIEWPORT)
     if accept_encoding is not None:
         context.set_extra_http_headers({"Accept-Encoding": accept_encoding})
+    open_page = open_board_page if board else open_phone_page
     try:
-        first = open_phone_page(context, phone_url)
-        repeat = open_phone_page(context, phone_url)
+        first = open_page(context, phone_url)
+        repeat = open_page(context, phone_url)
     finally:
         context.close()
     return first, repeat
 
 
-def phone_url(server: Server, workdir: Path, tables: int) -> str:
-    """Create an event on ``server`` and return its phone page's address."""
+def phone_url(server: Server, workdir: Path, tables: int, *, board: bool = False) -> str:
+    """Create an event on ``server`` and return its phone page's address (or its board's)."""
     event = create_event(server, 0, tables, workdir, isolated=True)
-    return f"{server.url}/j/{event.code}"
+    return f"{server.url}/b/{event.board_token}" if board else f"{server.url}/j/{event.code}"
 
 
 def report(first: Load, repeat: Load) -> str:
@@ -243,6 +263,9 @@ def main(argv: list[str] | None = None) -> None:
         "Chromium may offer only 'gzip, deflate'; 'identity' measures without compression)",
     )
     parser.add_argument("--json", action="store_true", help="also print JSON on the last line")
+    parser.add_argument(
+        "--board", action="store_true", help="the board's page (the targets are the phone's)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cafe-page-weight-") as tmp:
         instance = Path(tmp) / "instance"
@@ -250,10 +273,10 @@ def main(argv: list[str] | None = None) -> None:
         log("starting cafe run")
         server = spawn_server(instance, None)
         try:
-            url = phone_url(server, Path(tmp), args.tables)
+            url = phone_url(server, Path(tmp), args.tables, board=args.board)
             log(f"measuring {url}")
             with chromium() as browser:
-                first, repeat = measure(browser, url, args.accept_encoding)
+                first, repeat = measure(browser, url, args.accept_encoding, board=args.board)
         finally:
             stop_server(server)
     print(report(first, repeat))

@@ -1,14 +1,27 @@
 /* The projected board: read-only, follows phase, timer, presence and every table's core
  * ideas. After every (re)connect it asks for the full state, so nothing missed while the
- * projector's laptop slept stays missing. What does not fit the screen at a readable size
- * is shown in turns (pages.js): each table's ideas page by page, the tables group by group,
- * the summary page by page, each with a counter saying what is on screen. */
-"use strict";
+ * projector's laptop slept stays missing.
+ *
+ * A projector never scrolls and its text never shrinks below a floor readable from the
+ * back of the room (28 px at 1080p), so what does not fit is shown in turns, and the board
+ * always says which part is on screen ("4–6 of 20"):
+ *   pages/layout.js         pack(): measured heights into pages that each fit a box;
+ *                           gridFor(): how many columns and rows the tables take, and
+ *                           how many at a time; dwell(): how long a page stays
+ *   pages/table-pager.js    TablePager: one table's core ideas, page after page, live
+ *                           updates keep the place
+ *   pages/summary-pager.js  SummaryPager: the shared summary, fitted down to the floor,
+ *                           then paged
+ * The tables themselves turn group by group here.
+ */
+import { gridFor } from "./pages/layout.js";
+import { narrow, reducedMotion } from "./pages/screen.js";
+import { SummaryPager } from "./pages/summary-pager.js";
+import { TablePager } from "./pages/table-pager.js";
 
 (function () {
   const { t, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, phaseLabel,
     renderSummary, setPhases, phaseKind } = window.Cafe;
-  const { gridFor, reducedMotion, narrow, TablePager, SummaryPager } = window.CafePages;
   const root = document.getElementById("board");
   const countdown = Countdown(document.getElementById("timer"));
   const cores = new Map();
@@ -32,6 +45,7 @@
     setPresence(state.presence);
     renderAll();
     showSummary(state.summary);
+    showVote(state.vote);
   }
 
   // --- the shared summary ("Yhteenveto" phase) ----------------------------------------------
@@ -170,18 +184,70 @@
   function setPhase(phase) {
     document.getElementById("phase").textContent = phaseLabel(phase);
     document.body.dataset.phase = phase;
-    // In a summary phase the projector shows the shared summary instead of the tables.
+    // In a summary phase the projector shows the shared summary instead of the tables; in
+    // a vote phase, the vote.
     const summaryPhase = phaseKind(phase) === "summary";
+    const votePhase = phaseKind(phase) === "vote";
     summaryView.hidden = !summaryPhase;
-    tablesArea.hidden = summaryPhase;
+    voteView.hidden = !votePhase;
+    tablesArea.hidden = summaryPhase || votePhase;
     summaryPager.run(summaryPhase);
-    if (summaryPhase) {
+    if (!votePhase) voteRound = null;
+    if (summaryPhase || votePhase) {
       window.clearTimeout(groupTimer);
       for (const pager of pagers.values()) pager.run(false);
     } else {
       layoutTables();
     }
   }
+
+  // --- a vote phase: the count of phones that voted, then the revealed chart ---------------
+  const voteView = document.getElementById("vote-view");
+  let voteRound = null;
+
+  function showVote(vote) {
+    voteRound = vote && vote.phase === document.body.dataset.phase ? vote : null;
+    renderVote();
+  }
+
+  /** The server's chart (cafe/domain/votes.py: escaped texts, presentation attributes, no
+   *  script) as an element: parsed as SVG, never as HTML, and only if it is an <svg>. */
+  function chartNode(text) {
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    const svg = doc.documentElement;
+    if (svg.localName !== "svg" || svg.namespaceURI !== "http://www.w3.org/2000/svg") return null;
+    for (const node of svg.querySelectorAll("script, foreignObject")) node.remove();
+    return document.importNode(svg, true);
+  }
+
+  function renderVote() {
+    const round = voteRound;
+    const revealed = !!(round && round.revealed && round.chart);
+    voteView.classList.toggle("revealed", revealed);
+    const lead = !round ? "" : round.state === "open" ? t("b_vote_open") : round.state === "closed" ? t("b_vote_closed") : t("b_vote_ready");
+    const leadNode = document.getElementById("vote-lead");
+    // Read aloud when it changes (aria-live): a new count alone does not repeat it.
+    if (leadNode.textContent !== (revealed ? "" : lead)) leadNode.textContent = revealed ? "" : lead;
+    leadNode.hidden = revealed;
+    document.getElementById("vote-voters").textContent = round ? String(round.voters) : "";
+    document.getElementById("vote-voters").hidden = revealed || !round;
+    document.getElementById("vote-voters-label").hidden = revealed || !round;
+    const box = document.getElementById("vote-chart");
+    const chart = revealed ? chartNode(round.chart) : null;
+    box.replaceChildren(...(chart ? [chart] : []));
+    const more = document.getElementById("vote-more");
+    const total = revealed ? round.results.length : 0;
+    const shown = chart ? chart.querySelectorAll(".chart-row").length : 0;
+    more.hidden = !(revealed && shown < total);
+    more.textContent = t("b_vote_more", { n: shown, total });
+  }
+
+  socket.on("vote", showVote);
+  socket.on("vote_count", (count) => {
+    if (!voteRound || count.phase !== voteRound.phase) return;
+    voteRound.voters = count.voters;
+    renderVote();
+  });
 
   let resizing = null;
   window.addEventListener("resize", () => {

@@ -100,7 +100,7 @@ window.Cafe = (function () {
       try {
         const raw = window.localStorage.getItem(key);
         return raw === null ? fallback : JSON.parse(raw);
-      } catch (e) {
+      } catch {
         return key in memory ? memory[key] : fallback;
       }
     },
@@ -108,7 +108,7 @@ window.Cafe = (function () {
       memory[key] = value;
       try {
         window.localStorage.setItem(key, JSON.stringify(value));
-      } catch (e) {
+      } catch {
         /* memory copy is kept */
       }
     },
@@ -157,9 +157,17 @@ window.Cafe = (function () {
     randomizationFactor: 0.5,
   };
 
+  /* A websocket straight away: one connection carries the handshake and the namespace's
+   * connect, where long-polling first takes 3-8 HTTP requests, each served in turn with
+   * the rest of a restarted server's herd, before the page can say "connected". Where a
+   * proxy or a network lets no websocket through, the client tries long-polling next
+   * (`tryAllTransports`, socket.io-client 4.8; without it a failed websocket is retried
+   * for ever and never falls back): such a page connects one failed attempt later. */
+  const TRANSPORTS = { transports: ["websocket", "polling"], tryAllTransports: true };
+
   /** The page's socket on ``namespace``, with ``auth`` and the shared settings. */
   function connect(namespace, auth) {
-    return io(namespace, Object.assign({ auth }, RECONNECTION));
+    return io(namespace, Object.assign({ auth }, TRANSPORTS, RECONNECTION));
   }
 
   /** Show connection state in a status line. */

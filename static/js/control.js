@@ -1,6 +1,6 @@
 /* The facilitator's control page: phase, timer, the tables at a glance, the newest posts
  * (all tables or one) with moderation, the review queue; feedback and the audit trail. */
-"use strict";
+import { VotePanel } from "./control-vote.js";
 
 (function () {
   const { t, roleLabel, el, connect, bindStatus, call, STATE_TIMEOUT_MS, Countdown, findingKinds,
@@ -12,6 +12,8 @@
   const posts = new Map();
 
   const socket = connect("/facilitator", { event: eventId });
+  // The vote phases' card (control-vote.js).
+  const votes = VotePanel(socket);
   bindStatus(socket, document.getElementById("status"), sync);
 
   /** An average with one decimal in the page's language: "3,7" in Finnish and Swedish. */
@@ -49,6 +51,7 @@
     setPresence(state.presence);
     setAudit(state.audit);
     setPremoderation(state.premoderation);
+    for (const vote of state.votes || []) votes.show(vote);
     renderAll();
     const feedback = await call(socket, "feedback_summary", {});
     if (feedback.ok) renderFeedback(feedback.summary);

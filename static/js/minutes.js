@@ -23,7 +23,7 @@
         credentials: "same-origin",
       });
       answer = await response.json();
-    } catch (e) {
+    } catch {
       return; // offline for a moment: the next keystroke tries again
     }
     if (mine !== sequence) return; // an older answer overtaken by a newer request

@@ -3,21 +3,17 @@
  *
  * A drop on a list (or on a card, anywhere but its merge zone) moves the idea there; a drop
  * on the merge zone every other idea shows at its right end while a drag is on merges the
- * two. The changes go out through the page's `change` (gather.js), so each can be undone.
+ * two. The changes go out through the page's `api.change` (gather.js), so each can be undone.
  */
 
-const api = window.CafeGather;
+import { api, truncate } from "./api.js";
+
 const { t, el } = window.Cafe;
 
 const DRAG_THRESHOLD = 5; // px before a press on the handle becomes a drag
 const EDGE = 60; // px from a panel's or the window's edge where a drag scrolls it
 const looseZone = document.getElementById("loose-zone");
 const looseList = document.getElementById("loose");
-
-function truncate(text, n) {
-  return text.length > n ? text.slice(0, n - 1).trimEnd() + "…" : text;
-}
-
 
 let drag = null; // {card, pointerId, startX, startY, x, y, active, ghost, target}
 let scrollFrame = 0;
@@ -27,7 +23,7 @@ function pointerDown(e, card) {
   e.preventDefault(); // no text selection, no scrolling: the handle is for dragging
   try {
     e.target.setPointerCapture(e.pointerId);
-  } catch (err) {
+  } catch {
     /* capture is a nicety: events still reach the document */
   }
   drag = { card, pointerId: e.pointerId, startX: e.clientX, startY: e.clientY, x: e.clientX,

@@ -4,7 +4,8 @@
  * hidden cards, and a drop's place still counts them, as the server does.
  */
 
-const api = window.CafeGather;
+import { api } from "./api.js";
+
 const { t, roleLabel } = window.Cafe;
 
 const root = document.getElementById("gather");

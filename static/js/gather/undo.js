@@ -12,56 +12,44 @@
  * step is dropped with a message, never applied over their work.
  */
 
-const api = window.CafeGather;
-const { t } = window.Cafe;
+import { api } from "./api.js";
+import { UndoHistory } from "./history.js";
 
-/** Steps kept: an afternoon's worth of sorting, not the whole event. */
-const LIMIT = 200;
+const { t } = window.Cafe;
 
 const undoButton = document.getElementById("undo");
 const redoButton = document.getElementById("redo");
-const undoStack = []; // [{label, op: {event, data}}], newest last
-const redoStack = [];
-let busy = false;
+const history = new UndoHistory();
 
 function refresh() {
-  const last = (stack) => stack[stack.length - 1];
-  undoButton.disabled = busy || !undoStack.length;
-  redoButton.disabled = busy || !redoStack.length;
-  undoButton.title = undoStack.length ? t("g_undo_what", { what: last(undoStack).label }) : t("g_nothing_to_undo");
-  redoButton.title = redoStack.length ? t("g_redo_what", { what: last(redoStack).label }) : t("g_nothing_to_redo");
+  undoButton.disabled = !history.canUndo;
+  redoButton.disabled = !history.canRedo;
+  undoButton.title = history.nextUndo !== null ? t("g_undo_what", { what: history.nextUndo }) : t("g_nothing_to_undo");
+  redoButton.title = history.nextRedo !== null ? t("g_redo_what", { what: history.nextRedo }) : t("g_nothing_to_redo");
 }
 
 /** A change was made here: keep its inverse; a new change ends what could be redone. */
 api.record = (label, op) => {
-  undoStack.push({ label, op });
-  if (undoStack.length > LIMIT) undoStack.shift();
-  redoStack.length = 0;
+  history.record(label, op);
   refresh();
 };
 
-/** Send the newest step of `from`; its answer's inverse goes onto `to`. */
-async function step(from, to, doneKey, refusedKey) {
-  if (busy || !from.length) return;
-  busy = true;
-  refresh();
-  const entry = from.pop();
-  const ack = await api.send(entry.op.event, entry.op.data, ["changed_meanwhile", "unknown_item", "unknown_theme"]);
-  busy = false;
-  if (ack.ok) {
-    to.push({ label: entry.label, op: ack.undo });
-    api.announce(t(doneKey, { what: entry.label }));
-  } else if (ack.timeout) {
-    from.push(entry); // no answer (offline): the step stays for another try
-  } else {
-    // Changed by someone else since (or gone): this step can no longer be taken.
-    api.showError(t(refusedKey, { what: entry.label, reason: ack.message }));
+const QUIET = ["changed_meanwhile", "unknown_item", "unknown_theme"];
+const send = (event, data) => api.send(event, data, QUIET);
+
+/** Take a step (`history.undo` or `history.redo`) and say how it went. */
+async function step(take, doneKey, refusedKey) {
+  const result = await take(send, refresh);
+  if (!result) return;
+  if (result.outcome === "done") api.announce(t(doneKey, { what: result.label }));
+  else if (result.outcome === "refused") {
+    api.showError(t(refusedKey, { what: result.label, reason: result.ack.message }));
   }
   refresh();
 }
 
-const undo = () => step(undoStack, redoStack, "g_undone", "g_undo_refused");
-const redo = () => step(redoStack, undoStack, "g_redone", "g_redo_refused");
+const undo = () => step((...args) => history.undo(...args), "g_undone", "g_undo_refused");
+const redo = () => step((...args) => history.redo(...args), "g_redone", "g_redo_refused");
 undoButton.addEventListener("click", undo);
 redoButton.addEventListener("click", redo);
 
