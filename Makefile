@@ -12,8 +12,10 @@ PIP    := $(VENV)/bin/pip install --quiet --disable-pip-version-check -c constra
 # `make run` installs the app alone; `make test` (and `make setup`) the dev tools too.
 RUN_STAMP := $(VENV)/.installed-run$(if $(EXTRAS),-$(subst $(comma),-,$(EXTRAS)))
 DEV_STAMP := $(VENV)/.installed-dev
+# The front end's checks (ESLint) come from the npm registry, pinned in package-lock.json.
+JS_STAMP  := node_modules/.installed
 
-.PHONY: setup run test lint format typecheck pytest constraints browser-deps voikko-deps pdf-deps vendor translations clean
+.PHONY: setup run test lint format typecheck pytest pytest-postgres service-deps js-test js-deps node-deps constraints browser-deps voikko-deps pdf-deps vendor translations clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -35,7 +37,9 @@ run: $(RUN_STAMP) voikko-deps
 	@bash scripts/ensure-pango --warn
 	$(VENV)/bin/cafe run --host $(HOST) --port $(PORT)
 
-test: setup browser-deps voikko-deps pdf-deps lint typecheck pytest
+test: setup browser-deps voikko-deps pdf-deps service-deps lint typecheck js-test pytest pytest-postgres
+# The tests that need PostgreSQL, Redis or nginx fail instead of skipping when missing.
+test: export CAFE_REQUIRE_SERVICES := 1
 
 # Pin what the dev venv resolves (run after changing dependencies in pyproject.toml, then
 # `make test`); a fresh machine installs exactly these versions from PyPI. Installed without
@@ -49,9 +53,24 @@ constraints: | $(PY)
 	mv constraints.txt.new constraints.txt
 	touch $(DEV_STAMP)
 
-lint: setup
+lint: setup js-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	npx --no-install eslint --cache --cache-location node_modules/.cache/eslint/ static/js eslint.config.js tests/js
+
+# The front end's unit tests (tests/js), in Node's own test runner: no browser, no server.
+js-test: node-deps
+	node --test tests/js/*.test.js
+
+# Exactly the versions package-lock.json names (node_modules/ is not committed).
+$(JS_STAMP): package.json package-lock.json | node-deps
+	npm ci --no-audit --no-fund
+	touch $@
+
+js-deps: $(JS_STAMP)
+
+node-deps:
+	@bash scripts/ensure-node
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
@@ -63,6 +82,11 @@ typecheck: setup
 pytest: setup
 	$(VENV)/bin/pytest -q
 
+# The database tests (marked `database`: tests/services.py names them) a second time, on a
+# private PostgreSQL that tests/services.py starts and stops (CAFE_TEST_DATABASE_URL).
+pytest-postgres: setup
+	$(PY) -m tests.services postgres -- $(VENV)/bin/pytest -q -m database
+
 browser-deps:
 	@bash scripts/ensure-chromium
 
@@ -73,6 +97,13 @@ voikko-deps:
 # The PDF export's WeasyPrint needs Debian's Pango and the DejaVu fonts.
 pdf-deps:
 	@bash scripts/ensure-pango
+
+# The tests start their own PostgreSQL, Redis and nginx (tests/services.py) from Debian's
+# packages: the database tests on PostgreSQL, the scale-out test on all three.
+service-deps:
+	@bash scripts/ensure-postgres
+	@bash scripts/ensure-redis
+	@bash scripts/ensure-nginx
 
 # Refresh the vendored Socket.IO client from the npm registry (committed; not needed to run).
 vendor:
@@ -87,4 +118,4 @@ translations: setup
 	$(VENV)/bin/pybabel compile -d cafe/translations
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -1,8 +1,11 @@
-"""Schema migrations with Alembic, run from the app's own engine."""
+"""Schema migrations with Alembic, run from the app's own engine, one process at a time."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -15,6 +18,8 @@ from cafe.extensions import db
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
 
 #: ``revision = '0007'`` and ``down_revision = '0006'`` (or None) as Alembic writes them.
 _REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]\s*$""", re.MULTILINE)
@@ -42,13 +47,81 @@ def upgrade_database() -> None:
     """
     if _at_head():
         return
-    from alembic import command
+    with startup_lock():
+        # Another process may have migrated while this one waited for the lock.
+        if _at_head():
+            return
+        from alembic import command
 
-    config = alembic_config()
-    with db.engine.connect() as connection, _foreign_keys_off(connection):
-        with connection.begin():
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        config = alembic_config()
+        log.info("migrating the database to schema %s", head_revision())
+        with db.engine.connect() as connection, _foreign_keys_off(connection):
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        log.info("database migrated to schema %s", head_revision())
+
+
+#: Key of the PostgreSQL advisory lock held while a process migrates or seeds the database
+#: (any 64-bit number that no other application on the same database uses: "cafe" in ASCII).
+ADVISORY_LOCK = 0x63616665
+
+#: How many times this thread holds the startup lock (it is re-entered: ``cafe run`` holds
+#: it around the migrations and the first-start account, and the migrations take it too).
+_held = threading.local()
+
+
+@contextmanager
+def startup_lock() -> Iterator[None]:
+    """Hold the database's startup lock: one process at a time migrates the schema and
+    creates what a first start creates.
+
+    Two workers started at once on an empty database used to migrate together, and the
+    second crashed creating ``alembic_version``. On PostgreSQL this is an advisory lock
+    (``pg_advisory_lock``, released with the session if the process dies); on SQLite an
+    exclusive ``flock`` on a file beside the database (released by the kernel likewise).
+    An in-memory SQLite database is one process's own: no lock.
+    """
+    depth: int = getattr(_held, "depth", 0)
+    if depth:
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth -= 1
+        return
+    with _database_lock():
+        _held.depth = 1
+        try:
+            yield
+        finally:
+            _held.depth = 0
+
+
+@contextmanager
+def _database_lock() -> Iterator[None]:
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK})
+                connection.commit()
+        return
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        import fcntl
+
+        fd = os.open(f"{url.database}.startup-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the file releases its lock
+        return
+    yield
 
 
 @contextmanager
@@ -106,3 +179,15 @@ def _at_head() -> bool:
     except SQLAlchemyError:  # no alembic_version table yet: an empty database
         return False
     return [row[0] for row in stamped] == [head]
+
+
+def sqlite_file_uri(path: str, *, mode: str = "rw") -> str:
+    """A ``file:`` URI for ``sqlite3.connect(…, uri=True)`` that opens the SQLite file at
+    ``path`` (relative to the working directory, as SQLAlchemy takes it) in ``mode``.
+
+    ``mode=rw`` makes a missing file an error instead of a new, empty database: what a
+    health check or a backup must not create where the real database was expected.
+    """
+    absolute = os.path.abspath(path)
+    escaped = absolute.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
+    return f"file:{escaped}?mode={mode}"

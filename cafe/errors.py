@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from cafe.documents.rendering import PdfUnavailable
 from cafe.domain.errors import DomainError
-from cafe.events.operations import MAX_ID
+from cafe.domain.keys import MAX_ID
 from cafe.messages import message_for
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ Absence is counted in process memory from the first sweep that finds the host aw
 another phone sits at its table. So a host whose phone reconnects within the grace keeps
 the role; after a restart, a host who never comes back is released a grace after the
 first of the table's phones has rejoined; and when the room's network drops for everyone,
-no clock runs until phones are back. Presence is per process (:mod:`cafe.presence`): with
-several server processes behind a message queue a host connected to another process
-would look away from its table, so there the sweeper does not run (the facilitator's
-``offer_host`` still hands a role on).
+no clock runs until phones are back. With several workers behind a message queue,
+presence is read from the workers' shared count (:mod:`cafe.presence`), so a host
+connected to another worker is at its table; every worker sweeps, and the release's
+conditional UPDATE lets only one of them free a role.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy import select
 from cafe.events.operations import release_absent_host
 from cafe.extensions import db, socketio
 from cafe.models import EventTable
-from cafe.presence import presence
+from cafe.presence import current_presence
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class HostSweeper:
         ``now`` is a :func:`time.monotonic` reading (the tests pass their own).
         """
         now = time.monotonic() if now is None else now
+        presence = current_presence()
         occupied = presence.occupied()
         if not occupied:
             self.clock.due([], now)
@@ -135,14 +136,10 @@ class HostSweeper:
 
 def start_host_sweeper(app: Flask) -> HostSweeper | None:
     """Start the app's sweeper as a background task (``cafe run`` does, at start); None
-    when the automatic release is off (``CAFE_HOST_GRACE_SECONDS`` 0, or a message queue:
-    see the module's docstring)."""
+    when the automatic release is off (``CAFE_HOST_GRACE_SECONDS`` 0)."""
     grace = float(app.config["CAFE_HOST_GRACE_SECONDS"])
     if grace <= 0:
         log.info("automatic release of absent hosts is off (CAFE_HOST_GRACE_SECONDS)")
-        return None
-    if app.config.get("CAFE_MESSAGE_QUEUE"):
-        log.info("automatic release of absent hosts is off: presence is per process")
         return None
     period = max(0.05, float(app.config["CAFE_HOST_SWEEP_SECONDS"]))
     sweeper = HostSweeper(app, grace, period)

@@ -3,14 +3,24 @@
 Flask-SocketIO connects to the queue lazily and, when it cannot, only logs "Cannot
 publish to redis... giving up": a worker would say "Serving on…" and relay nothing. So
 ``cafe run`` checks the queue before it serves and refuses to start, naming the fix.
+
+The same Redis holds what the workers must agree on (:func:`shared_redis`): presence
+(:mod:`cafe.presence`), the rate limits (:mod:`cafe.ratelimit`) and the retention purge's
+lock (:mod:`cafe.retention`).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+if TYPE_CHECKING:
+    from flask import Flask
+    from redis import Redis
+
 #: URL schemes Flask-SocketIO hands to its Redis manager (redis-py speaks to Valkey too).
-REDIS_SCHEMES = ("redis", "rediss", "unix")
+#: Not ``unix://``: Flask-SocketIO would give that to Kombu, which is not installed.
+REDIS_SCHEMES = ("redis", "rediss")
 
 
 class QueueUnavailable(Exception):
@@ -59,3 +69,63 @@ def check_message_queue(url: str | None, timeout: float = 5.0) -> None:
             f"CAFE_MESSAGE_QUEUE={shown} cannot be reached ({exc}): "
             "start Redis there or correct CAFE_MESSAGE_QUEUE."
         ) from exc
+
+
+#: Set in ``app.extensions`` when no secret key was configured and the app drew its own
+#: (kept in ``instance/secret_key``).
+SECRET_KEY_DRAWN = "cafe_secret_key_drawn"
+
+
+class MissingSecretKey(QueueUnavailable):
+    """Several workers, but no session key they all share."""
+
+
+def require_shared_secret(url: str | None, *, configured: bool) -> None:
+    """Raise :class:`MissingSecretKey` when a queue is set (several workers) but the session
+    key was not configured (``configured`` False: each worker would draw or read its own).
+
+    A login signed by one worker would be unknown to the next, and the keys that hash the
+    join limiter's client addresses in Redis would differ between workers.
+    """
+    if url and not configured:
+        raise MissingSecretKey(
+            "CAFE_MESSAGE_QUEUE is set but CAFE_SECRET_KEY is not: every worker must sign "
+            "logins with the same key; set CAFE_SECRET_KEY to one long random value on all "
+            'of them (python3 -c "import secrets; print(secrets.token_hex(32))").'
+        )
+
+
+#: Key of the app's Redis client in ``app.extensions`` (None: no queue, memory only).
+REDIS_EXTENSION = "cafe_redis"
+
+
+def shared_redis(app: Flask) -> Redis | None:
+    """The Redis client the app's workers share state through (presence, rate limits,
+    the retention lock): the queue's own server, or None without a queue.
+
+    One client (and so one connection pool) per app; it connects when first used. Without
+    the ``redis`` package, or with a URL that is not Redis's, None too: a command other
+    than ``cafe run`` then works on its own, and ``cafe run`` refuses to serve
+    (:func:`check_message_queue`).
+    """
+    if REDIS_EXTENSION not in app.extensions:
+        url = app.config.get("CAFE_MESSAGE_QUEUE")
+        client = None
+        if url and urlsplit(url).scheme.lower() in REDIS_SCHEMES:
+            client = _client(url)
+        app.extensions[REDIS_EXTENSION] = client
+    found: Redis | None = app.extensions[REDIS_EXTENSION]
+    return found
+
+
+def _client(url: str) -> Redis | None:
+    try:
+        import redis
+    except ImportError:
+        return None
+    try:
+        return redis.Redis.from_url(
+            url, socket_connect_timeout=5, socket_timeout=5, health_check_interval=30
+        )
+    except ValueError:  # a malformed URL: check_message_queue names it
+        return None

@@ -4,21 +4,75 @@ Some time after an event (``CAFE_RETENTION_DAYS``, 30 by default) its ordinary p
 the posts held for review that were never approved, are deleted, and what stays — the core
 ideas, which feed the summary and the minutes — loses the device hashes that tied posts of
 one phone together. Run by ``cafe run`` at start and
-then hourly, and by ``cafe posts purge``.
+then hourly, and by ``cafe posts purge``. With several workers (``CAFE_MESSAGE_QUEUE``)
+the one that takes the hour's lock in Redis purges (:func:`purge_turn`); the others skip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import secrets
 from dataclasses import dataclass
 
+from flask import Flask
 from sqlalchemy import String, cast, delete, select, update
 
 from cafe.extensions import db
-from cafe.models import CafeEvent, EventTable, Feedback, Post
+from cafe.models import CafeEvent, EventTable, Feedback, Post, Vote
 
 #: What a purged core idea keeps in place of the writer's device hash.
 ANONYMISED = ""
+
+
+def _unlink_votes(event_ids: list[int]) -> None:
+    """Votes keep their items, dots and role tags, and which of them one phone cast (so
+    the counts of phones that voted stay true), but no longer the phone's device hash: each
+    phone's votes get a random stand-in of their own."""
+    phones = db.session.execute(
+        select(Vote.event_id, Vote.device_hash)
+        .where(Vote.event_id.in_(event_ids), Vote.device_hash.not_like("purged:%"))
+        .distinct()
+    ).all()
+    for event_id, device in phones:
+        db.session.execute(
+            update(Vote)
+            .where(Vote.event_id == event_id, Vote.device_hash == device)
+            .values(device_hash="purged:" + secrets.token_hex(8))
+        )
+
+
+#: Seconds between two purges of ``cafe run``.
+PURGE_INTERVAL = 3600
+
+#: The Redis key of the purge's lock: set by the worker whose turn it is, for an interval.
+PURGE_LOCK = "cafe:retention:purge"
+
+log = logging.getLogger(__name__)
+
+
+def purge_turn(app: Flask, interval: float = PURGE_INTERVAL) -> bool:
+    """Whether this process should purge now: always without a queue; with one, when it is
+    the worker that takes the lock (``SET NX EX``) that the last purge of any worker set
+    for ``interval`` (less a minute, so that the same worker's next turn, a little late
+    or early, finds it gone: the purge then stays with one worker).
+
+    When Redis cannot be asked, the purge runs: it is idempotent, and only wasted work if
+    another worker runs it too.
+    """
+    from cafe.message_queue import shared_redis
+
+    client = shared_redis(app)
+    if client is None:
+        return True
+    from redis import RedisError
+
+    hold = max(1, round(interval - 60 if interval > 120 else interval))
+    try:
+        return bool(client.set(PURGE_LOCK, "1", nx=True, ex=hold))
+    except RedisError as error:
+        log.warning("retention lock not taken: Redis %s; purging anyway", type(error).__name__)
+        return True
 
 
 @dataclass(frozen=True)
@@ -72,9 +126,19 @@ def purge_raw_posts(now: dt.datetime, days: int) -> Purged:
         .where(Feedback.event_id.in_(event_ids), Feedback.device_hash.not_like("purged:%"))
         .values(device_hash="purged:" + cast(Feedback.id, String))
     )
+    _unlink_votes(event_ids)
     db.session.commit()
-    return Purged(
+    purged = Purged(
         events=len(event_ids),
         deleted_posts=deleted.rowcount,  # type: ignore[attr-defined]
         anonymised_posts=anonymised.rowcount,  # type: ignore[attr-defined]
     )
+    log.info(
+        "retention (%d days): %d posts deleted, %d core ideas unlinked from phones, "
+        "in %d past events",
+        days,
+        purged.deleted_posts,
+        purged.anonymised_posts,
+        purged.events,
+    )
+    return purged

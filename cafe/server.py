@@ -19,6 +19,7 @@ logger = logging.getLogger("cafe.server")
 
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve ``app`` until interrupted."""
+    logger.info("%s", startup_line(app, host, port))
     # Long-lived objects made at start-up are frozen out of the collector, and full
     # collections are made rare: gen-2 pauses otherwise dominate the p99 latency.
     gc.collect()
@@ -27,8 +28,52 @@ def serve(app: Flask, host: str, port: int) -> None:
     _raise_open_file_limit()
     socketio.start_background_task(_collector_upkeep, bool(app.config.get("CAFE_GC_LOG")))
     _address_free_hub()
+    _leave_the_count_on_stop(app)
     # log_output=False: no access log, which would write every client's address.
     socketio.run(app, host=host, port=port, log_output=False, **_server_options())
+
+
+def startup_line(app: Flask, host: str, port: int) -> str:
+    """What an operator needs to know of a starting worker: where it listens, its async
+    mode, the kind of database and whether a message queue relays. Never a URL: a
+    database's or a queue's may carry a password."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    queue = "on" if app.config.get("CAFE_MESSAGE_QUEUE") else "off"
+    return (
+        f"serving on {host}:{port}: async mode {socketio.async_mode}, {database} database, "
+        f"message queue {queue}"
+    )
+
+
+def _leave_the_count_on_stop(app: Flask) -> None:
+    """With several workers, a worker told to stop (SIGTERM: systemd's stop, a restart)
+    first takes its phones out of the shared presence count and tells the boards, rather
+    than leaving them counted until its heartbeat is too old (:mod:`cafe.presence`); then
+    it stops as it always did, by the signal's default action."""
+    import os
+    import signal
+
+    from cafe.presence import EXTENSION, SharedPresence
+
+    presence = app.extensions.get(EXTENSION)
+    if not isinstance(presence, SharedPresence):
+        return
+
+    def leave_and_stop(signum: int) -> None:
+        try:
+            presence.close()
+        finally:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    def stop(signum: int, frame: Any) -> None:
+        # Under gevent a signal handler runs in the event loop, where nothing may wait
+        # (Redis): the leaving is done by a task of its own.
+        socketio.start_background_task(leave_and_stop, signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def _address_free_hub() -> None:

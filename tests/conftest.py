@@ -32,49 +32,100 @@ from cafe.events.operations import create_event
 from cafe.extensions import db, socketio
 from cafe.models import CafeEvent, User
 
+#: The private PostgreSQL, Redis and nginx fixtures (postgres_url, redis_url, …). Imported by
+#: pytest (its asserts rewritten): the functions below import from it when called, never here.
+pytest_plugins = ["tests.services"]
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 
 
-def app_config(database: Path) -> dict[str, Any]:
-    """Configuration of a test app on the SQLite file ``database``."""
+def app_config(database: Path | str) -> dict[str, Any]:
+    """Configuration of a test app on the SQLite file ``database`` (a str: a database URL)."""
+    uri = database if isinstance(database, str) else f"sqlite:///{database}"
     return {
         "TESTING": True,
         "SECRET_KEY": "test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        "SQLALCHEMY_DATABASE_URI": uri,
         "CAFE_ASYNC_MODE": "threading",
         "WTF_CSRF_ENABLED": False,
     }
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty database migrated to head with Alembic, once per session, to copy from."""
-    path = tmp_path_factory.mktemp("template") / "cafe.db"
-    template = create_app(app_config(path))
-    with template.app_context():
-        upgrade_database()
-        db.engine.dispose()  # closing the last connection folds the WAL into the file
+def empty_database(path: Path) -> Path | str:
+    """A database nothing has touched: the SQLite file ``path``, or with
+    ``CAFE_TEST_DATABASE_URL`` the URL of a new database on that server."""
+    from tests.services import server_databases
+
+    server = server_databases()
+    return path if server is None else server.create()
+
+
+def database_copy(template: Path | str, path: Path) -> Path | str:
+    """A migrated database without rows for one test: a copy of the SQLite file
+    ``template`` at ``path``, or on the ``CAFE_TEST_DATABASE_URL`` server the database
+    ``template`` itself, emptied after the test (``done_with``)."""
+    if isinstance(template, str):
+        return template
+    shutil.copyfile(template, path)
     return path
 
 
-@pytest.fixture
-def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
-    """An app on its own SQLite file, migrated with Alembic, threads for Socket.IO.
+def done_with(database: Path | str) -> None:
+    """After a test: empty the server database ``database_copy`` gave it (a SQLite copy
+    goes with the test's tmp_path)."""
+    from tests.services import server_databases
 
-    The file is a copy of a database migrated once per session: running the migrations
-    for every test would double the suite's time.
+    server = server_databases()
+    if isinstance(database, str) and server is not None:
+        server.wipe(database)
+
+
+def drop_database(database: Path | str) -> None:
+    """Drop a database ``empty_database`` made on the server (a SQLite file goes with its
+    test's tmp_path)."""
+    from tests.services import server_databases
+
+    server = server_databases()
+    if isinstance(database, str) and server is not None:
+        server.drop(database)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """An empty database migrated to head with Alembic, once per session, to copy from
+    (``database_copy``): a SQLite file, or with ``CAFE_TEST_DATABASE_URL`` a database on
+    that server."""
+    database = empty_database(tmp_path_factory.mktemp("template") / "cafe.db")
+    template = create_app(app_config(database))
+    with template.app_context():
+        upgrade_database()
+        db.engine.dispose()  # closing the last connection folds the WAL into the file
+    yield database
+    drop_database(database)
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path | str) -> Iterator[Flask]:
+    """An app on a database migrated with Alembic and without rows, threads for Socket.IO.
+
+    The database was migrated once per session: running the migrations for every test
+    would double the suite's time. Each test gets its own copy of the SQLite file, or with
+    ``CAFE_TEST_DATABASE_URL`` the server's database, emptied again after the test.
     """
-    shutil.copyfile(migrated_database, tmp_path / "cafe.db")
-    app = create_app(app_config(tmp_path / "cafe.db"))
+    database = database_copy(migrated_database, tmp_path / "cafe.db")
+    app = create_app(app_config(database))
     yield app
-    # A presence broadcast still waiting (cafe.presence.PresenceThrottle) would reach the
-    # next test's sockets: its events reuse these ids, and so the rooms' names.
-    throttle = app.extensions.get("cafe_presence_throttle")
-    if throttle is not None:
-        throttle.close()
+    # A presence (or vote count) broadcast still waiting (cafe.presence.PresenceThrottle)
+    # would reach the next test's sockets: its events reuse these ids, and so the rooms'
+    # names.
+    for name in ("cafe_presence_throttle", "cafe_vote_count_throttle"):
+        throttle = app.extensions.get(name)
+        if throttle is not None:
+            throttle.close()
     with app.app_context():
         db.engine.dispose()
+    done_with(database)
 
 
 @pytest.fixture
@@ -337,12 +388,14 @@ def db_snapshot(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         "gather_item",
         "summary_intro",
         "summary_revision",
-        "minutes",
-        "minutes_revision",
+        "document",
+        "document_revision",
         "review_comment",
         "topic_tip",
         "feedback",
         "audit_entry",
+        "vote_round",
+        "vote",
     )
     with app.app_context(), db.engine.connect() as connection:
         return {

@@ -249,14 +249,6 @@ def test_sweeper_starts_unless_the_grace_is_zero(app: Flask, grace: float, start
             sweeper.close()
 
 
-def test_sweeper_is_off_with_a_message_queue(app: Flask) -> None:
-    # Presence is per process: with several processes a host connected elsewhere would
-    # look away. The queue is never contacted here: the sweeper refuses to start first.
-    app.config["CAFE_MESSAGE_QUEUE"] = "redis://127.0.0.1:1/0"
-    assert start_host_sweeper(app) is None
-    assert EXTENSION not in app.extensions
-
-
 # --- the facilitator's offer -------------------------------------------------------------
 
 

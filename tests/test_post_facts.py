@@ -92,7 +92,7 @@ def test_premoderation_switched_on_by_another_worker_holds_the_next_post(
     writer = seated(phone, ev.code, ev.table_ids[0])
     reader = seated(phone, ev.code, ev.table_ids[0])
     assert writer.post("Julkinen")["ok"] is True
-    another_worker(app, "UPDATE cafe_event SET premoderation = 1 WHERE id = :id", id=ev.id)
+    another_worker(app, "UPDATE cafe_event SET premoderation = true WHERE id = :id", id=ev.id)
     reader.received()
 
     ack = writer.post("Odottaa hyväksyntää")

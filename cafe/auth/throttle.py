@@ -3,24 +3,32 @@
 After ``limit`` failures within a window that opens at the first one, further logins for
 that account (or from that address) are refused until the window closes, without the
 password being checked at all. The counts live in a :class:`FailureStore`: process memory
-here (:class:`MemoryFailureStore`); one shared by several workers (Redis: ``INCR`` and
-``EXPIRE … NX`` do exactly what :meth:`FailureStore.add` promises) plugs in behind the same
-methods.
+(:class:`MemoryFailureStore`), or with several workers (``CAFE_MESSAGE_QUEUE``) the queue's
+Redis (:class:`RedisFailureStore`), so that spreading guesses over the workers gains
+nothing.
 
 Neither the address nor the typed username is kept as such: the keys are HMACs under a
 secret drawn when the throttle is made (a typed "username" may be a password typed into
-the wrong field). A store shared between workers needs a secret they share.
+the wrong field). A store shared between workers needs a secret they share: one derived
+from ``CAFE_SECRET_KEY``, which ``cafe run`` requires with a queue.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from redis import Redis
+
+log = logging.getLogger(__name__)
 
 
 class FailureStore(Protocol):
@@ -143,4 +151,83 @@ def memory_throttle(config: Mapping[str, Any]) -> LoginThrottle:
         per_account=int(config["CAFE_LOGIN_FAILURES_PER_ACCOUNT"]),
         per_address=int(config["CAFE_LOGIN_FAILURES_PER_ADDRESS"]),
         window=float(config["CAFE_LOGIN_WINDOW_MINUTES"]) * 60.0,
+    )
+
+
+#: Count one failure; the window opens (expiry set) with the first one.
+_ADD = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
+class RedisFailureStore:
+    """A :class:`FailureStore` in Redis, shared by every worker: a counter per key that
+    expires when its window closes (so Redis forgets it by itself). While Redis cannot be
+    reached, this process's memory counts instead (logged)."""
+
+    def __init__(self, client: Redis) -> None:
+        self.client = client
+        self._add = client.register_script(_ADD)
+        self._fallback = MemoryFailureStore()
+
+    def add(self, key: str, window: float) -> int:
+        """See :meth:`FailureStore.add`."""
+        from redis import RedisError
+
+        try:
+            return int(self._add(keys=[f"cafe:{key}"], args=[max(1, round(window * 1000))]))
+        except RedisError as error:
+            log.warning(
+                "login failure counted in this process only: Redis %s", type(error).__name__
+            )
+            return self._fallback.add(key, window)
+
+    def get(self, key: str) -> tuple[int, float]:
+        """See :meth:`FailureStore.get`."""
+        from redis import RedisError
+
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.get(f"cafe:{key}")
+            pipe.pttl(f"cafe:{key}")
+            count, left = pipe.execute()
+        except RedisError:
+            return self._fallback.get(key)
+        if count is None or left is None or int(left) <= 0:
+            return (0, 0.0)
+        return (int(count), int(left) / 1000)
+
+    def clear(self, key: str) -> None:
+        """See :meth:`FailureStore.clear`."""
+        from redis import RedisError
+
+        self._fallback.clear(key)
+        try:
+            self.client.delete(f"cafe:{key}")
+        except RedisError:
+            pass
+
+
+def login_throttle(app: Flask) -> LoginThrottle:
+    """The app's throttle: shared through the queue's Redis when one is configured, with
+    keys hashed under a secret derived from the secret key all workers share; else in this
+    process's memory."""
+    from cafe.message_queue import shared_redis
+
+    client = shared_redis(app)
+    if client is None:
+        return memory_throttle(app.config)
+    secret = hmac.new(
+        str(app.config["SECRET_KEY"]).encode(), b"cafe login throttle", hashlib.sha256
+    ).digest()
+    return LoginThrottle(
+        RedisFailureStore(client),
+        per_account=int(app.config["CAFE_LOGIN_FAILURES_PER_ACCOUNT"]),
+        per_address=int(app.config["CAFE_LOGIN_FAILURES_PER_ADDRESS"]),
+        window=float(app.config["CAFE_LOGIN_WINDOW_MINUTES"]) * 60.0,
+        secret=secret,
     )

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cafe.domain.errors import DomainError
+from cafe.domain.keys import MAX_ID
 from cafe.extensions import db
 from cafe.gathering import state
 from cafe.models import CafeEvent, GatherItem, Post, Theme
@@ -135,7 +136,8 @@ def _check_item(event: CafeEvent, entry: dict[str, Any]) -> None:
     item_id = _id(entry["item"])
     theme_id = None if entry["theme"] is None else _id(entry["theme"])
     sources = _ids(entry["sources"], str)
-    item = db.session.get(GatherItem, item_id)
+    # An id beyond any key is no row's (and PostgreSQL would refuse the query).
+    item = db.session.get(GatherItem, item_id) if item_id <= MAX_ID else None
     if item is None or item.event_id != event.id:
         raise DomainError("changed_meanwhile")
     if item.theme_id != theme_id or sources_of(item.id) != sorted(sources):
@@ -151,7 +153,7 @@ def _check_theme(event: CafeEvent, entry: dict[str, Any]) -> None:
     if "revision" in entry and (isinstance(revision, bool) or not isinstance(revision, int)):
         raise DomainError("bad_request")
     items = _ids(entry["items"], int) if "items" in entry else None
-    theme = db.session.get(Theme, theme_id)
+    theme = db.session.get(Theme, theme_id) if theme_id <= MAX_ID else None
     if theme is None or theme.event_id != event.id or created_stamp(theme) != created:
         raise DomainError("changed_meanwhile")
     if revision is not None and theme.revision != revision:
