@@ -20,13 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from cafe.domain.themes import (
     Language,
     ThemeSuggestion,
     adjusted_rand_index,
-    pairwise_scores,
     suggest_themes,
 )
 
@@ -39,6 +40,25 @@ SMALL = Path(__file__).resolve().parent.parent / "tests" / "data" / "themes_smal
 HOLDOUT = Path(__file__).resolve().parent / "data" / "themes_fi_holdout.tsv"
 #: Words appended to the copies of the 500-idea run; ordinary, so they change the vectors.
 VARIATIONS = ("", " nyt", " meillä", " tänään", " kunnassa", " hankkeessa", " yhdessä")
+
+
+def pairwise_scores(
+    labels_true: Sequence[object], labels_pred: Sequence[object]
+) -> tuple[float, float, float]:
+    """Precision, recall and F1 over pairs of items put in the same group."""
+    if len(labels_true) != len(labels_pred):
+        raise ValueError("labellings differ in length")
+
+    def pairs(count: int) -> int:
+        return count * (count - 1) // 2
+
+    both = sum(pairs(c) for c in Counter(zip(labels_true, labels_pred, strict=True)).values())
+    true_pairs = sum(pairs(c) for c in Counter(labels_true).values())
+    pred_pairs = sum(pairs(c) for c in Counter(labels_pred).values())
+    precision = both / pred_pairs if pred_pairs else 1.0
+    recall = both / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
 
 
 def read_labelled(path: Path) -> tuple[list[str], list[str], str | None]:

@@ -28,8 +28,8 @@ def resource_dir(name: str) -> str:
     return str(PACKAGE_DIR.parent / name)
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, serving: bool = True) -> Flask:
     """Create and configure the app (see :func:`cafe.app.create_app`)."""
     from cafe.app import create_app as factory
 
-    return factory(test_config)
+    return factory(test_config, serving=serving)

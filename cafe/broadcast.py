@@ -4,23 +4,37 @@ Every broadcast is ``socketio.emit(...)`` called *after* the database commit, so
 receiver that asks for fresh state sees what it was told about, and so that switching on
 Flask-SocketIO's ``message_queue`` (Redis) relays every broadcast between processes with
 no change here. ``docs/protocol.md`` lists what goes to whom.
+
+``socketio`` is looked up in ``cafe.extensions`` when something is sent, not imported here:
+the operations import this module, and a command that only reads (``cafe export``) must
+not import the socket layer with them (issue 14).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from cafe import extensions
 from cafe.domain.timer import Timer
 from cafe.domain.voice import MIN_PHONES_PER_ROLE
-from cafe.extensions import db, socketio
+from cafe.extensions import db
 from cafe.gathering.state import summary_changed, summary_payload
-from cafe.models import CafeEvent, EventTable, Post
-from cafe.presence import PresenceThrottle, presence
+from cafe.models import CafeEvent, EventTable, Post, VoteRound
+from cafe.presence import Presence, PresenceThrottle, current_presence
+from cafe.voting.state import (
+    RoundView,
+    round_payload,
+    round_view,
+    section_voted,
+    vote_phase,
+    voters,
+)
 from cafe.workshops import event_title, phases_payload, template_of
 
 PHONE = "/phone"
@@ -61,7 +75,55 @@ def timer_payload(timer: Timer, now: float | None = None) -> dict[str, Any]:
     }
 
 
-def table_payload(table: EventTable) -> dict[str, Any]:
+class TableFields(Protocol):
+    """What :func:`table_payload` reads of a table: an :class:`~cafe.models.EventTable`, or
+    the plain facts a phone's rejoin reads (:class:`cafe.phone.rejoin.TableFacts`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def host_hash(self) -> str | None: ...
+
+
+class EventFields(Protocol):
+    """What :func:`event_payload` reads of an event: a :class:`~cafe.models.CafeEvent`, or
+    the plain facts a phone's rejoin reads in one query (:class:`cafe.phone.rejoin.EventFacts`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def start_time(self) -> dt.time: ...
+    @property
+    def end_time(self) -> dt.time: ...
+    @property
+    def place(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def join_code(self) -> str: ...
+    @property
+    def role_tags(self) -> Sequence[str]: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def timer(self) -> Timer: ...
+    @property
+    def tables(self) -> Sequence[TableFields]: ...
+
+
+def table_payload(table: TableFields) -> dict[str, Any]:
     """A table as everyone may see it (whether it has a host, never who)."""
     return {
         "id": table.id,
@@ -71,7 +133,7 @@ def table_payload(table: EventTable) -> dict[str, Any]:
     }
 
 
-def event_payload(event: CafeEvent, language: str | None = None) -> dict[str, Any]:
+def event_payload(event: EventFields, language: str | None = None) -> dict[str, Any]:
     """The public description of a running event; its phases' labels and prompts in
     ``language`` (the reader's: a phone's, a facilitator's), by default the event's."""
     return {
@@ -181,10 +243,10 @@ def role_shown(post: Post, carriers: dict[tuple[int, str], int] | None = None) -
 
 def presence_payload(event: CafeEvent) -> dict[str, Any]:
     """Connected phones per table id."""
-    return _presence_of([t.id for t in event.tables])
+    return _presence_of([t.id for t in event.tables], current_presence())
 
 
-def _presence_of(table_ids: list[int]) -> dict[str, Any]:
+def _presence_of(table_ids: list[int], presence: Presence) -> dict[str, Any]:
     counts = presence.counts(table_ids)
     return {"tables": {str(tid): n for tid, n in counts.items()}}
 
@@ -209,16 +271,16 @@ def post_changed(
     """
     payload = post_payload(post)
     if post.visible:
-        socketio.emit("post", payload, to=table_room(post.table_id), namespace=PHONE)
+        extensions.socketio.emit("post", payload, to=table_room(post.table_id), namespace=PHONE)
     elif was_visible:
-        socketio.emit(
+        extensions.socketio.emit(
             "post_removed",
             {"id": post.client_id, "table": post.table_id},
             to=table_room(post.table_id),
             namespace=PHONE,
         )
     if post.held:
-        socketio.emit(
+        extensions.socketio.emit(
             "post",
             post_payload(post, own=True),
             to=device_room(post.event_id, post.device_hash),
@@ -226,30 +288,30 @@ def post_changed(
         )
     elif was_held and not post.visible:
         # Hidden or deleted while held: gone from the writer's phone too.
-        socketio.emit(
+        extensions.socketio.emit(
             "post_removed",
             {"id": post.client_id, "table": post.table_id},
             to=device_room(post.event_id, post.device_hash),
             namespace=PHONE,
         )
     if post.deleted:
-        socketio.emit(
+        extensions.socketio.emit(
             "post_removed",
             {"id": post.client_id, "table": post.table_id},
             to=event_room(post.event_id),
             namespace=FACILITATOR,
         )
     else:
-        socketio.emit(
+        extensions.socketio.emit(
             "post",
             post_payload(post, moderation=True, role_shown=role_shown(post)),
             to=event_room(post.event_id),
             namespace=FACILITATOR,
         )
     if post.visible and post.is_core:
-        socketio.emit("core", payload, to=event_room(post.event_id), namespace=BOARD)
+        extensions.socketio.emit("core", payload, to=event_room(post.event_id), namespace=BOARD)
     elif was_core and was_visible:
-        socketio.emit(
+        extensions.socketio.emit(
             "core_removed",
             {"id": post.client_id, "table": post.table_id},
             to=event_room(post.event_id),
@@ -258,6 +320,19 @@ def post_changed(
     if post.item_id is not None:
         # A gathered core idea was edited, hidden or unmarked: the live summary shows it.
         _summary_refresh(post.event_id)
+    if (post.is_core or was_core) and section_voted(post.event_id, post.section):
+        _section_vote_refresh(post)
+
+
+def _section_vote_refresh(post: Post) -> None:
+    """A core idea of a section a vote phase votes on was written, edited, marked or
+    unmarked, hidden, shown or deleted: during that vote it is (or was) one of the items,
+    so every screen gets the round again with its items as they now are (a phone must
+    not keep listing an idea the facilitator hid)."""
+    event = db.session.get(CafeEvent, post.event_id)
+    voting = vote_phase(event) if event is not None else None
+    if event is not None and voting is not None and voting.section == post.section:
+        vote_changed(event, round_view(event, voting))
 
 
 def _summary_refresh(event_id: int) -> None:
@@ -272,18 +347,23 @@ def summary_sent(event_id: int, summary: dict[str, Any]) -> None:
     later (it is kept as the event's live summary: :class:`cafe.gathering.state.SummaryCache`)."""
     summary_changed(event_id, summary)
     for namespace in (BOARD, PHONE):
-        socketio.emit("summary", summary, to=event_room(event_id), namespace=namespace)
+        extensions.socketio.emit("summary", summary, to=event_room(event_id), namespace=namespace)
 
 
 def gathering_changed(event_id: int, gathering: dict[str, Any]) -> None:
-    """Facilitators get the whole gathering; boards and phones its summary."""
-    socketio.emit("gathering", gathering, to=event_room(event_id), namespace=FACILITATOR)
+    """Facilitators get the whole gathering; boards and phones its summary. During a vote
+    on the themes, everyone gets the round again: its items are the themes."""
+    extensions.socketio.emit("gathering", gathering, to=event_room(event_id), namespace=FACILITATOR)
     summary_sent(event_id, gathering["summary"])
+    event = db.session.get(CafeEvent, event_id)
+    voting = vote_phase(event) if event is not None else None
+    if event is not None and voting is not None and voting.section is None:
+        vote_changed(event, round_view(event, voting))
 
 
 def premoderation_changed(event: CafeEvent) -> None:
     """Facilitators' control pages follow the pre-moderation switch (phones are not told)."""
-    socketio.emit(
+    extensions.socketio.emit(
         "premoderation",
         {"on": event.premoderation},
         to=event_room(event.id),
@@ -294,14 +374,16 @@ def premoderation_changed(event: CafeEvent) -> None:
 def phase_changed(event: CafeEvent) -> None:
     """Every phone, board and facilitator of the event follows the new phase."""
     for namespace in (PHONE, BOARD, FACILITATOR):
-        socketio.emit("phase", {"phase": event.phase}, to=event_room(event.id), namespace=namespace)
+        extensions.socketio.emit(
+            "phase", {"phase": event.phase}, to=event_room(event.id), namespace=namespace
+        )
 
 
 def timer_changed(event: CafeEvent) -> None:
     """Every phone, board and facilitator of the event follows the countdown."""
     payload = timer_payload(event.timer)
     for namespace in (PHONE, BOARD, FACILITATOR):
-        socketio.emit("timer", payload, to=event_room(event.id), namespace=namespace)
+        extensions.socketio.emit("timer", payload, to=event_room(event.id), namespace=namespace)
 
 
 def host_changed(table: EventTable, previous_host: str | None) -> None:
@@ -312,17 +394,19 @@ def host_changed(table: EventTable, previous_host: str | None) -> None:
     """
     payload = table_payload(table)
     for namespace in (BOARD, FACILITATOR):
-        socketio.emit("table", payload, to=event_room(table.event_id), namespace=namespace)
-    socketio.emit("table", payload, to=table_room(table.id), namespace=PHONE)
+        extensions.socketio.emit(
+            "table", payload, to=event_room(table.event_id), namespace=namespace
+        )
+    extensions.socketio.emit("table", payload, to=table_room(table.id), namespace=PHONE)
     if previous_host and previous_host != table.host_hash:
-        socketio.emit(
+        extensions.socketio.emit(
             "you_host",
             {"table": table.id, "host": False},
             to=device_room(table.event_id, previous_host),
             namespace=PHONE,
         )
     if table.host_hash:
-        socketio.emit(
+        extensions.socketio.emit(
             "you_host",
             {"table": table.id, "host": True},
             to=device_room(table.event_id, table.host_hash),
@@ -333,33 +417,110 @@ def host_changed(table: EventTable, previous_host: str | None) -> None:
 def host_offered(table: EventTable) -> None:
     """The phones at a table are offered its free host role (its host's phone stayed away,
     or the facilitator handed the role on): the first ``claim_host`` takes it."""
-    socketio.emit("host_offer", {"table": table.id}, to=table_room(table.id), namespace=PHONE)
+    extensions.socketio.emit(
+        "host_offer", {"table": table.id}, to=table_room(table.id), namespace=PHONE
+    )
 
 
-def presence_changed(event: CafeEvent) -> None:
+def presence_changed(event: EventFields) -> None:
     """Boards and facilitators see how many phones sit at each table: at most one
     ``presence`` per event every 0.25 s, the last one always (:class:`PresenceThrottle`)."""
     throttle = current_app.extensions.get("cafe_presence_throttle")
     if throttle is None:
+        # The throttle sends from a background task, outside the app's context: it is
+        # given the app's presence here.
+        presence = current_presence()
+
+        def send(event_id: int, table_ids: list[int]) -> None:
+            _send_presence(event_id, table_ids, presence)
+
         throttle = current_app.extensions.setdefault(
             "cafe_presence_throttle",
-            PresenceThrottle(_send_presence, socketio.start_background_task, socketio.sleep),
+            PresenceThrottle(
+                send, extensions.socketio.start_background_task, extensions.socketio.sleep
+            ),
         )
     throttle.changed(event.id, [t.id for t in event.tables])
 
 
-def _send_presence(event_id: int, table_ids: list[int]) -> None:
-    payload = _presence_of(table_ids)
+def presence_lost(app: Flask, event_ids: list[int]) -> None:
+    """A worker died with phones of these events connected (:mod:`cafe.presence`): their
+    boards and control pages get the counts without them (any live worker sends this)."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(EventTable.event_id, EventTable.id).where(EventTable.event_id.in_(event_ids))
+        ).all()
+        db.session.rollback()
+        tables: dict[int, list[int]] = {}
+        for event_id, table_id in rows:
+            tables.setdefault(event_id, []).append(table_id)
+        for event_id, table_ids in tables.items():
+            _send_presence(event_id, table_ids, current_presence())
+
+
+def _send_presence(event_id: int, table_ids: list[int], presence: Presence) -> None:
+    payload = _presence_of(table_ids, presence)
     for namespace in (BOARD, FACILITATOR):
-        socketio.emit("presence", payload, to=event_room(event_id), namespace=namespace)
+        extensions.socketio.emit("presence", payload, to=event_room(event_id), namespace=namespace)
+
+
+def vote_changed(event: CafeEvent, view: RoundView) -> None:
+    """A vote round was opened, closed, revealed or given other dots: every phone,
+    board and control page gets the round (``vote``); boards also its chart once revealed,
+    titled in the event's language (theirs)."""
+    board = round_payload(event, view, language=event.language, chart=True)
+    payload = {key: value for key, value in board.items() if key != "chart"}
+    for namespace in (PHONE, FACILITATOR):
+        extensions.socketio.emit("vote", payload, to=event_room(event.id), namespace=namespace)
+    extensions.socketio.emit("vote", board, to=event_room(event.id), namespace=BOARD)
+
+
+def own_votes(event_id: int, device: str, votes: dict[str, Any]) -> None:
+    """A phone's own dots per item and dots left (``votes``), to every tab of that phone
+    (its device room): the tab that voted has them in its answer too."""
+    extensions.socketio.emit("votes", votes, to=device_room(event_id, device), namespace=PHONE)
+
+
+def vote_count_changed(event_id: int) -> None:
+    """A phone placed its first dot, or took its last one off: boards and control pages
+    see how many phones have voted (``vote_count``), never how, at most once every 0.25 s
+    per event and always the last count (:class:`PresenceThrottle`, as presence)."""
+    throttle = current_app.extensions.get("cafe_vote_count_throttle")
+    if throttle is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def send(event: int, _unused: list[int]) -> None:
+            # Perhaps in a background task of its own: the count is read when it is sent.
+            with app.app_context():
+                _send_vote_count(event)
+
+        throttle = current_app.extensions.setdefault(
+            "cafe_vote_count_throttle",
+            PresenceThrottle(
+                send, extensions.socketio.start_background_task, extensions.socketio.sleep
+            ),
+        )
+    throttle.changed(event_id, [])
+
+
+def _send_vote_count(event_id: int) -> None:
+    rounds = db.session.execute(
+        select(VoteRound.phase).where(VoteRound.event_id == event_id)
+    ).scalars()
+    for phase in list(rounds):
+        payload = {"phase": phase, "voters": voters(event_id, phase)}
+        for namespace in (BOARD, FACILITATOR):
+            extensions.socketio.emit(
+                "vote_count", payload, to=event_room(event_id), namespace=namespace
+            )
 
 
 def feedback_changed(event_id: int, summary: dict[str, Any]) -> None:
     """Facilitators see the feedback summary change as phones answer."""
-    socketio.emit("feedback", summary, to=event_room(event_id), namespace=FACILITATOR)
+    extensions.socketio.emit("feedback", summary, to=event_room(event_id), namespace=FACILITATOR)
 
 
 def audit_recorded(event_id: int, entry: dict[str, Any]) -> None:
     """Facilitators' control pages add a new entry of the audit trail (``cafe.audit``
     sends it once the action's commit has succeeded)."""
-    socketio.emit("audit", entry, to=event_room(event_id), namespace=FACILITATOR)
+    extensions.socketio.emit("audit", entry, to=event_room(event_id), namespace=FACILITATOR)

@@ -1,5 +1,5 @@
-"""The ``cafe`` command: ``run``, ``db upgrade``, ``user add``, ``event create``, ``event list``,
-``themes suggest``, ``screen``, ``export``."""
+"""The ``cafe`` command: ``run``, ``db upgrade``, ``backup``, ``user add``, ``event create``,
+``event list``, ``themes suggest``, ``screen``, ``export``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 # Flask, SQLAlchemy, Flask-SocketIO and the app's models are imported by the commands that
 # use them, not here: `cafe themes suggest` and `cafe screen` need none of them, and
 # `cafe export` is waited for (bench: start-up was half of a PDF export's wall time).
+# Commands that neither serve nor send nor build a page's URL (`export`, `db upgrade`,
+# `backup`) make their app with `serving=False`: no sockets, limits or pages to import.
 
 #: The plan a newcomer sees running on first start: the seed's Cafe Social of 31.10.17.
 SAMPLE_PLAN = "cafe-social-2017-10-31.toml"
@@ -95,22 +97,35 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
     from sqlalchemy import select
 
     from cafe.auth.operations import create_user, random_password, user_count
-    from cafe.database import upgrade_database
+    from cafe.database import startup_lock, upgrade_database
     from cafe.events.operations import create_event
     from cafe.extensions import db, socketio
     from cafe.hosts import start_host_sweeper
-    from cafe.message_queue import QueueUnavailable, check_message_queue
+    from cafe.message_queue import (
+        SECRET_KEY_DRAWN,
+        QueueUnavailable,
+        check_message_queue,
+        require_shared_secret,
+    )
     from cafe.models import CafeEvent
+    from cafe.presence import start_presence
     from cafe.server import serve
 
     app = create_app()
     try:
-        # Before anything is written or printed: a worker that cannot relay must not serve.
+        # Before anything is written or printed: a worker that cannot relay must not serve,
+        # nor one whose logins the other workers would not know.
         check_message_queue(app.config.get("CAFE_MESSAGE_QUEUE"))
+        require_shared_secret(
+            app.config.get("CAFE_MESSAGE_QUEUE"),
+            configured=not app.extensions.get(SECRET_KEY_DRAWN, False),
+        )
     except QueueUnavailable as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
-    with app.app_context():
+    # One worker at a time migrates and looks for a first start: with several starting
+    # together, one creates the account and the sample, the others then find them.
+    with app.app_context(), startup_lock():
         upgrade_database()
         if user_count() == 0:
             password = random_password()
@@ -125,8 +140,11 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
             event = create_event(plan)
             click.echo("Loaded the sample Cafe Social:")
             _print_event(app, event, _listening_url(app, host, port))
-        _purge(app)
+    with app.app_context():
+        _purge_in_turn(app)
     socketio.start_background_task(_purge_hourly, app)
+    # With several workers: this worker's heartbeat in the shared presence count.
+    start_presence(app)
     # From the start: a host who never reconnects after a restart is released too.
     start_host_sweeper(app)
     click.echo(f"Serving on http://{host}:{port} (async mode: {socketio.async_mode})")
@@ -148,14 +166,25 @@ def _purge(app: Flask, days: int | None = None) -> None:
         )
 
 
+def _purge_in_turn(app: Flask) -> None:
+    """Apply the retention rule unless another worker did within the hour
+    (:func:`cafe.retention.purge_turn`)."""
+    from cafe.retention import purge_turn
+
+    if purge_turn(app):
+        _purge(app)
+
+
 def _purge_hourly(app: Flask) -> None:
-    """Background task of ``cafe run``: the retention rule, every hour."""
+    """Background task of ``cafe run``: the retention rule, every hour (once an hour over
+    all workers)."""
     from cafe.extensions import socketio
+    from cafe.retention import PURGE_INTERVAL
 
     while True:
-        socketio.sleep(3600)
+        socketio.sleep(PURGE_INTERVAL)
         with app.app_context():
-            _purge(app)
+            _purge_in_turn(app)
 
 
 @cli.group("posts")
@@ -190,10 +219,31 @@ def db_upgrade() -> None:
     """Create or migrate the database to the newest schema."""
     from cafe.database import upgrade_database
 
-    app = create_app()
+    app = create_app(serving=False)
     with app.app_context():
         upgrade_database()
     click.echo("Database is up to date.")
+
+
+@cli.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def backup_command(path: Path, force: bool) -> None:
+    """Copy the database to PATH, also while the server runs: SQLite with its backup API
+    (one consistent snapshot, checked), PostgreSQL with pg_dump (custom format, for
+    pg_restore). Refuses to replace PATH without --force."""
+    from cafe.backup import BackupError, BackupExists, backup_database
+    from cafe.extensions import db
+
+    app = create_app(serving=False)
+    with app.app_context():
+        url = db.engine.url
+    try:
+        written = backup_database(url, path, force=force)
+    except BackupError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2 if isinstance(error, BackupExists) else 1)
+    click.echo(f"wrote {written.path} ({written.size} bytes, {written.method})")
 
 
 @cli.group("user")
@@ -443,11 +493,14 @@ def _find_event(reference: str) -> CafeEvent | None:
     from sqlalchemy import select
 
     from cafe.domain.codes import normalise_join_code
+    from cafe.domain.keys import MAX_ID
     from cafe.extensions import db
     from cafe.models import CafeEvent
 
     if reference.isdigit():
-        return db.session.get(CafeEvent, int(reference)) if len(reference) < 19 else None
+        number = int(reference)
+        # Beyond any key: no event's (PostgreSQL would refuse the query, not answer None).
+        return db.session.get(CafeEvent, number) if number <= MAX_ID else None
     code = normalise_join_code(reference)
     if code is None:
         return None
@@ -481,7 +534,8 @@ def export_command(event: str, fmt: str, output: Path | None) -> None:
     from cafe.documents.kinds import kind_of
     from cafe.documents.rendering import PdfUnavailable
 
-    app = create_app()
+    # Without sockets, limits and pages: an export only reads, and is waited for.
+    app = create_app(serving=False)
     with app.app_context(), app.test_request_context(), force_locale("en"):
         found = _find_event(event)
         if found is None:

@@ -20,6 +20,7 @@ ENVIRONMENT = {
     "CAFE_GC_LOG": "CAFE_GC_LOG",
     "CAFE_HOST_GRACE_SECONDS": "CAFE_HOST_GRACE_SECONDS",
     "CAFE_HOST_SWEEP_SECONDS": "CAFE_HOST_SWEEP_SECONDS",
+    "CAFE_PRESENCE_TTL_SECONDS": "CAFE_PRESENCE_TTL_SECONDS",
     "CAFE_LOGIN_FAILURES_PER_ACCOUNT": "CAFE_LOGIN_FAILURES_PER_ACCOUNT",
     "CAFE_LOGIN_FAILURES_PER_ADDRESS": "CAFE_LOGIN_FAILURES_PER_ADDRESS",
     "CAFE_LOGIN_WINDOW_MINUTES": "CAFE_LOGIN_WINDOW_MINUTES",
@@ -55,9 +56,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # automatic release off. Checked every CAFE_HOST_SWEEP_SECONDS.
         "CAFE_HOST_GRACE_SECONDS": 60.0,
         "CAFE_HOST_SWEEP_SECONDS": 5.0,
+        # With several workers: how long the phones of a worker that stopped answering (it
+        # died) still count on the boards (cafe/presence.py); it beats a third of this.
+        "CAFE_PRESENCE_TTL_SECONDS": 30.0,
         # Token bucket per phone: a burst of this many posts, refilled at this rate.
         "CAFE_POST_BURST": 10,
         "CAFE_POSTS_PER_MINUTE": 30,
+        # Token bucket per phone for dot-voting (a tap on + or − is one vote): 10 dots
+        # placed and moved about in a burst, then one a second.
+        "CAFE_VOTE_BURST": 30,
+        "CAFE_VOTES_PER_MINUTE": 60,
         # Failed join-code attempts allowed per client address per minute (memory only).
         "CAFE_JOIN_ATTEMPTS_PER_MINUTE": 20,
         # Failed logins allowed per account and per client address within a window that
@@ -87,7 +95,12 @@ def from_environment() -> dict[str, Any]:
     for key in ("CAFE_LOGIN_FAILURES_PER_ACCOUNT", "CAFE_LOGIN_FAILURES_PER_ADDRESS"):
         if key in values:
             values[key] = int(values[key])
-    for key in ("CAFE_HOST_GRACE_SECONDS", "CAFE_HOST_SWEEP_SECONDS", "CAFE_LOGIN_WINDOW_MINUTES"):
+    for key in (
+        "CAFE_HOST_GRACE_SECONDS",
+        "CAFE_HOST_SWEEP_SECONDS",
+        "CAFE_LOGIN_WINDOW_MINUTES",
+        "CAFE_PRESENCE_TTL_SECONDS",
+    ):
         if key in values:
             values[key] = float(values[key])
     return values

@@ -103,6 +103,13 @@ def socket_session() -> MutableMapping[str, Any]:
     return kept if kept is not None else session
 
 
+def socket_sid() -> str:
+    """The sid of the socket whose event is being served: ``request.sid`` under a request
+    context, kept in ``g`` for an event served under an app context only."""
+    sid: str | None = g.get("socket_sid")
+    return sid if sid is not None else str(request.sid)  # type: ignore[attr-defined]
+
+
 class CafeNamespace(Namespace):
     """Base of the app's namespaces: every event a client sends with an id gets exactly one
     acknowledgement.
@@ -156,6 +163,7 @@ class CafeNamespace(Namespace):
             return super().trigger_event(event, sid, *args)
         with environ["flask.app"].app_context():
             g.socket_session = saved
+            g.socket_sid = sid
             try:
                 return getattr(self, f"on_{event}")(*args)
             except Exception as error:  # noqa: BLE001 -- a bug: logged, answered, rolled back

@@ -38,7 +38,6 @@ from engineio import json as engineio_json
 from socketio import packet
 
 from cafe.broadcast import BOARD, FACILITATOR, PHONE
-from cafe.events.operations import MAX_ID
 
 logger = logging.getLogger("cafe.sockets")
 
@@ -57,10 +56,11 @@ MAX_TRANSPORT_BYTES = 4 * MAX_PACKET_CHARS
 #: protocol has 3 (``["theme_create", {"items": [1, 2]}]``).
 MAX_DEPTH = 8
 
-#: A signed 64-bit integer: what SQLite and PostgreSQL store; beyond it sqlite3 raises
-#: OverflowError while binding the parameter.
-MIN_INT = -MAX_ID - 1
-MAX_INT = MAX_ID
+#: A signed 64-bit integer: the widest SQLite and PostgreSQL store (BIGINT); beyond it
+#: sqlite3 raises OverflowError while binding the parameter. Ids are bounded further, to
+#: PostgreSQL's INTEGER, by the operations that look them up (MAX_ID).
+MIN_INT = -(2**63)
+MAX_INT = 2**63 - 1
 
 #: The name a refused event is dispatched under: not an identifier, so no ``on_…``
 #: handler can have it, and a client sending it literally is refused as an unknown event.
@@ -167,6 +167,24 @@ def log_refusal(what: str, namespace: str | None, reason: str, size: int | None 
     logger.warning("refused %s on %s: %s%s", what, where, reason, length)
 
 
+def relay_plain_json(server: Any) -> None:
+    """Let the message queue's manager read what the other workers relay.
+
+    python-socketio's client managers take the packet class's JSON module when they are
+    attached to the server; ours "decodes" to the undecoded :class:`_Text` so that a
+    client's packet is checked before it is parsed. A pub/sub manager reads with the same
+    module every emit another worker relays through Redis, got a ``_Text`` instead of a
+    dict, and dropped it ("Unexpected Error in pubsub listening thread"): no broadcast
+    crossed workers. Those messages come from our own workers, never from a client, so the
+    manager gets the plain JSON module back. Call after ``socketio.init_app``.
+    """
+    from socketio import PubSubManager
+
+    manager = getattr(server, "manager", None)
+    if isinstance(manager, PubSubManager):
+        manager.json = engineio_json
+
+
 class CafePacket(packet.Packet):
     """A Socket.IO packet whose decoder checks everything a client sent (module docstring)."""
 
@@ -218,6 +236,21 @@ class CafePacket(packet.Packet):
             log_refusal(what, self.namespace, "not sent by clients", size)
             self._nowhere()
         return 0
+
+    @classmethod
+    def data_is_binary(cls, data: Any) -> bool:
+        """Whether ``data`` holds bytes (python-socketio asks for every packet it builds).
+
+        The base class walks the whole payload in Python, a dozen calls per post in a
+        rejoin's state: a fifth of a ``join``'s CPU, and of every broadcast's. JSON's C
+        encoder refuses bytes, so a payload it encodes holds none; only one it refuses
+        (bytes, or something no encoder takes, as before) is walked the slow way.
+        """
+        try:
+            engineio_json.dumps(data, ensure_ascii=False)  # only whether it encodes counts
+        except (TypeError, ValueError):
+            return bool(packet.Packet.data_is_binary.__func__(packet.Packet, data))
+        return False
 
     def add_attachment(self, attachment: Any) -> bool:  # pragma: no cover - never awaited
         """Never called: :meth:`decode` awaits no attachments."""

@@ -4,6 +4,7 @@ usernames, logout that ends copied cookies, and event ownership (shared events, 
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any
 
 import pytest
 from alembic import command
-from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
@@ -22,7 +22,6 @@ from cafe import create_app
 from cafe.auth import operations as auth_ops
 from cafe.auth.ownership import may_manage, share_event, visible_events
 from cafe.auth.throttle import LoginThrottle, MemoryFailureStore, memory_throttle
-from cafe.cli import cli
 from cafe.database import alembic_config, upgrade_database
 from cafe.extensions import db
 from cafe.models import AuditEntry, CafeEvent, EventOwner, User
@@ -38,6 +37,7 @@ from tests.conftest import (
     refusal_code,
     start_server,
 )
+from tests.helpers import cafe
 
 SAMPLE = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
 
@@ -89,9 +89,12 @@ def test_an_account_is_throttled_after_ten_failures_from_any_address(
     assert attempt(client, "bertta", PASSWORD, "10.0.1.0").status_code == 302
 
 
-def test_an_address_is_throttled_across_usernames(app: Flask, client: FlaskClient) -> None:
+def test_an_address_is_throttled_across_usernames(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
     small_throttle(app, per_address=3)
     add_cheap_user(app, "anna")
+    caplog.set_level(logging.INFO, logger="cafe")
     for username in ("eka", "toka", "kolmas"):
         assert attempt(client, username, "arvaus", "10.0.0.7").status_code == 200
 
@@ -99,6 +102,15 @@ def test_an_address_is_throttled_across_usernames(app: Flask, client: FlaskClien
 
     assert refused.status_code == 429
     assert "Too many failed logins" in refused.get_data(as_text=True)
+    # Every refusal is logged and counted, the throttled one too; none names an account
+    # or an address.
+    lines = [r.getMessage() for r in caplog.records if r.name == "cafe.auth"]
+    assert [re.sub(r" \(\d+ refused since start\)$", "", line) for line in lines] == [
+        *["login refused: no account has that user name"] * 3,
+        "login refused: too many failed logins",
+    ]
+    for trace in ("eka", "toka", "kolmas", "anna", "arvaus", "10.0.0.7"):
+        assert trace not in caplog.text
     # The account itself failed nothing: from another address it logs in.
     assert attempt(client, "anna", PASSWORD, "10.0.0.8").status_code == 302
 
@@ -445,10 +457,6 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "instance"
     monkeypatch.setenv("CAFE_INSTANCE_PATH", str(folder))
     return folder
-
-
-def cafe(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
 
 
 def rows(instance: Path, query: str) -> list[tuple[Any, ...]]:

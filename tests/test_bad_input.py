@@ -49,7 +49,7 @@ from tests.conftest import (
     refusal_code,
     seated,
 )
-from tests.test_realtime_server import RealClient
+from tests.helpers import RealClient
 
 #: Text that must never reach the log: it stands for a post's words or a person's name.
 SECRET = "Salainen Sanna"

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from flask import Flask
 
-from cafe.cli import _listening_url, cli
+from cafe.cli import _listening_url
 from cafe.domain.codes import JOIN_ALPHABET
 from tests.conftest import ROOT, parse_links
+from tests.helpers import cafe
 
 SAMPLE = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
 
@@ -26,10 +26,6 @@ def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "instance"
     monkeypatch.setenv("CAFE_INSTANCE_PATH", str(folder))
     yield folder
-
-
-def cafe(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args))
 
 
 def rows(instance: Path, query: str) -> list[tuple[object, ...]]:

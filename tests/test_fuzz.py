@@ -55,6 +55,7 @@ from cafe.ratelimit import TokenBuckets
 from cafe.wire import MAX_DEPTH, MAX_PACKET_CHARS
 from cafe.workshops import catalogue
 from tests.conftest import PASSWORD, Phone, add_cheap_user, db_snapshot, login
+from tests.helpers import MEMO_PLAN
 from tests.imagefiles import photo, png
 
 # --- hypothesis settings -------------------------------------------------------------------
@@ -778,13 +779,9 @@ class Site:
 #: Values only a person knows: the organizer's login (the pages show empty fields).
 SECRETS = {"username": ["ohjaaja"], "password": [PASSWORD]}
 
-MEMO_PLAN = {
-    "topic": "Kohtaaminen sosiaalityössä",
-    "date": "2018-03-14",
-    "openers": [
-        {"name": "Jari Lehtonen", "title": "kokemusasiantuntija", "talk": "Lehtonen kertoi."},
-        {"name": "Sanna Heikkilä", "organisation": "Jyväskylän kaupunki"},
-    ],
+#: The memo editor's plan, its first theme carrying personal data for the screen to find.
+SCREENED_MEMO_PLAN = {
+    **MEMO_PLAN,
     "summary": {
         "themes": [
             {"title": "Luottamus", "body": "Olli Kettunen (puh. 0451123344) odotti."},
@@ -819,7 +816,7 @@ def build_site(
     """Seed through the site's own forms, then read every page's forms."""
     add_user(app, "ohjaaja")
     login(client, "ohjaaja")
-    memo = make_event(tables=2, **MEMO_PLAN)
+    memo = make_event(tables=2, **SCREENED_MEMO_PLAN)
     workshop = make_event(tables=1, template="co-development", topic="Kokemusohjauksen pilotti")
     minutes = f"/events/{memo.id}/minutes"
     assert submit(client, page_forms(client, minutes), minutes).status_code == 302

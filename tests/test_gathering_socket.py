@@ -23,61 +23,9 @@ from tests.conftest import (
     refused_changing_nothing,
     seated,
 )
+from tests.helpers import core, gathering, host, item_of, ok, two_tables
 
-
-def host(phone: MakePhone, code: str, table: int, role: str | None = None) -> Phone:
-    """A phone seated at ``table`` (with ``role``) holding its host role."""
-    made = phone(code)
-    assert made.join(table, role)["ok"] is True
-    assert made.call("claim_host")["ok"] is True
-    made.received()
-    return made
-
-
-def core(writer: Phone, text: str) -> str:
-    """The writer (a host) writes a core idea; returns its post id."""
-    ack = writer.post(text, core=True)
-    assert ack["ok"] is True, ack
-    post_id: str = ack["post"]["id"]
-    return post_id
-
-
-def gathering(control: Facilitator) -> dict[str, Any]:
-    """The gathering after a ``gather_sync``."""
-    ack = control.call("gather_sync")
-    assert ack["ok"] is True, ack
-    state: dict[str, Any] = ack["gathering"]
-    return state
-
-
-def item_of(state: dict[str, Any], text: str) -> dict[str, Any]:
-    """The item (themed or not) whose text is ``text``."""
-    every = state["loose"] + [i for theme in state["themes"] for i in theme["items"]]
-    found = [item for item in every if item["text"] == text]
-    assert len(found) == 1, (text, every)
-    item: dict[str, Any] = found[0]
-    return item
-
-
-def ok(ack: Any) -> dict[str, Any]:
-    assert ack["ok"] is True, ack
-    result: dict[str, Any] = ack
-    return result
-
-
-@pytest.fixture
-def two_tables(
-    make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator
-) -> tuple[EventInfo, Phone, Phone, Facilitator]:
-    """An event whose tables 1 and 2 each have a host phone, and a facilitator."""
-    ev = make_event(tables=["Pöytä 1", "Pöytä 2", "Pöytä 3"])
-    return (
-        ev,
-        host(phone, ev.code, ev.table_ids[0]),
-        host(phone, ev.code, ev.table_ids[1]),
-        facilitator(ev.id),
-    )
-
+__all__ = ["two_tables"]  # the fixture, used by name
 
 # --- items -------------------------------------------------------------------------------
 

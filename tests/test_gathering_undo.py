@@ -19,7 +19,7 @@ from tests.conftest import (
     fill,
     refused_changing_nothing,
 )
-from tests.test_gathering_socket import core, gathering, item_of, ok, two_tables
+from tests.helpers import core, gathering, item_of, ok, two_tables
 
 __all__ = ["two_tables"]  # the fixture, used by name
 

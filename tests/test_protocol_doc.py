@@ -212,8 +212,14 @@ def broadcasts() -> tuple[set[tuple[str, str]], list[str]]:
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "emit"
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "socketio"
+                # `socketio.emit` or `extensions.socketio.emit` (cafe/broadcast.py).
+                and (
+                    (isinstance(node.func.value, ast.Name) and node.func.value.id == "socketio")
+                    or (
+                        isinstance(node.func.value, ast.Attribute)
+                        and node.func.value.attr == "socketio"
+                    )
+                )
             ):
                 continue
             where = f"{path.relative_to(ROOT)}:{node.lineno}"

@@ -4,8 +4,6 @@ that was away catches up with one ``sync``."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 import uuid
 from collections import Counter
@@ -13,80 +11,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import socketio
 
 from tests.conftest import LiveServer, new_device, parse_links
+from tests.helpers import RealClient, wait_for
 
 pytestmark = pytest.mark.server
-
-#: Upper bound of every wait; a healthy server on loopback answers in milliseconds.
-TIMEOUT = 10.0
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-    """Poll ``condition`` until it holds; fail the test after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-class RealClient:
-    """A python-socketio client on one namespace, over websocket only, recording every
-    event it receives."""
-
-    def __init__(
-        self, url: str, namespace: str, auth: dict[str, Any], *, wait: bool = True
-    ) -> None:
-        self.namespace = namespace
-        self.sio = socketio.Client(reconnection=False)
-        self._events: list[tuple[str, Any]] = []
-        self._lock = threading.Lock()
-        self.refusal: Any = None
-        self.sio.on("*", self._record, namespace=namespace)
-        self.sio.on("connect_error", self._refused, namespace=namespace)
-        self.sio.connect(
-            url,
-            namespaces=[namespace],
-            transports=["websocket"],
-            auth=auth,
-            wait=wait,
-            wait_timeout=TIMEOUT,
-        )
-
-    def _record(self, event: str, data: Any = None) -> None:
-        with self._lock:
-            self._events.append((event, data))
-
-    def _refused(self, data: Any = None) -> None:
-        self.refusal = data
-
-    def call(self, event: str, data: Any = None) -> Any:
-        """Emit and wait for the acknowledgement."""
-        return self.sio.call(event, data or {}, namespace=self.namespace, timeout=TIMEOUT)
-
-    def send(self, event: str, data: Any) -> None:
-        """Emit without asking for an acknowledgement: the phone never learns the outcome."""
-        self.sio.emit(event, data, namespace=self.namespace)
-
-    def received(self, name: str) -> list[Any]:
-        """Payloads of every ``name`` event received so far."""
-        with self._lock:
-            return [data for event, data in self._events if event == name]
-
-    def drop(self) -> None:
-        """Cut the connection as a phone leaving the Wi-Fi would: no Socket.IO or
-        websocket goodbye, the TCP connection just ends under whatever is in flight."""
-        self.sio.eio.ws.sock.shutdown(socket.SHUT_RDWR)
-        wait_for(lambda: not self.sio.connected, "the client to notice the drop")
-
-    def close(self) -> None:
-        """End the client. A clean ``disconnect()`` over websocket always takes 3 s: the
-        client's reader thread swallows the server's close frame that ``ws.close()`` waits
-        for. The server treats a cut connection the same way, so cut it."""
-        if self.sio.connected:
-            self.drop()
 
 
 @pytest.fixture

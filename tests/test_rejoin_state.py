@@ -25,7 +25,7 @@ from tests.conftest import (
     Phone,
     seated,
 )
-from tests.test_gathering_socket import core, gathering, host, ok
+from tests.helpers import core, gathering, host, ok
 
 
 @contextmanager

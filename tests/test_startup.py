@@ -1,10 +1,14 @@
 """``cafe run`` listens again soon after a restart: a database already at the newest schema
-is not handed to Alembic (``cafe.database.upgrade_database``); any other still is."""
+is not handed to Alembic (``cafe.database.upgrade_database``); any other still is. The
+commands people wait for (``cafe export``, ``cafe themes suggest``) import only what they
+use (issue 14)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,13 +72,14 @@ def test_an_older_or_empty_database_is_still_upgraded(tmp_path: Path) -> None:
             db.engine.dispose()
 
 
-def imported_after(code: str) -> set[str]:
-    """Top-level modules a fresh interpreter holds after running ``code``."""
+def imported_after(code: str, env: Mapping[str, str] | None = None) -> set[str]:
+    """Top-level modules a fresh interpreter holds after running ``code`` (its last line of
+    output lists them)."""
     probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
     out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     )
-    return set(out.stdout.split())
+    return set(out.stdout.splitlines()[-1].split())
 
 
 def test_the_command_line_imports_the_web_stack_only_for_commands_that_use_it() -> None:
@@ -83,14 +88,80 @@ def test_the_command_line_imports_the_web_stack_only_for_commands_that_use_it() 
     assert not loaded & {"flask", "sqlalchemy", "flask_socketio", "docx", "weasyprint"}
 
 
-def test_the_app_starts_without_the_word_and_pdf_libraries(tmp_path: Path) -> None:
-    # Only a Word or PDF export pays for importing python-docx or WeasyPrint.
+def test_the_app_starts_without_gevent_nor_the_word_and_pdf_libraries(tmp_path: Path) -> None:
+    # Only a Word or PDF export pays for importing python-docx or WeasyPrint; only
+    # `cafe run`, which patches the standard library with it, for gevent.
     loaded = imported_after(
         "from cafe import create_app\n"
         f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path / 'x.db'}'}})"
     )
-    assert "flask" in loaded
-    assert not loaded & {"docx", "weasyprint"}
+    assert {"flask", "flask_socketio"} <= loaded
+    assert not loaded & {"docx", "weasyprint", "gevent"}
+
+
+#: What serving needs and an export never does: Socket.IO and its transports, gevent, Redis.
+SOCKET_LAYER = {
+    "flask_socketio",
+    "socketio",
+    "engineio",
+    "simple_websocket",
+    "wsproto",
+    "gevent",
+    "redis",
+}
+
+
+@pytest.fixture(scope="module")
+def exporting(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of a command run on an instance holding the sample event (number 1)."""
+    env = dict(os.environ)
+    env.pop("CAFE_DATABASE_URL", None)
+    env["CAFE_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    plan = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
+    subprocess.run(
+        [sys.executable, "-m", "cafe", "event", "create", str(plan)],
+        env=env,
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return env
+
+
+@pytest.mark.parametrize(
+    ("fmt", "library"),
+    [("md", None), ("txt", None), ("html", None), ("docx", "docx"), ("pdf", "weasyprint")],
+)
+def test_an_export_imports_its_own_format_library_and_no_socket_layer(
+    exporting: dict[str, str], tmp_path: Path, fmt: str, library: str | None
+) -> None:
+    # `cafe export` only reads and writes a file, and is waited for (issue 14).
+    output = tmp_path / f"memo.{fmt}"
+    loaded = imported_after(
+        "from cafe.cli import cli\n"
+        f"cli(['export', '1', '--format', {fmt!r}, '-o', {str(output)!r}], standalone_mode=False)",
+        env=exporting,
+    )
+    assert output.stat().st_size > 0
+    assert {"flask", "sqlalchemy", "flask_babel"} <= loaded
+    assert not loaded & SOCKET_LAYER
+    assert not loaded & ({"docx", "weasyprint"} - {library})
+    if library is None:
+        # Pillow draws Word's charts and diagrams and checks logos: a text export has none.
+        assert "PIL" not in loaded
+    else:
+        assert library in loaded
+
+
+def test_themes_suggest_imports_neither_the_web_stack_nor_the_database(tmp_path: Path) -> None:
+    ideas = tmp_path / "ideas.txt"
+    ideas.write_text("Kiire estää kohtaamisen\nKiireessä ei ehdi kohdata\nLuottamus\n", "utf-8")
+    loaded = imported_after(
+        "from cafe.cli import cli\n"
+        f"cli(['themes', 'suggest', {str(ideas)!r}], standalone_mode=False)"
+    )
+    assert "cafe" in loaded
+    assert not loaded & {"flask", "sqlalchemy", "flask_babel", "babel", *SOCKET_LAYER}
 
 
 def test_the_instance_folder_named_by_the_environment_holds_the_config_file(

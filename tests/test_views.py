@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -271,15 +273,26 @@ def test_every_response_has_strict_security_headers(client: FlaskClient, path: s
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+IMPORT_MAP = '<script type="importmap">'
+
+
 def test_pages_use_no_inline_scripts(
     client: FlaskClient, make_event: Callable[..., EventInfo]
 ) -> None:
-    """Only external scripts and JSON data blocks: the CSP would block anything else."""
+    """Only external scripts, JSON data blocks and an import map that the page's CSP allows
+    by its hash: the CSP would block anything else."""
     event = make_event()
     for path in ("/", f"/j/{event.code}", f"/b/{event.board_token}"):
-        page = client.get(path).get_data(as_text=True)
+        response = client.get(path)
+        page = response.get_data(as_text=True)
         for tag in re.findall(r"<script[^>]*>", page):
-            assert "src=" in tag or 'type="application/json"' in tag, tag
+            assert "src=" in tag or 'type="application/json"' in tag or tag == IMPORT_MAP, tag
+        for text in re.findall(r'<script type="importmap">(.*?)</script>', page, re.S):
+            digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+            assert (
+                f"script-src 'self' 'sha256-{digest}';"
+                in response.headers["Content-Security-Policy"]
+            )
         assert " style=" not in page and "<style" not in page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 from functools import cache
@@ -16,6 +17,15 @@ from cafe.models import User
 MIN_PASSWORD = 10
 
 log = logging.getLogger("cafe.auth")
+
+#: Logins this process refused, counted in the log so that an operator sees a guessing run.
+_refusals = itertools.count(1)
+
+
+def log_refusal(reason: str) -> None:
+    """Log a refused login with its reason and this process's count of them: never the
+    typed name (it may be a password typed into the wrong field), nor the address."""
+    log.warning("login refused: %s (%d refused since start)", reason, next(_refusals))
 
 
 def create_user(username: str, password: str, *, admin: bool = False) -> User:
@@ -40,12 +50,8 @@ def random_password() -> str:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """Return the user if the password matches; log a refusal (never the password nor the
-    client's address).
-
-    A name that is no account's is not logged: it is often a password typed into the
-    wrong field.
-    """
+    """Return the user if the password matches; log a refusal (never the password, the
+    typed name nor the client's address: :func:`log_refusal`)."""
     user = db.session.execute(
         select(User).where(User.username == username.strip())
     ).scalar_one_or_none()
@@ -53,10 +59,10 @@ def authenticate(username: str, password: str) -> User | None:
         # A hash of the same cost is checked all the same: the answer must take as long
         # as for an account, or its timing would tell which names are accounts.
         check_password_hash(dummy_hash(), password)
-        log.warning("login refused: no account has that user name")
+        log_refusal("no account has that user name")
         return None
     if not check_password_hash(user.password_hash, password):
-        log.warning("login refused for user name %s: wrong password", user.username)
+        log_refusal("wrong password")
         return None
     log.info("login: %s", user.username)
     return user

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from cafe.auth.operations import authenticate, end_sessions
+from cafe.auth.operations import authenticate, end_sessions, log_refusal
 from cafe.auth.throttle import LoginThrottle
 from cafe.extensions import db, login_manager
 from cafe.models import User
@@ -60,6 +60,7 @@ def login() -> ResponseReturnValue:
         username, address = form.username.data, request.remote_addr
         wait = throttle.wait(username, address)
         if wait > 0:
+            log_refusal("too many failed logins")
             minutes = max(1, math.ceil(wait / 60))
             error = ngettext(
                 "Too many failed logins. Try again in %(num)d minute.",

@@ -24,10 +24,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from PIL import Image, ImageDraw, ImageFont
-from PIL.PngImagePlugin import PngInfo
+# Pillow only draws the PNG for Word: the SVG (HTML, PDF) and the commands that import this
+# module without drawing (`cafe export` in Markdown) do not wait for it (issue 14).
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 #: A process has 1 to this many steps (the report's limit too).
 MAX_STEPS = 20
@@ -317,12 +320,15 @@ def process_svg(steps: Sequence[str], caption: str) -> str:
 
 # --- PNG ---------------------------------------------------------------------------------
 
-_Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+if TYPE_CHECKING:
+    _Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @functools.lru_cache(maxsize=8)
 def _font(bold: bool, size: int) -> _Font:
     """DejaVu Sans (Debian's fonts-dejavu-core), else Pillow's own default font."""
+    from PIL import ImageFont
+
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     try:
         return ImageFont.truetype(str(FONT_DIR / name), size)
@@ -338,12 +344,14 @@ def _text(
     draw: ImageDraw.ImageDraw,
     at: tuple[float, float],
     text: str,
+    *,
     font: _Font,
     fill: str,
-    *,
     centred: bool = False,
 ) -> None:
     """Draw ``text`` with its baseline at ``at`` (its left end, or its middle)."""
+    from PIL import ImageFont
+
     if isinstance(font, ImageFont.FreeTypeFont):
         draw.text(at, text, font=font, fill=_hex(fill), anchor="ms" if centred else "ls")
         return
@@ -357,6 +365,9 @@ def process_png(steps: Sequence[str], caption: str) -> bytes:
     """The same drawing as :func:`process_svg`, as PNG bytes (for Word), drawn twice the
     SVG's size. ``caption`` is stored as the image's ``Title`` text; the bytes carry no
     time stamp, so the same input gives the same file."""
+    from PIL import Image, ImageDraw
+    from PIL.PngImagePlugin import PngInfo
+
     drawing = layout([" ".join(step.split()) for step in steps])
     scale = PNG_SCALE * _SUPERSAMPLE
     size = (math.ceil(drawing.width * scale), math.ceil(drawing.height * scale))
@@ -386,10 +397,15 @@ def process_png(steps: Sequence[str], caption: str) -> bytes:
         r = BADGE_RADIUS
         draw.ellipse((at(cx - r, cy - r), at(cx + r, cy + r)), fill=_hex(INK))
         _text(
-            draw, at(cx, cy + _NUMBER_DROP), str(box.number), number_font, "#ffffff", centred=True
+            draw,
+            at(cx, cy + _NUMBER_DROP),
+            str(box.number),
+            font=number_font,
+            fill="#ffffff",
+            centred=True,
         )
         for line, baseline in zip(box.lines, _line_baselines(box), strict=True):
-            _text(draw, at(box.x + PADDING, baseline), line, text_font, TEXT)
+            _text(draw, at(box.x + PADDING, baseline), line, font=text_font, fill=TEXT)
 
     final = image.resize(
         (math.ceil(drawing.width * PNG_SCALE), math.ceil(drawing.height * PNG_SCALE)),

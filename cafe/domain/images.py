@@ -15,8 +15,6 @@ import struct
 import warnings
 import zlib
 
-from PIL import Image, ImageFile
-
 from cafe.domain.errors import DomainError
 
 #: Largest logo file, in KB (a footer logo of a few centimetres needs far less).
@@ -107,6 +105,10 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 
 def _decodes(data: bytes, kind: str) -> None:
     """Raise ``logo_damaged`` unless Pillow decodes every pixel of ``data`` as ``kind``."""
+    # Imported here: only a logo's check decodes an image (an export without one need not
+    # wait for Pillow).
+    from PIL import Image, ImageFile
+
     expected = {PNG: "PNG", JPEG: "JPEG"}[kind]
     # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES when the PDF export is first
     # imported, and a cut-off JPEG then "loads" with grey where its pixels were missing.

@@ -22,6 +22,19 @@ from cafe.domain.errors import DomainError
 from cafe.domain.markup import escape_line, markdown_to_text
 from cafe.domain.plan import parse_date, parse_time
 from cafe.domain.summary import clean_body, summary_markdown
+from cafe.domain.votes import (
+    DROP,
+    KEEP,
+    Ranked,
+    ranked_from_content,
+    ranked_from_part,
+    ranked_part,
+    ranked_to_content,
+    ranking_markdown,
+    ranking_text,
+    ranking_words,
+    shown_choice,
+)
 
 #: Fixed texts of the memo in each event language.
 TEXTS: dict[str, dict[str, str]] = {
@@ -104,6 +117,10 @@ class Memo:
     #: Per theme, the key of the shared summary's theme it came from ("" for a theme the
     #: organizer's draft has of its own): how taking the summary in again finds it.
     theme_keys: tuple[str, ...] = ()
+    #: The themes ranked by the room's dot-vote, as taken in (empty: no vote).
+    votes: tuple[Ranked, ...] = ()
+    #: The organizer keeps the ranking in the memo (it may be dropped).
+    votes_shown: bool = True
 
     def theme_key(self, index: int) -> str:
         """The key of theme ``index`` ("" if it has none)."""
@@ -202,8 +219,26 @@ def _footer_lines(footer: str) -> list[str]:
     return [line.strip() for line in footer.splitlines() if line.strip()]
 
 
+def memo_ranking(memo: Memo) -> tuple[Ranked, ...]:
+    """The ranking the memo prints: its votes, unless the organizer dropped them."""
+    return memo.votes if memo.votes_shown else ()
+
+
+def memo_ranking_title(memo: Memo) -> str:
+    """The ranking's heading in the memo's language (also its chart's title)."""
+    return ranking_words(memo.language)["memo"]
+
+
 def memo_markdown(memo: Memo) -> str:
     """The memo as Markdown: what an organizer would type, with the run-in themes bold."""
+    head, tail = memo_markdown_halves(memo)
+    return "\n\n".join(block for block in (head, tail) if block) + "\n"
+
+
+def memo_markdown_halves(memo: Memo) -> tuple[str, str]:
+    """The memo's Markdown in two: up to the ranked themes (or the summary), and the rest
+    (next session, footer). The HTML puts the ranking's chart between them; each half is
+    whole blocks, so the two render as the whole does."""
     texts = _texts(memo.language)
     blocks = [
         "# " + escape_line(memo_title(memo)),
@@ -220,15 +255,21 @@ def memo_markdown(memo: Memo) -> str:
     summary = summary_markdown(memo.intro, memo.themes).strip()
     if summary:
         blocks.append(summary)
+    ranked = memo_ranking(memo)
+    if ranked:
+        blocks.append(
+            ranking_markdown(ranked, heading=memo_ranking_title(memo), language=memo.language)
+        )
+    rest: list[str] = []
     nxt = next_session_line(memo)
     if nxt:
-        blocks.append(escape_line(nxt))
+        rest.append(escape_line(nxt))
     lines = _footer_lines(memo.footer)
     if lines:
         # A rule, then the footer's lines kept apart by hard line breaks.
-        blocks.append("---")
-        blocks.append("  \n".join(escape_line(line) for line in lines))
-    return "\n\n".join(blocks) + "\n"
+        rest.append("---")
+        rest.append("  \n".join(escape_line(line) for line in lines))
+    return "\n\n".join(blocks), "\n\n".join(rest)
 
 
 def memo_text(memo: Memo) -> str:
@@ -247,6 +288,11 @@ def memo_text(memo: Memo) -> str:
     summary = markdown_to_text(summary_markdown(memo.intro, memo.themes))
     if summary:
         blocks.append(summary)
+    ranked = memo_ranking(memo)
+    if ranked:
+        blocks.append(
+            ranking_text(ranked, heading=memo_ranking_title(memo), language=memo.language)
+        )
     nxt = next_session_line(memo)
     if nxt:
         blocks.append(nxt)
@@ -265,6 +311,12 @@ def memo_to_content(memo: Memo) -> dict[str, Any]:
     def time(value: dt.time | None) -> str | None:
         return value.strftime("%H:%M") if value is not None else None
 
+    # A memo without a vote stores what it stored before votes existed.
+    votes: dict[str, Any] = (
+        {"votes": ranked_to_content(memo.votes), "votes_shown": memo.votes_shown}
+        if memo.votes
+        else {}
+    )
     return {
         "language": memo.language,
         "date": memo.date.isoformat(),
@@ -283,6 +335,7 @@ def memo_to_content(memo: Memo) -> dict[str, Any]:
         "openers_sentence": memo.openers_sentence,
         "method_sentence": memo.method_sentence,
         "theme_keys": list(memo.theme_keys),
+        **votes,
     }
 
 
@@ -308,6 +361,8 @@ def memo_from_content(content: dict[str, Any]) -> Memo:
         method_sentence=content["method_sentence"],
         # Revisions stored before themes kept their keys have none.
         theme_keys=tuple(content.get("theme_keys", ())),
+        votes=ranked_from_content(content.get("votes", ())),
+        votes_shown=bool(content.get("votes_shown", True)),
     )
 
 
@@ -317,14 +372,18 @@ def memo_from_content(content: dict[str, Any]) -> Memo:
 INTRO_PART = "intro"
 #: Prefix of a theme's part; a theme of the organizer's own has ``#<position>`` as key.
 THEME_PART = "theme:"
+#: The part holding the ranked themes (when the room voted).
+VOTES_PART = "votes"
 
 
 def memo_parts(memo: Memo) -> dict[str, tuple[str, ...]]:
     """The memo's parts that come from the shared summary: the intro and each theme
-    (title, paragraph), in order."""
+    (title, paragraph), in order; then the ranked themes, when the room voted."""
     parts: dict[str, tuple[str, ...]] = {INTRO_PART: (memo.intro,)}
     for index, (title, body) in enumerate(memo.themes):
         parts[THEME_PART + (memo.theme_key(index) or f"#{index}")] = (title, body)
+    if memo.votes:
+        parts[VOTES_PART] = ranked_part(memo.votes)
     return parts
 
 
@@ -332,13 +391,16 @@ def memo_with_parts(memo: Memo, parts: Mapping[str, tuple[str, ...]]) -> Memo:
     """``memo`` with its summary parts replaced by ``parts`` (as :func:`memo_parts` gives
     them), in their order."""
     themes = [
-        (key.removeprefix(THEME_PART), text) for key, text in parts.items() if key != INTRO_PART
+        (key.removeprefix(THEME_PART), text)
+        for key, text in parts.items()
+        if key not in (INTRO_PART, VOTES_PART)
     ]
     return replace(
         memo,
         intro=parts.get(INTRO_PART, ("",))[0],
         themes=tuple((text[0], text[1]) for _, text in themes),
         theme_keys=tuple("" if key.startswith("#") else key for key, _ in themes),
+        votes=ranked_from_part(parts.get(VOTES_PART, ())),
     )
 
 
@@ -405,7 +467,8 @@ def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
     Fields: ``title``, ``topic`` (required), ``openers_sentence``, ``talk-<n>`` per opener,
     ``method_sentence``, ``intro``, ``theme-title-<n>`` and ``theme-body-<n>`` per theme of
     ``base`` (a theme whose title and body are both emptied is dropped), ``next_date``,
-    ``next_start``, ``next_end`` and ``footer``.
+    ``next_start``, ``next_end``, ``footer``, and ``votes`` (``keep`` or ``drop`` the
+    ranked themes of ``base``, which the organizer cannot edit: they are the room's).
     """
     openers = tuple(
         MemoOpener(o.name, o.title, o.organisation, form_field(data, f"talk-{n}", MAX_NOTES))
@@ -443,6 +506,8 @@ def memo_from_form(data: Mapping[str, object], base: Memo) -> Memo:
         openers_sentence=" ".join(form_field(data, "openers_sentence", MAX_SENTENCE).split()),
         method_sentence=" ".join(form_field(data, "method_sentence", MAX_SENTENCE).split()),
         theme_keys=tuple(keys),
+        votes=base.votes,
+        votes_shown=shown_choice(data.get("votes"), base.votes_shown),
     )
 
 
@@ -459,6 +524,8 @@ def memo_form_values(memo: Memo) -> dict[str, str]:
         "next_start": memo.next_start.strftime("%H:%M") if memo.next_start else "",
         "next_end": memo.next_end.strftime("%H:%M") if memo.next_end else "",
     }
+    if memo.votes:
+        values["votes"] = KEEP if memo.votes_shown else DROP
     for n, opener in enumerate(memo.openers):
         values[f"talk-{n}"] = opener.talk
     for n, (title, body) in enumerate(memo.themes):

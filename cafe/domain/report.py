@@ -49,6 +49,19 @@ from cafe.domain.plan import LANGUAGES, ReportPlan
 # too; re-exported for the report's readers.
 from cafe.domain.plan import RESOURCE_KEYS as RESOURCE_KEYS
 from cafe.domain.summary import run_in, run_in_title
+from cafe.domain.votes import (
+    DROP,
+    KEEP,
+    Ranked,
+    ranked_from_content,
+    ranked_from_part,
+    ranked_part,
+    ranked_to_content,
+    ranking_markdown,
+    ranking_text,
+    ranking_words,
+    shown_choice,
+)
 
 #: Steps in a report: the diagram's limit (``cafe.domain.diagram.MAX_STEPS``, not imported
 #: so that the text exports do not load Pillow).
@@ -142,6 +155,11 @@ class PilotReport:
     #: A line under the caption naming who drew the model, plain text.
     credit: str = ""
     language: str = "fi"
+    #: The proposals (or whatever the room voted on) ranked by the dot-vote, as taken in
+    #: from the workshop (empty: no vote); printed at the end of the results.
+    votes: tuple[Ranked, ...] = ()
+    #: The organizer keeps the ranking in the report (it may be dropped).
+    votes_shown: bool = True
 
     def __post_init__(self) -> None:
         # Programming errors, not the organizer's: forms and plans are checked before.
@@ -234,6 +252,16 @@ def closing_lines(report: PilotReport) -> list[str]:
     ]
 
 
+def report_ranking(report: PilotReport) -> tuple[Ranked, ...]:
+    """The ranking the report prints: its votes, unless the organizer dropped them."""
+    return report.votes if report.votes_shown else ()
+
+
+def report_ranking_title(report: PilotReport) -> str:
+    """The ranking's heading in the report's language (also its chart's title)."""
+    return ranking_words(report.language)["report"]
+
+
 def report_markdown(report: PilotReport, *, closing: bool = True) -> str:
     """The report as Markdown: the title ``#``, the standing headings ``##``, the run-in
     ones bold at the start of their paragraph, the steps a numbered list. The caption and
@@ -251,6 +279,10 @@ def report_markdown(report: PilotReport, *, closing: bool = True) -> str:
     blocks.append(steps_markdown(report.steps))
     for key in ("evaluation", "results"):
         blocks += ["## " + escape_line(texts[key]), sections[key].strip()]
+    ranked = report_ranking(report)
+    if ranked:
+        title = report_ranking_title(report)
+        blocks.append(ranking_markdown(ranked, heading=title, language=report.language))
     if closing:
         blocks += [escape_line(line) for line in closing_lines(report)]
     return "\n\n".join(block for block in blocks if block) + "\n"
@@ -286,6 +318,10 @@ def report_text(report: PilotReport) -> str:
     blocks.append(_steps_text(report.steps))
     for key in ("evaluation", "results"):
         blocks += [texts[key], markdown_to_text(sections[key])]
+    ranked = report_ranking(report)
+    if ranked:
+        title = report_ranking_title(report)
+        blocks.append(ranking_text(ranked, heading=title, language=report.language))
     blocks += closing_lines(report)
     return "\n\n".join(block for block in blocks if block) + "\n"
 
@@ -308,6 +344,12 @@ def report_to_content(report: PilotReport) -> dict[str, Any]:
         "results": report.results,
         "caption": report.caption,
         "credit": report.credit,
+        # A report without a vote stores what it stored before votes existed.
+        **(
+            {"votes": ranked_to_content(report.votes), "votes_shown": report.votes_shown}
+            if report.votes
+            else {}
+        ),
     }
 
 
@@ -328,6 +370,8 @@ def report_from_content(content: Mapping[str, Any]) -> PilotReport:
         results=content["results"],
         caption=content["caption"],
         credit=content["credit"],
+        votes=ranked_from_content(content.get("votes", ())),
+        votes_shown=bool(content.get("votes_shown", True)),
     )
 
 
@@ -339,8 +383,12 @@ def _line(data: Mapping[str, object], key: str, limit: int, *, required: bool = 
     return " ".join(form_field(data, key, limit, required=required).split())
 
 
-def report_from_form(data: Mapping[str, object], *, language: str = "fi") -> PilotReport:
+def report_from_form(
+    data: Mapping[str, object], *, language: str = "fi", like: PilotReport | None = None
+) -> PilotReport:
     """The report as the organizer edited it, validated; ``language`` is the workshop's.
+    The ranking (which the organizer cannot edit: it is the room's) is ``like``'s; the
+    field ``votes`` keeps (``keep``) or drops (``drop``) it.
 
     Fields: ``title`` (required), ``duration``, ``participants``, ``resource-<key>`` per
     key of :data:`RESOURCE_KEYS`, ``goal``, ``description``, ``step-lead-<n>`` and
@@ -382,17 +430,23 @@ def report_from_form(data: Mapping[str, object], *, language: str = "fi") -> Pil
         results=form_field(data, "results", MAX_SECTION),
         caption=_line(data, "caption", MAX_LINE),
         credit=_line(data, "credit", MAX_LINE),
+        votes=like.votes if like is not None else (),
+        votes_shown=shown_choice(data.get("votes"), like.votes_shown if like else True),
     )
 
 
 # --- assembly from a workshop's sections -------------------------------------------------
 
+#: The part holding the ranking (when the room voted).
+VOTES_PART = "votes"
 #: The section whose themes are the numbered process steps.
 PROCESS_SECTION = "process"
 #: The section whose themes are the pilot's goal.
 GOAL_SECTION = "goal"
+#: The section of the development proposals, which the room may rank by a dot-vote.
+PROPOSALS_SECTION = "proposals"
 #: Sections feeding the report's "results and further development", in this order.
-RESULT_SECTIONS = ("worked", "change", "proposals")
+RESULT_SECTIONS = ("worked", "change", PROPOSALS_SECTION)
 
 
 def _section_text(themes: Sequence[tuple[str | None, str, str]], section: str) -> str:
@@ -449,13 +503,17 @@ def with_plan(report: PilotReport, plan: ReportPlan) -> PilotReport:
 
 def report_parts(report: PilotReport) -> dict[str, tuple[str, ...]]:
     """The report's parts that come from the workshop: the goal, the process steps (one
-    part: leads and bodies in turn), the results and the evaluation."""
-    return {
+    part: leads and bodies in turn), the results and the evaluation; then the ranking,
+    when the room voted."""
+    parts = {
         "goal": (report.goal,),
         "steps": tuple(text for step in report.steps for text in step),
         "results": (report.results,),
         "evaluation": (report.evaluation,),
     }
+    if report.votes:
+        parts[VOTES_PART] = ranked_part(report.votes)
+    return parts
 
 
 def report_with_parts(report: PilotReport, parts: Mapping[str, tuple[str, ...]]) -> PilotReport:
@@ -467,6 +525,7 @@ def report_with_parts(report: PilotReport, parts: Mapping[str, tuple[str, ...]])
         steps=tuple((flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)),
         results=parts.get("results", ("",))[0],
         evaluation=parts.get("evaluation", ("",))[0],
+        votes=ranked_from_part(parts.get(VOTES_PART, ())),
     )
 
 
@@ -483,6 +542,8 @@ def report_form_values(report: PilotReport) -> dict[str, str]:
         "caption": report.caption,
         "credit": report.credit,
     }
+    if report.votes:
+        values["votes"] = KEEP if report.votes_shown else DROP
     for key, body in report.resources:
         values[f"resource-{key}"] = body
     for n, (lead, body) in enumerate(report.steps):
@@ -501,6 +562,7 @@ _REPORT_FIELDS = (
     "results",
     "caption",
     "credit",
+    "votes",
 )
 
 

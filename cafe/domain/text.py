@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import TypeGuard
 
 from cafe.domain.errors import DomainError
 
@@ -34,7 +35,7 @@ def clean_idea_text(raw: object, max_chars: int) -> str:
     return text
 
 
-def is_client_id(value: object) -> bool:
+def is_client_id(value: object) -> TypeGuard[str]:
     """Tell whether a value is a client-generated post id (a UUID in canonical text form)."""
     if not isinstance(value, str) or len(value) != 36:
         return False

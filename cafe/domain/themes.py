@@ -485,6 +485,7 @@ def _document(
     text: str,
     lemmatiser: Lemmatiser,
     stop: frozenset[str],
+    *,
     topic: frozenset[str] = frozenset(),
     concepts: Concepts | None = None,
 ) -> _Doc:
@@ -750,7 +751,7 @@ def looks_inflected(word: str, language: Language) -> bool:
 
 
 def _display(
-    term: str, group: Sequence[int], docs: Sequence[_Doc], mode: Mode, language: Language
+    term: str, group: Sequence[int], *, docs: Sequence[_Doc], mode: Mode, language: Language
 ) -> str | None:
     """A term as a reader sees it: the lemma, or in Snowball mode the group's commonest
     word with that stem that does not look inflected (None when every one does)."""
@@ -779,6 +780,7 @@ def _related(a: str, b: str) -> bool:
 def _title(
     group: Sequence[int],
     vectors: Sequence[dict[str, float]],
+    *,
     docs: Sequence[_Doc],
     mode: Mode,
     language: Language,
@@ -817,7 +819,7 @@ def _title(
     for term in sorted(weight, key=rank):
         if kinds.get(term, _TITLE_NOUN) == _TITLE_INFLECTED:
             continue
-        shown = _display(term, group, docs, mode, language)
+        shown = _display(term, group, docs=docs, mode=mode, language=language)
         if shown is not None:
             candidates.append((term, shown))
     if not candidates:
@@ -878,7 +880,9 @@ def suggest_themes(
     stop = _STOP_WORDS[language]
     topic_terms = _topic_terms(topic or "", lemmatiser, stop)
     concepts = _concepts(language, lemmatiser.mode)
-    docs = [_document(text, lemmatiser, stop, topic_terms, concepts) for text in ideas]
+    docs = [
+        _document(text, lemmatiser, stop, topic=topic_terms, concepts=concepts) for text in ideas
+    ]
     vectors = _vectors(docs, _frequent_terms(docs))
     content = [i for i, vec in enumerate(vectors) if vec]
     empty = [i for i, vec in enumerate(vectors) if not vec]
@@ -893,7 +897,17 @@ def suggest_themes(
         local = _attach_singletons(local, rows, SINGLETON_THRESHOLD)
         groups = [[content[i] for i in group] for group in local]
     themes = [
-        Theme(_title(g, vectors, docs, lemmatiser.mode, language, concepts), tuple(g))
+        Theme(
+            _title(
+                g,
+                vectors,
+                docs=docs,
+                mode=lemmatiser.mode,
+                language=language,
+                concepts=concepts,
+            ),
+            tuple(g),
+        )
         for g in groups
     ]
     if empty:
@@ -902,6 +916,8 @@ def suggest_themes(
     return ThemeSuggestion(tuple(themes), lemmatiser.mode, reason)
 
 
+# No request uses this: it measures suggestions against labelled sets, in the domain tests
+# (which keep the engine's quality from slipping) and in bench/themes_quality.py.
 def adjusted_rand_index(labels_true: Sequence[object], labels_pred: Sequence[object]) -> float:
     """Hubert and Arabie's adjusted Rand index of two labellings of the same items.
 
@@ -928,22 +944,3 @@ def adjusted_rand_index(labels_true: Sequence[object], labels_pred: Sequence[obj
     if maximum == expected:
         return 1.0
     return (index - expected) / (maximum - expected)
-
-
-def pairwise_scores(
-    labels_true: Sequence[object], labels_pred: Sequence[object]
-) -> tuple[float, float, float]:
-    """Precision, recall and F1 over pairs of items put in the same group."""
-    if len(labels_true) != len(labels_pred):
-        raise ValueError("labellings differ in length")
-
-    def pairs(count: int) -> int:
-        return count * (count - 1) // 2
-
-    both = sum(pairs(c) for c in Counter(zip(labels_true, labels_pred, strict=True)).values())
-    true_pairs = sum(pairs(c) for c in Counter(labels_true).values())
-    pred_pairs = sum(pairs(c) for c in Counter(labels_pred).values())
-    precision = both / pred_pairs if pred_pairs else 1.0
-    recall = both / true_pairs if true_pairs else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1

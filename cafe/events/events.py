@@ -22,11 +22,13 @@ from cafe.sockets import (
     managed_event_of,
     refuse,
 )
+from cafe.voting.events import FacilitatorVoting
 
 
-class FacilitatorNamespace(GatheringHandlers, CafeNamespace):
-    """Facilitators connect with ``{event}`` and their login cookie; they steer the event
-    and gather its core ideas into the summary (:class:`GatheringHandlers`)."""
+class FacilitatorNamespace(GatheringHandlers, FacilitatorVoting, CafeNamespace):
+    """Facilitators connect with ``{event}`` and their login cookie; they steer the event,
+    gather its core ideas into the summary (:class:`GatheringHandlers`) and run its votes
+    (:class:`FacilitatorVoting`)."""
 
     def on_connect(self, auth: Any = None) -> None:
         """Refuse anyone not logged in, or an event that does not exist or is not shared

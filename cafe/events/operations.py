@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ from cafe import audit, broadcast
 from cafe.domain import timer as timers
 from cafe.domain.codes import new_board_token, new_join_code
 from cafe.domain.errors import DomainError
+from cafe.domain.keys import MAX_ID
 from cafe.domain.plan import EventPlan
 from cafe.domain.workshops import WorkshopTemplate
 from cafe.extensions import db
@@ -26,7 +28,11 @@ from cafe.models import (
     SummaryRevision,
     Theme,
 )
+from cafe.voting import operations as voting
+from cafe.voting.state import board_vote, facilitator_votes, round_view
 from cafe.workshops import template_named, template_of, title_for
+
+log = logging.getLogger(__name__)
 
 
 def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent:
@@ -78,6 +84,7 @@ def create_event(plan: EventPlan, created_by_id: int | None = None) -> CafeEvent
             continue
         _typed_summary(event, plan)
         db.session.commit()
+        log.info("event %s created: %s, %d tables", event.id, template.name, len(event.tables))
         if plan.report is not None:
             # Imported here: the report's assembly reads feedback, whose verbs use this
             # module's check_role.
@@ -94,7 +101,10 @@ def _check_plan_fits(plan: EventPlan, template: WorkshopTemplate) -> None:
     for theme in plan.summary_themes:
         if theme.section is not None and theme.section not in template.sections:
             raise DomainError("unknown_section", {"choices": ", ".join(template.sections) or "-"})
-    if plan.report is not None and template.export != "pilot-report":
+    # Imported here, as store_planned_report above: the kinds' assembly reads feedback.
+    from cafe.documents.kinds import KINDS
+
+    if plan.report is not None and not KINDS[template.export].planned:
         raise DomainError("plan_report_not_workshop")
 
 
@@ -128,17 +138,13 @@ def _typed_summary(event: CafeEvent, plan: EventPlan) -> None:
         )
 
 
-def check_role(event: CafeEvent, role: object) -> str | None:
+def check_role(event: broadcast.EventFields, role: object) -> str | None:
     """Return the chosen role tag, None for "no tag", or raise ``bad_role``."""
     if role is None or role == "":
         return None
     if not isinstance(role, str) or role not in event.role_tags:
         raise DomainError("bad_role")
     return role
-
-
-#: Largest id a database integer key can hold; SQLite raises OverflowError beyond it.
-MAX_ID = 2**63 - 1
 
 
 def get_event(event_id: object) -> CafeEvent:
@@ -168,8 +174,13 @@ def set_phase(event: CafeEvent, phase: object) -> CafeEvent:
     if not isinstance(phase, str) or template_of(event).phase(phase) is None:
         raise DomainError("bad_phase")
     event.phase = phase
+    # Entering a vote phase opens its voting, in the same transaction as the move.
+    voting_phase = voting.phase_entered(event)
     db.session.commit()
+    log.info("event %s: phase %s", event.id, phase)
     broadcast.phase_changed(event)
+    if voting_phase is not None:
+        broadcast.vote_changed(event, round_view(event, voting_phase))
     return event
 
 
@@ -189,6 +200,7 @@ def control_timer(event: CafeEvent, action: object, seconds: object = None) -> C
         raise DomainError("bad_timer_action")
     event.timer = new
     db.session.commit()
+    log.info("event %s: timer %s", event.id, action)
     broadcast.timer_changed(event)
     return event
 
@@ -238,6 +250,7 @@ def set_table_host(event: CafeEvent, table_id: object, host_hash: str | None) ->
     previous = table.host_hash
     table.host_hash = host_hash
     db.session.commit()
+    log.info("event %s: host of table %s %s", event.id, table.id, "set" if host_hash else "freed")
     broadcast.host_changed(table, previous)
     return table
 
@@ -265,6 +278,7 @@ def claim_table_host(event: CafeEvent, table_id: object, device: str) -> EventTa
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError("host_taken")
     db.session.refresh(table)
+    log.info("event %s: host of table %s taken", event.id, table.id)
     broadcast.host_changed(table, None)
     return table
 
@@ -356,6 +370,8 @@ def board_state(event: CafeEvent) -> dict[str, Any]:
         "cores": [broadcast.post_payload(p) for p in cores],
         "presence": broadcast.presence_payload(event),
         "summary": live_summary(event),
+        # The vote round of a vote phase (its chart once revealed), else null.
+        "vote": board_vote(event),
     }
 
 
@@ -377,4 +393,6 @@ def facilitator_state(event: CafeEvent, language: str | None = None) -> dict[str
         "premoderation": event.premoderation,
         # The audit trail's newest entries; later ones arrive as ``audit`` broadcasts.
         "audit": audit.trail_payload(event.id),
+        # Every vote phase's round, set up or not yet (the template's dots).
+        "votes": facilitator_votes(event, language or event.language),
     }

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import bindparam, select
 
 from cafe import broadcast
+from cafe.broadcast import EventFields
 from cafe.domain.feedback import Answer, RoleFeedback, check_answer, feedback_summary
 from cafe.events.operations import check_role
 from cafe.extensions import db
 from cafe.models import CafeEvent, Feedback, utcnow
 
+#: Answers are anonymous: a line names the event only, never the rating, text or phone.
+log = logging.getLogger(__name__)
+
 
 def give_feedback(
-    event: CafeEvent, device: str, rating: object, text: object, role: object
+    event: CafeEvent, device: str, *, rating: object, text: object, role: object
 ) -> Feedback:
     """Store (or change) this phone's feedback; facilitators see the new summary."""
     clean_rating, clean_text = check_answer(rating, text)
@@ -28,11 +33,12 @@ def give_feedback(
     answer.rating, answer.text, answer.role_tag = clean_rating, clean_text, tag
     answer.updated_at = utcnow()
     db.session.commit()
+    log.debug("feedback given: event %s", event.id)
     broadcast.feedback_changed(event.id, summary_payload(event))
     return answer
 
 
-def own_feedback(event: CafeEvent, device: str) -> dict[str, Any] | None:
+def own_feedback(event: EventFields, device: str) -> dict[str, Any] | None:
     """What this phone answered, so its form can show it and let it be changed."""
     # Every (re)joining phone asks this: three columns, in a statement built once.
     answer = db.session.connection().execute(_OWN, {"event": event.id, "device": device}).first()

@@ -53,9 +53,9 @@ class GatheringHandlers:
         change = ops.create_theme(
             facilitator_event(),
             data.get("title"),
-            _author(),
-            data.get("items", []),
-            data.get("section"),
+            author_id=_author(),
+            items=data.get("items", []),
+            section=data.get("section"),
         )
         return _done(change, theme=change.value.id)
 
@@ -66,10 +66,10 @@ class GatheringHandlers:
             theme = ops.save_theme(
                 facilitator_event(),
                 data.get("theme"),
-                data.get("base"),
-                data.get("title"),
-                data.get("body"),
-                _author(),
+                base=data.get("base"),
+                title=data.get("title"),
+                body=data.get("body"),
+                author_id=_author(),
             )
         except ops.StaleRevision as error:
             return _stale(error)
@@ -103,14 +103,14 @@ class GatheringHandlers:
         change = ops.restore_theme(
             facilitator_event(),
             data.get("theme"),
-            data.get("title"),
-            data.get("body"),
-            data.get("section"),
-            data.get("index"),
-            data.get("created"),
-            data.get("items"),
-            _author(),
-            data.get("expect"),
+            title=data.get("title"),
+            body=data.get("body"),
+            section=data.get("section"),
+            index=data.get("index"),
+            created=data.get("created"),
+            items=data.get("items"),
+            author_id=_author(),
+            expect=data.get("expect"),
         )
         return _done(change, theme=change.value.id)
 
@@ -143,9 +143,9 @@ class GatheringHandlers:
         change = ops.move_item(
             facilitator_event(),
             data.get("item"),
-            data.get("theme"),
-            data.get("index"),
-            data.get("expect"),
+            theme_id=data.get("theme"),
+            index=data.get("index"),
+            expect=data.get("expect"),
         )
         return _done(change)
 
@@ -165,12 +165,12 @@ class GatheringHandlers:
         change = ops.unmerge_item(
             facilitator_event(),
             data.get("item"),
-            data.get("sources"),
-            data.get("theme"),
-            data.get("index"),
-            data.get("text"),
-            data.get("as"),
-            data.get("expect"),
+            sources=data.get("sources"),
+            theme_id=data.get("theme"),
+            index=data.get("index"),
+            text=data.get("text"),
+            as_id=data.get("as"),
+            expect=data.get("expect"),
         )
         return _done(change, item=change.value.id)
 

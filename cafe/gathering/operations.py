@@ -9,6 +9,7 @@ cannot silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -19,12 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from cafe import broadcast
 from cafe.domain import summary
 from cafe.domain.errors import DomainError
+from cafe.domain.keys import MAX_ID
 from cafe.domain.text import clean_idea_text
 from cafe.domain.themes import ThemeSuggestion, suggest_themes
-from cafe.events.operations import MAX_ID
 from cafe.extensions import db
 from cafe.gathering import state, undo
 from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, SummaryRevision, Theme
+
+#: One line per change, naming the event, item and theme by id: never an idea's or a
+#: theme's words.
+log = logging.getLogger(__name__)
 
 #: An event's summary holds at most this many themes (a projector shows far fewer).
 MAX_THEMES = 60
@@ -151,7 +156,7 @@ def _index(value: object) -> int:
 
 
 def move_item(
-    event: CafeEvent, item_id: object, theme_id: object, index: object, expect: object = None
+    event: CafeEvent, item_id: object, *, theme_id: object, index: object, expect: object = None
 ) -> Undoable[GatherItem]:
     """Drop an item into a theme (``theme_id`` None: back among the un-themed) at ``index``.
 
@@ -174,6 +179,7 @@ def move_item(
         expect=[undo.item_state(item), *undo.theme_ref(was)],
     )
     db.session.commit()
+    log.info("event %s: item %s moved to theme %s", event.id, item.id, item.theme_id)
     publish(event)
     return Undoable(item, back)
 
@@ -205,6 +211,7 @@ def merge_items(
     db.session.flush()
     back["expect"] = [undo.item_state(target), *undo.theme_ref(was)]
     db.session.commit()
+    log.info("event %s: item merged into item %s", event.id, target.id)
     publish(event)
     return Undoable(target, undo.inverse("item_unmerge", **back))
 
@@ -212,6 +219,7 @@ def merge_items(
 def unmerge_item(
     event: CafeEvent,
     item_id: object,
+    *,
     sources: object,
     theme_id: object,
     index: object,
@@ -254,7 +262,7 @@ def unmerge_item(
         .where(Post.item_id == item.id, Post.client_id.in_(sources))
         .values(item_id=alone.id)
     )
-    return _separated(event, item, alone, theme, position)
+    return _separated(event, item, alone=alone, theme=theme, position=position)
 
 
 def split_item(event: CafeEvent, item_id: object, source_id: object) -> Undoable[GatherItem]:
@@ -271,11 +279,11 @@ def split_item(event: CafeEvent, item_id: object, source_id: object) -> Undoable
     db.session.add(alone)
     db.session.flush()
     post.item_id = alone.id
-    return _separated(event, item, alone, theme, item.position + 1)
+    return _separated(event, item, alone=alone, theme=theme, position=item.position + 1)
 
 
 def _separated(
-    event: CafeEvent, item: GatherItem, alone: GatherItem, theme: Theme | None, position: int
+    event: CafeEvent, item: GatherItem, *, alone: GatherItem, theme: Theme | None, position: int
 ) -> Undoable[GatherItem]:
     """Place ``alone`` (ideas just taken out of ``item``) at ``position`` of ``theme`` (or
     among the un-themed), commit and broadcast; the inverse merges it back into ``item``."""
@@ -288,6 +296,7 @@ def _separated(
         expect=[undo.item_state(alone), undo.item_state(item)],
     )
     db.session.commit()
+    log.info("event %s: item %s separated from item %s", event.id, alone.id, item.id)
     publish(event)
     return Undoable(alone, back)
 
@@ -297,6 +306,7 @@ def set_item_text(event: CafeEvent, item_id: object, text: object) -> GatherItem
     item = find_item(event, item_id)
     item.text = None if text is None else clean_idea_text(text, summary.MAX_ITEM)
     db.session.commit()
+    log.info("event %s: item %s reworded", event.id, item.id)
     publish(event)
     return item
 
@@ -305,7 +315,7 @@ def set_item_text(event: CafeEvent, item_id: object, text: object) -> GatherItem
 
 
 def _record(
-    event: CafeEvent, part: str, number: int, title: str, body: str, author_id: int | None
+    event: CafeEvent, part: str, *, number: int, title: str, body: str, author_id: int | None
 ) -> None:
     db.session.add(
         SummaryRevision(
@@ -322,6 +332,7 @@ def _record(
 def create_theme(
     event: CafeEvent,
     title: object,
+    *,
     author_id: int | None,
     items: object = (),
     section: object = None,
@@ -360,12 +371,14 @@ def create_theme(
     )
     db.session.add(theme)
     db.session.flush()
-    _record(event, SummaryRevision.theme_part(theme.id), 1, clean, "", author_id)
+    part = SummaryRevision.theme_part(theme.id)
+    _record(event, part, number=1, title=clean, body="", author_id=author_id)
     if members:
         _place(event, members, theme, 0)
     db.session.flush()
     back = undo.inverse("theme_delete", theme=theme.id, expect=undo.theme_ref(theme, contents=True))
     db.session.commit()
+    log.info("event %s: theme %s created", event.id, theme.id)
     publish(event)
     return Undoable(theme, back)
 
@@ -377,6 +390,7 @@ def _theme_current(theme: Theme) -> dict[str, Any]:
 def save_theme(
     event: CafeEvent,
     theme_id: object,
+    *,
     base: object,
     title: object,
     body: object,
@@ -408,7 +422,14 @@ def save_theme(
         db.session.rollback()
         db.session.refresh(theme)
         raise StaleRevision(_theme_current(theme))
-    _record(event, SummaryRevision.theme_part(theme.id), number, clean_title, clean_body, author_id)
+    _record(
+        event,
+        SummaryRevision.theme_part(theme.id),
+        number=number,
+        title=clean_title,
+        body=clean_body,
+        author_id=author_id,
+    )
     try:
         db.session.commit()
     except IntegrityError:
@@ -416,6 +437,7 @@ def save_theme(
         db.session.refresh(theme)
         raise StaleRevision(_theme_current(theme)) from None
     db.session.refresh(theme)
+    log.info("event %s: theme %s saved as revision %s", event.id, theme.id, theme.revision)
     publish(event)
     return theme
 
@@ -427,6 +449,7 @@ def move_theme(event: CafeEvent, theme_id: object, index: object) -> Theme:
     for position, each in enumerate(summary.move(themes, theme, _index(index))):
         each.position = position
     db.session.commit()
+    log.info("event %s: theme %s moved", event.id, theme.id)
     publish(event)
     return theme
 
@@ -464,6 +487,7 @@ def delete_theme(event: CafeEvent, theme_id: object, expect: object = None) -> U
     back["items"] = [item.id for item in kept]
     back["expect"] = [undo.item_state(item) for item in kept]
     db.session.commit()
+    log.info("event %s: theme %s deleted", event.id, back["theme"])
     publish(event)
     return Undoable(None, undo.inverse("theme_restore", **back))
 
@@ -471,6 +495,7 @@ def delete_theme(event: CafeEvent, theme_id: object, expect: object = None) -> U
 def restore_theme(
     event: CafeEvent,
     theme_id: object,
+    *,
     title: object,
     body: object,
     section: object,
@@ -529,7 +554,14 @@ def restore_theme(
         )
     ).scalar()
     theme.revision = (last or 0) + 1
-    _record(event, part, theme.revision, clean_title, clean_body, author_id)
+    _record(
+        event,
+        part,
+        number=theme.revision,
+        title=clean_title,
+        body=clean_body,
+        author_id=author_id,
+    )
     for number, each in enumerate(summary.move(state.load(event).themes, theme, position)):
         each.position = number
     if members:
@@ -537,6 +569,7 @@ def restore_theme(
     db.session.flush()
     back = undo.inverse("theme_delete", theme=theme.id, expect=undo.theme_ref(theme, contents=True))
     db.session.commit()
+    log.info("event %s: theme %s restored", event.id, theme.id)
     publish(event)
     return Undoable(theme, back)
 
@@ -562,7 +595,9 @@ def save_intro(event: CafeEvent, base: object, body: object, author_id: int | No
         except IntegrityError:
             db.session.rollback()
             intro = db.session.get(SummaryIntro, event.id)
-            assert intro is not None
+            if intro is None:
+                # The other writer's row is gone too: the event was deleted meanwhile.
+                raise DomainError("unknown_event") from None
     current = {"theme": None, "title": "", "body": intro.body, "revision": intro.revision}
     try:
         number = summary.check_base_revision(intro.revision, base)
@@ -582,7 +617,7 @@ def save_intro(event: CafeEvent, base: object, body: object, author_id: int | No
         db.session.rollback()
         db.session.refresh(intro)
         raise StaleRevision({**current, "body": intro.body, "revision": intro.revision})
-    _record(event, "intro", number, "", clean, author_id)
+    _record(event, "intro", number=number, title="", body=clean, author_id=author_id)
     try:
         db.session.commit()
     except IntegrityError:
@@ -590,6 +625,7 @@ def save_intro(event: CafeEvent, base: object, body: object, author_id: int | No
         db.session.refresh(intro)
         raise StaleRevision({**current, "body": intro.body, "revision": intro.revision}) from None
     db.session.refresh(intro)
+    log.info("event %s: summary intro saved as revision %s", event.id, intro.revision)
     publish(event)
     return intro
 

@@ -83,8 +83,8 @@ def load(event: CafeEvent) -> Gathering:
         .where(Post.event_id == event.id, Post.item_id.is_not(None), *VISIBLE_CORE)
         .order_by(Post.id)
     ).scalars():
-        assert post.item_id is not None
-        posts_by_item[post.item_id].append(post)
+        if post.item_id is not None:  # always, by the query; says so to the type checker
+            posts_by_item[post.item_id].append(post)
     known = {theme.id for theme in themes}
     cards: dict[int | None, list[Card]] = defaultdict(list)
     for item in items:
@@ -128,9 +128,12 @@ def theme_html(theme: Theme) -> str:
 def section_labels(event: CafeEvent) -> dict[str, str]:
     """A workshop's sections with their labels in the event's language (the label of the
     first phase posting into each); empty for a format with one shared summary."""
-    template = template_of(event)
-    if template.export == "memo":
+    # Imported here: the document kinds assemble their documents from this module's state.
+    from cafe.documents.kinds import kind_of
+
+    if not kind_of(event).sectioned:
         return {}
+    template = template_of(event)
     labels: dict[str, str] = {}
     for phase in template.phases:
         if phase.section is not None and phase.section not in labels:
@@ -216,19 +219,25 @@ def _summaries() -> SummaryCache | None:
     app = current_app
     if app.config.get("CAFE_MESSAGE_QUEUE"):
         return None
-    cache = app.extensions.get("cafe_summaries")
+    cache: SummaryCache | None = app.extensions.get("cafe_summaries")
     if cache is None:
+        # setdefault: of two requests making it at once, both keep the first one stored.
         cache = app.extensions.setdefault("cafe_summaries", SummaryCache())
-    assert isinstance(cache, SummaryCache)
     return cache
 
 
 def live_summary(event: CafeEvent) -> dict[str, Any]:
     """:func:`summary_payload` of the event, kept until it changes (:class:`SummaryCache`)."""
+    return live_summary_of(event.id, lambda: event)
+
+
+def live_summary_of(event_id: int, load: Callable[[], CafeEvent]) -> dict[str, Any]:
+    """:func:`live_summary` of event ``event_id``, which ``load`` reads only when the
+    summary has to be built (a phone's rejoin reads no ORM event otherwise)."""
     cache = _summaries()
     if cache is None:
-        return summary_payload(event)
-    return cache.get(event.id, lambda: summary_payload(event))
+        return summary_payload(load())
+    return cache.get(event_id, lambda: summary_payload(load()))
 
 
 def summary_changed(event_id: int, summary: dict[str, Any]) -> None:

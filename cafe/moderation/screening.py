@@ -49,7 +49,7 @@ def document_findings(
 
 
 def mask_span(
-    text: object, kind: object, start: object, end: object, words: object, language: str
+    text: object, *, kind: object, start: object, end: object, words: object, language: str
 ) -> str:
     """``text`` with ``words`` at ``start``–``end`` replaced by the placeholder of ``kind``;
     ``finding_moved`` when the text no longer holds those words there (edited meanwhile)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_babel import get_locale
-from flask_socketio import join_room, leave_room
+from flask_socketio import join_room
 
 from cafe import broadcast
 from cafe.domain.codes import device_hash, is_valid_device_token
@@ -25,8 +25,10 @@ from cafe.feedback.operations import give_feedback, own_feedback
 from cafe.minutes.operations import add_tip
 from cafe.models import CafeEvent
 from cafe.phone import operations as ops
-from cafe.presence import Seat, presence
-from cafe.sockets import CafeNamespace, acknowledged, refuse, socket_session
+from cafe.phone.rejoin import event_facts
+from cafe.presence import Seat, current_presence
+from cafe.sockets import CafeNamespace, acknowledged, refuse, socket_session, socket_sid
+from cafe.voting.events import PhoneVoting
 
 
 def _event() -> CafeEvent:
@@ -45,11 +47,14 @@ def _language() -> str:
     return str(get_locale())
 
 
-class PhoneNamespace(CafeNamespace):
-    """Participants' phones. Rooms: the event, the phone's table, the phone's own device."""
+class PhoneNamespace(PhoneVoting, CafeNamespace):
+    """Participants' phones. Rooms: the event, the phone's table, the phone's own device.
+    Their dot-voting is :class:`PhoneVoting`'s."""
 
-    #: The post path, the hot one: served under an app context only (see CafeNamespace).
-    lean_events = frozenset({"post"})
+    #: Served under an app context only (see CafeNamespace): the post path, the hot one,
+    #: what every phone sends after every reconnect, all at once after a restart, and the
+    #: vote (a whole room votes within seconds).
+    lean_events = frozenset({"post", "join", "sync", "vote"})
 
     def on_connect(self, auth: Any = None) -> None:
         """A phone connects with ``{code, device, lang?}``; a wrong code or token is refused.
@@ -85,37 +90,44 @@ class PhoneNamespace(CafeNamespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         """The phone left; boards see the table's phone count drop."""
-        seat = presence.leave(request.sid)  # type: ignore[attr-defined]
+        seat = current_presence().leave(request.sid)  # type: ignore[attr-defined]
         if seat is not None:
             try:
-                broadcast.presence_changed(get_event(seat.event_id))
+                broadcast.presence_changed(event_facts(seat.event_id))
             except DomainError:
                 pass
 
     @acknowledged
     def on_join(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Sit at ``{table, role}``; answers with the table's state. Sent again after reconnect."""
-        event = _event()
-        table = find_table(event, data.get("table"))
-        role = check_role(event, data.get("role"))
-        previous = session.get("table_id")
+        """Sit at ``{table, role}``; answers with the table's state. Sent again after reconnect.
+
+        Served under an app context only (:attr:`lean_events`): the socket's session and
+        sid come from :func:`socket_session` and :func:`socket_sid`.
+        """
+        seat_session = socket_session()
+        facts = event_facts(seat_session.get("event_id"))
+        table = facts.table(data.get("table"))
+        role = check_role(facts, data.get("role"))
+        sid = socket_sid()
+        previous = seat_session.get("table_id")
         if previous is not None and previous != table.id:
-            leave_room(broadcast.table_room(previous))
-        join_room(broadcast.table_room(table.id))
-        session["table_id"] = table.id
-        session["role"] = role
-        seat = Seat(event_id=event.id, table_id=table.id, device=_device())
-        if presence.sit(request.sid, seat):  # type: ignore[attr-defined]
-            broadcast.presence_changed(event)
-        return {"ok": True, "state": ops.phone_state(event, table, _device(), _language())}
+            self.leave_room(sid, broadcast.table_room(previous))
+        self.enter_room(sid, broadcast.table_room(table.id))
+        seat_session["table_id"] = table.id
+        seat_session["role"] = role
+        seat = Seat(event_id=facts.id, table_id=table.id, device=_device())
+        if current_presence().sit(sid, seat):
+            broadcast.presence_changed(facts)
+        return {"ok": True, "state": ops.phone_state(facts, table, _device(), _language())}
 
     @acknowledged
     def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Resend the full state of the phone's event and table."""
-        event = _event()
-        table_id = session.get("table_id")
-        table = find_table(event, table_id) if table_id is not None else None
-        return {"ok": True, "state": ops.phone_state(event, table, _device(), _language())}
+        """Resend the full state of the phone's event and table (app context only, as join)."""
+        seat_session = socket_session()
+        facts = event_facts(seat_session.get("event_id"))
+        table_id = seat_session.get("table_id")
+        table = facts.table(table_id) if table_id is not None else None
+        return {"ok": True, "state": ops.phone_state(facts, table, _device(), _language())}
 
     def _table(self, event: CafeEvent) -> Any:
         table_id = session.get("table_id")
@@ -140,13 +152,13 @@ class PhoneNamespace(CafeNamespace):
             raise DomainError("not_at_table")
         result = ops.submit_post(
             event_id,
-            table_id,
-            _device(),
-            data.get("id"),
-            data.get("text"),
-            seat.get("role"),
-            data.get("core", False),
-            data.get("phase"),
+            table_id=table_id,
+            device=_device(),
+            client_id=data.get("id"),
+            text=data.get("text"),
+            role=seat.get("role"),
+            core=data.get("core", False),
+            phase=data.get("phase"),
         )
         return {
             "ok": True,
@@ -207,5 +219,7 @@ class PhoneNamespace(CafeNamespace):
         """Give (or change) this phone's anonymous feedback ``{rating: 1-5, text?, role?}``;
         ``role`` defaults to the role chosen when sitting down."""
         role = data["role"] if "role" in data else session.get("role")
-        give_feedback(_event(), _device(), data.get("rating"), data.get("text"), role)
+        give_feedback(
+            _event(), _device(), rating=data.get("rating"), text=data.get("text"), role=role
+        )
         return {"ok": True, "feedback": own_feedback(_event(), _device())}

@@ -6,6 +6,7 @@ checks the event, the table and ownership itself, so a socket handler only parse
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,15 +17,22 @@ from sqlalchemy.exc import IntegrityError
 from cafe import broadcast
 from cafe.domain.codes import normalise_join_code
 from cafe.domain.errors import DomainError
+from cafe.domain.keys import MAX_ID
 from cafe.domain.text import clean_idea_text, is_client_id
-from cafe.events.operations import MAX_ID, find_post, find_table
+from cafe.events.operations import find_post, find_table, get_event
 from cafe.extensions import db
 from cafe.feedback.operations import own_feedback
-from cafe.gathering.state import live_summary
+from cafe.gathering.state import live_summary_of
 from cafe.models import CafeEvent, EventTable, Post, utcnow
 from cafe.moderation import operations as moderation
+from cafe.phone.rejoin import EventFacts, TableFacts, event_payloads
 from cafe.ratelimit import TokenBuckets
+from cafe.voting.state import phone_vote
 from cafe.workshops import template_of_kind
+
+#: Posts are many (hundreds a second in a burst): their lines are DEBUG, and name the event,
+#: table or post by id only, never a post's text, its phone's token or hash.
+log = logging.getLogger(__name__)
 
 
 def event_by_code(raw: object) -> CafeEvent:
@@ -92,6 +100,7 @@ class Submitted:
 
 def submit_post(
     event_id: int,
+    *,
     table_id: object,
     device: str,
     client_id: object,
@@ -124,11 +133,18 @@ def submit_post(
     """
     if not is_client_id(client_id):
         raise DomainError("bad_client_id")
-    assert isinstance(client_id, str)
     facts = post_facts(event_id)
     try:
         values = _new_post_values(
-            facts, event_id, table_id, device, client_id, text, role, core, phase
+            facts,
+            event_id=event_id,
+            table_id=table_id,
+            device=device,
+            client_id=client_id,
+            text=text,
+            role=role,
+            core=core,
+            phase=phase,
         )
     except DomainError as error:
         return _resent_or_raise(event_id, client_id, device, error)
@@ -154,6 +170,13 @@ def submit_post(
             raise
         return Submitted(existing, duplicate=True)
     post = Post(**values)
+    log.debug(
+        "post stored: event %s, table %s, core %s, held %s",
+        event_id,
+        table_id,
+        post.is_core,
+        post.held,
+    )
     broadcast.post_changed(post, was_visible=False)
     return Submitted(post, duplicate=False)
 
@@ -226,6 +249,7 @@ def _section(kind: str, phase_id: str, written_in: object) -> str | None:
 
 def _new_post_values(
     facts: PostFacts,
+    *,
     event_id: int,
     table_id: object,
     device: str,
@@ -287,7 +311,11 @@ def _guarded_statement(checks_phase: bool, core: bool) -> Any:
         conditions.append(_TABLES.c.host_hash == bindparam("device_hash"))
     row = select(*(bindparam(c.name, type_=c.type) for c in _POST_COLUMNS))
     row = row.select_from(_TABLES.join(_EVENTS, _EVENTS.c.id == _TABLES.c.event_id))
-    return insert(_POSTS).from_select([c.name for c in _POST_COLUMNS], row.where(*conditions))
+    statement = insert(_POSTS).from_select([c.name for c in _POST_COLUMNS], row.where(*conditions))
+    # SQLAlchemy keeps the rowcount of UPDATE and DELETE only; an INSERT's is asked of a
+    # closed cursor, which sqlite3 answers and psycopg (PostgreSQL) does not: every post
+    # then took the slow path, whose insert failed on the row this one had stored.
+    return statement.execution_options(preserve_rowcount=True)
 
 
 _GUARDED = {
@@ -370,6 +398,7 @@ def edit_post(event: CafeEvent, device: str, client_id: object, text: object) ->
         if post.findings:
             moderation.record_hold(post, find_table(event, post.table_id).name)
         db.session.commit()
+        log.debug("post edited: event %s, post %s, held %s", event.id, post.id, post.held)
         broadcast.post_changed(
             post, was_core=post.is_core, was_visible=was_visible, was_held=was_held
         )
@@ -385,6 +414,7 @@ def request_review(event: CafeEvent, device: str, client_id: object) -> Post:
     if post.review != moderation.QUEUED:
         post.review = moderation.QUEUED
         db.session.commit()
+        log.debug("post sent for review: event %s, post %s", event.id, post.id)
         broadcast.post_changed(post, was_core=post.is_core, was_visible=False, was_held=True)
     return post
 
@@ -398,6 +428,7 @@ def delete_post(event: CafeEvent, device: str, client_id: object) -> Post:
     post.is_core = False
     post.updated_at = utcnow()
     db.session.commit()
+    log.debug("post deleted by its writer: event %s, post %s", event.id, post.id)
     broadcast.post_changed(post, was_core=was_core, was_visible=was_visible, was_held=was_held)
     return post
 
@@ -417,28 +448,38 @@ def mark_core(event: CafeEvent, device: str, client_id: object, core: object) ->
         was_core = post.is_core
         post.is_core = core
         db.session.commit()
+        log.debug(
+            "core idea %s: event %s, post %s", "marked" if core else "unmarked", event.id, post.id
+        )
         broadcast.post_changed(post, was_core=was_core, was_visible=post.visible)
     return post
 
 
 def phone_state(
-    event: CafeEvent, table: EventTable | None, device: str, language: str | None = None
+    facts: EventFacts, table: TableFacts | None, device: str, language: str | None = None
 ) -> dict[str, Any]:
     """Everything a phone needs after (re)joining: event (its phases in the phone's
     ``language``), its table's posts (with its own held ones, marked), its host role, and
     the shared summary as it reads now.
 
     Every phone sends this after every reconnect, so a restarted server answers a herd of
-    them at once: the table's posts come in one query, the summary from the event's kept
-    one (:func:`cafe.gathering.state.live_summary`).
+    them at once: the event and its tables come as plain facts read in one query
+    (:func:`cafe.phone.rejoin.event_facts`), the event's payload built once for every phone
+    with the same facts (:class:`cafe.phone.rejoin.EventPayloads`), the table's posts in one
+    query, the summary from the event's kept one (:func:`cafe.gathering.state.live_summary`),
+    and the ORM event is read only to build a summary or, in a vote phase, the round.
     """
+    phase = template_of_kind(facts.kind).phase(facts.phase)
+    voting = phase is not None and phase.kind == "vote"
     return {
-        "event": broadcast.event_payload(event, language),
+        "event": event_payloads().payload(facts, language),
         "table": broadcast.table_payload(table) if table is not None else None,
         "posts": _table_posts(table.id, device) if table is not None else [],
         "is_host": table is not None and table.host_hash == device,
-        "summary": live_summary(event),
-        "feedback": own_feedback(event, device),
+        "summary": live_summary_of(facts.id, lambda: get_event(facts.id)),
+        "feedback": own_feedback(facts, device),
+        # In a vote phase: the round, with this phone's own dots (else null).
+        "vote": phone_vote(get_event(facts.id), device) if voting else None,
     }
 
 

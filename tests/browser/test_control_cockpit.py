@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import Pages
 from tests.browser.helpers import axe_serious
 from tests.conftest import LiveServer, new_device
-from tests.test_realtime_server import RealClient
+from tests.helpers import RealClient
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

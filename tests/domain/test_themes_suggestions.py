@@ -23,7 +23,7 @@ from cafe.domain.themes import (
     suggest_themes,
     voikko_available,
 )
-from tests.domain.test_themes import OBVIOUS_FI, labels_of, small_set
+from tests.domain.helpers import OBVIOUS_FI, labels_of, small_set
 
 ROOT = Path(__file__).resolve().parents[2]
 
