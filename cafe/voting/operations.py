@@ -25,7 +25,6 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from cafe import audit, broadcast
 from cafe.domain.errors import DomainError
@@ -216,6 +215,10 @@ def _guarded_statement(dialect: str, section: bool, remove: bool) -> Any:
     row = row.where(*holds, allowed)
     if dialect == "postgresql":
         row = row.with_for_update(read=True, of=_ROUNDS)
+    # Imported here: the PostgreSQL dialect module is 19 modules that `cafe export` (which
+    # reaches this module through the documents) would otherwise load for nothing.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_VOTES)
     statement = insert.from_select([c.name for c in columns], row)
     statement = statement.on_conflict_do_update(
