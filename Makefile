@@ -37,7 +37,11 @@ run: $(RUN_STAMP) voikko-deps
 	@bash scripts/ensure-pango --warn
 	$(VENV)/bin/cafe run --host $(HOST) --port $(PORT)
 
-test: setup browser-deps voikko-deps pdf-deps service-deps lint typecheck js-test pytest pytest-postgres
+TEST_STAGES := setup browser-deps voikko-deps pdf-deps service-deps lint typecheck js-test pytest pytest-postgres
+
+# Each stage in turn, with its duration printed at the end (scripts/stages).
+test:
+	@bash scripts/stages $(MAKE) $(TEST_STAGES)
 # The tests that need PostgreSQL, Redis or nginx fail instead of skipping when missing.
 test: export CAFE_REQUIRE_SERVICES := 1
 
