@@ -56,6 +56,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -64,9 +65,9 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, closing, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -74,8 +75,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+import aiohttp.abc
 import psutil
 import socketio
+from yarl import URL
 
 PHONE = "/phone"
 BOARD = "/board"
@@ -152,6 +155,8 @@ class Options:
     randomization_factor: float = BROWSER_RANDOMIZATION_FACTOR
     #: A reference relay to measure instead of the app (``flask`` or ``node``).
     relay: str | None = None
+    #: Seconds of quiet after connecting, over which the idle server's CPU is measured.
+    idle: float = IDLE_SECONDS
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -202,6 +207,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--connect-timeout", type=float, default=10.0, help="seconds")
     parser.add_argument("--ack-timeout", type=float, default=10.0, help="seconds")
     parser.add_argument("--seed", type=int, default=1, help="seed of the post schedule")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=IDLE_SECONDS,
+        help="seconds of quiet after connecting, over which the idle server's CPU is measured",
+    )
     parser.add_argument("--json", action="store_true", help="also print one line of JSON")
     parser.add_argument(
         "--server-log",
@@ -212,8 +223,9 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         "--transports",
         choices=("websocket", "polling"),
         default="websocket",
-        help="websocket: straight to a websocket (default); polling: as a browser does, an"
-        " HTTP long-polling handshake first, then the upgrade to a websocket",
+        help="websocket: straight to a websocket (default), as the pages do; polling: an"
+        " HTTP long-polling handshake first, then the upgrade to a websocket (socket.io-client's"
+        " default, which the pages used before)",
     )
     restart = parser.add_argument_group(
         "restart", "kill the spawned server during the steady phase and start it again"
@@ -277,6 +289,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         ("burst_duration", MAX_SECONDS),
         ("connect_timeout", 120),
         ("ack_timeout", 120),
+        ("idle", 60),
     ):
         if not 0 <= getattr(args, name) <= most:
             parser.error(f"--{name.replace('_', '-')} must be 0-{most:g}")
@@ -324,6 +337,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         reconnection_delay_max=args.reconnection_delay_max,
         randomization_factor=args.randomization_factor,
         relay=args.relay,
+        idle=args.idle,
     )
 
 
@@ -384,11 +398,26 @@ def server_gc(log_text: str, since: float, until: float) -> dict[str, Any]:
 def format_gc(found: dict[str, Any] | None) -> str:
     """``gen0 N (longest x ms), …`` or a note that the server logged none."""
     if not found:
-        return "not logged (only a `cafe run` this script started logs its collector)"
+        return "not logged (only a single `cafe run` this script started logs its collector)"
     return ", ".join(
         f"{name} {value['count']} (longest {value['longest_ms']:.1f} ms)"
         for name, value in found.items()
     )
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way in to the server under test. bench/scale.py runs several workers behind
+    nginx and gives each worker a route: the ``cafe_route`` cookie that makes nginx pick it
+    (deploy/nginx/cafe.conf), carried by every client sent that way."""
+
+    #: The worker's name in the report.
+    worker: str
+    #: Its process and the port it listens on, to count the sockets it holds.
+    pid: int | None = None
+    port: int | None = None
+    #: The route cookie's value; None: straight in, no cookie.
+    cookie: str | None = None
 
 
 @dataclass
@@ -400,6 +429,18 @@ class Server:
     pid: int | None
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    #: How clients reach its workers (bench/scale.py); empty: one way, straight to ``url``.
+    #: Phones are dealt over the routes by seat, boards all go the last one.
+    routes: tuple[Route, ...] = ()
+    #: More processes whose CPU and memory count as the server's (the other workers).
+    more_pids: tuple[int, ...] = ()
+    #: A CA file for an https ``url`` (nginx's self-signed certificate).
+    cafile: Path | None = None
+    #: Environment for ``cafe`` commands on its database (URL, queue), over the instance's.
+    env: dict[str, str] = field(default_factory=dict)
+    #: The servers it works with (bench/scale.py: PostgreSQL, Redis, nginx) by name: their
+    #: CPU, with their child processes', is reported apart from the server's.
+    services: dict[str, int] = field(default_factory=dict)
 
     def output(self) -> str:
         """What a spawned server printed so far."""
@@ -574,7 +615,7 @@ def create_event(
     plan.write_text(PLAN_TEMPLATE.format(index=index, tables=tables), encoding="utf-8")
     result = subprocess.run(
         [cafe_command(), "event", "create", str(plan), "--base-url", server.url],
-        env=server_env(server.instance, isolated=isolated),
+        env=server_env(server.instance, isolated=isolated) | server.env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -705,10 +746,13 @@ class Recorder:
 
 class ServerProcess:
     """The server process under test, followed across a restart: its CPU time is the sum
-    over the processes that served, the killed one's counted up to its last reading."""
+    over the processes that served, the killed one's counted up to its last reading. With
+    several workers (bench/scale.py) the others' CPU and memory are added."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, more: Sequence[int] = (), services: Sequence[int] = ()) -> None:
         self.process = psutil.Process(pid)
+        self.more = [psutil.Process(other) for other in more]
+        self.services = [psutil.Process(service) for service in services]
         self._earlier_cpu = 0.0
         self._last_cpu = 0.0
 
@@ -720,12 +764,36 @@ class ServerProcess:
         except psutil.Error:
             # Killed: its last reading stands until the next process takes over.
             pass
-        return self._earlier_cpu + self._last_cpu
+        others = 0.0
+        for process in self.more:
+            with suppress(psutil.Error):
+                times = process.cpu_times()
+                others += float(times.user + times.system)
+        return self._earlier_cpu + self._last_cpu + others
+
+    def services_cpu(self) -> float | None:
+        """CPU seconds used so far by the services and their children (PostgreSQL's
+        backends, nginx's workers): those alive, and those that ended, as their parent
+        counts them."""
+        if not self.services:
+            return None
+        total = 0.0
+        for service in self.services:
+            with suppress(psutil.Error):
+                times = service.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+                for child in service.children(recursive=True):
+                    with suppress(psutil.Error):
+                        times = child.cpu_times()
+                        total += float(times.user + times.system)
+        return total
 
     def rss(self) -> int | None:
-        """The current server process's resident memory, in bytes."""
+        """The server processes' resident memory together, in bytes."""
         try:
-            return int(self.process.memory_info().rss)
+            return int(self.process.memory_info().rss) + sum(
+                int(other.memory_info().rss) for other in self.more
+            )
         except psutil.Error:
             return None
 
@@ -806,6 +874,7 @@ class CpuMark:
     server: float | None
     bench: float
     machine: float
+    services: float | None = None
 
 
 def cpu_mark(server: ServerProcess | None) -> CpuMark:
@@ -814,7 +883,8 @@ def cpu_mark(server: ServerProcess | None) -> CpuMark:
     own = psutil.Process().cpu_times()
     machine = psutil.cpu_times()
     busy = float(sum(machine)) - float(machine.idle) - float(getattr(machine, "iowait", 0.0))
-    return CpuMark(time.perf_counter(), server_cpu, float(own.user + own.system), busy)
+    services = server.services_cpu() if server is not None else None
+    return CpuMark(time.perf_counter(), server_cpu, float(own.user + own.system), busy, services)
 
 
 def percent(start: CpuMark, end: CpuMark, which: str) -> float | None:
@@ -828,12 +898,13 @@ def percent(start: CpuMark, end: CpuMark, which: str) -> float | None:
 
 
 def other_cpu(start: CpuMark, end: CpuMark) -> float | None:
-    """CPU that neither the server nor this process used, as % of one core: anything else
-    running on the machine competes with both and skews the figures."""
+    """CPU that neither the server, its services nor this process used, as % of one core:
+    anything else running on the machine competes with them and skews the figures."""
     machine = percent(start, end, "machine")
     server = percent(start, end, "server") or 0.0
     bench = percent(start, end, "bench") or 0.0
-    return None if machine is None else round(max(0.0, machine - server - bench), 1)
+    services = percent(start, end, "services") or 0.0
+    return None if machine is None else round(max(0.0, machine - server - bench - services), 1)
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -928,6 +999,8 @@ class Page:
         self.index = index
         self.event = event
         self.client = new_client(http)
+        #: Which of the server's routes it was sent by (bench/scale.py's workers).
+        self.route = 0
         self.dropped = False
         self.stopping = False
         self.trips: list[Trip] = []
@@ -1491,14 +1564,19 @@ class PhaseResult:
     drain_seconds: float
     #: The server's collections per generation and longest pause (a spawned server only).
     server_gc: dict[str, Any] | None = None
+    #: The services' CPU (Server.services) over the phase per post acknowledged ``ok``.
+    services_cpu_ms_per_post: float | None = None
 
 
-def cpu_per_post(start: CpuMark, end: CpuMark, acked: int) -> float | None:
-    """The server's CPU milliseconds between two marks per post acknowledged ``ok``: what a
-    post costs, pings and everything else in the window included."""
-    if start.server is None or end.server is None or not acked:
+def cpu_per_post(start: CpuMark, end: CpuMark, acked: int, which: str = "server") -> float | None:
+    """The server's (or ``which``'s) CPU milliseconds between two marks per post
+    acknowledged ``ok``: what a post costs, pings and everything else in the window
+    included."""
+    a: float | None = getattr(start, which)
+    b: float | None = getattr(end, which)
+    if a is None or b is None or not acked:
         return None
-    return round(1000.0 * (end.server - start.server) / acked, 3)
+    return round(1000.0 * (b - a) / acked, 3)
 
 
 def mb(value: int | None) -> float | None:
@@ -1632,6 +1710,7 @@ async def run_phase(
         send_late_ms_p99=late,
         drain_seconds=round(waited, 2),
         server_gc=collector,
+        services_cpu_ms_per_post=cpu_per_post(start_cpu, end_cpu, acked, "services"),
     )
 
 
@@ -1967,6 +2046,13 @@ class RunResult:
     restart: RestartResult | None = None
     #: The reference relay measured instead of the app (``--relay``), if any.
     relay: str | None = None
+    #: Per worker (one, "server", unless bench/scale.py runs several): phones and boards
+    #: sent there, and the client connections it held once everyone had joined.
+    routing: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    #: Tables whose phones sat on more than one worker.
+    split_tables: int = 0
+    #: The services whose CPU the phases report apart (Server.services).
+    services: list[str] = field(default_factory=list)
 
 
 def raise_fd_limit(needed: int) -> int:
@@ -2017,7 +2103,11 @@ def server_for(options: Options) -> Iterator[Server]:
 
 async def measure(options: Options, server: Server, events: list[EventInfo]) -> RunResult:
     """Connect every client, run the phases, disconnect; return the report."""
-    server_process = ServerProcess(server.pid) if server.pid is not None else None
+    server_process = (
+        ServerProcess(server.pid, server.more_pids, list(server.services.values()))
+        if server.pid is not None
+        else None
+    )
     recorder = Recorder()
     monitor = Monitor(server_process)
     rss_before = monitor.rss()
@@ -2028,13 +2118,14 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
     if busy_before is not None and busy_before > 20:
         log(f"warning: other processes use {busy_before} % of a core: figures will suffer")
     monitor.start()
-    # One HTTP session for all clients: no connection-pool limit, no cookies.
-    connector = aiohttp.TCPConnector(limit=0, force_close=False)
-    async with aiohttp.ClientSession(
-        connector=connector, cookie_jar=aiohttp.DummyCookieJar()
-    ) as http:
+    routes = server.routes or (Route("server", server.pid, urlsplit(server.url).port),)
+    async with AsyncExitStack() as stack:
+        # One HTTP session per route (no connection-pool limit): its cookie jar holds that
+        # route's cookie, as a browser's holds the one nginx gave it, and nothing else.
+        sessions = [await stack.enter_async_context(route_session(server, r)) for r in routes]
+        http = sessions[0]
         boards = [
-            Board(e.index * options.boards_per_event + k, e, http)
+            Board(e.index * options.boards_per_event + k, e, sessions[-1])
             for e in events
             for k in range(options.boards_per_event)
         ]
@@ -2042,11 +2133,16 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         for i in range(options.phones):
             table = i // options.phones_per_table
             event = events[table // options.tables_per_event]
-            phone = Phone(
-                i, event, table % options.tables_per_event, i % options.phones_per_table, http
-            )
+            seat = i % options.phones_per_table
+            # By seat: every table's phones spread over the workers, its host (seat 0) on
+            # the first while the boards are on the last, so with two workers every core
+            # idea crosses the queue to its board and half of every post's peers are across.
+            route = seat % len(routes)
+            phone = Phone(i, event, table % options.tables_per_event, seat, sessions[route])
+            phone.route = route
             phones.append(phone)
         for board in boards:
+            board.route = len(routes) - 1
             board.listen(recorder)
         for phone in phones:
             phone.listen(recorder)
@@ -2076,12 +2172,24 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         )
         for failure, count in failures.most_common(5):
             log(f"  {count} × {failure}")
+        routing = {
+            route.worker: {
+                "phones": sum(p.route == n for p in joined),
+                "boards": sum(b.route == n and b.synced for b in boards),
+                "sockets": worker_sockets(route),
+            }
+            for n, route in enumerate(routes)
+        }
+        split_tables = sum(
+            len({p.route for p in joined if p.table_id == table}) > 1
+            for table in {p.table_id for p in joined}
+        )
         # As the server does: what exists now lives to the end, so keep it out of the
         # collector, whose full passes over thousands of clients would stall this loop.
         gc.collect()
         gc.freeze()
         idle_start = cpu_mark(server_process)
-        await asyncio.sleep(IDLE_SECONDS)
+        await asyncio.sleep(options.idle)
         idle_end = cpu_mark(server_process)
         rss_connected = monitor.rss()
 
@@ -2099,8 +2207,9 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
             server_process,
             by_table,
             boards_by_event,
-            # A relay logs no collector pauses: the report says so.
-            server_log=server.log_path if options.relay is None else None,
+            # A relay logs no collector pauses, nor is one worker's log all of several
+            # (bench/scale.py): the report says so.
+            server_log=server.log_path if options.relay is None and not server.more_pids else None,
         )
 
         rng = random.Random(options.seed)
@@ -2177,6 +2286,44 @@ async def measure(options: Options, server: Server, events: list[EventInfo]) -> 
         transports=list(options.transports),
         restart=restart,
         relay=options.relay,
+        routing=routing,
+        split_tables=split_tables,
+        services=list(server.services),
+    )
+
+
+@asynccontextmanager
+async def route_session(server: Server, route: Route) -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP session for the clients sent by ``route``: its route cookie and nothing
+    more in its jar (nginx sets none on a request that brings one), and the server's CA."""
+    ssl_context: ssl.SSLContext | bool = True
+    if server.cafile is not None:
+        ssl_context = ssl.create_default_context(cafile=str(server.cafile))
+    connector = aiohttp.TCPConnector(limit=0, force_close=False, ssl=ssl_context)
+    jar: aiohttp.abc.AbstractCookieJar = aiohttp.DummyCookieJar()
+    if route.cookie is not None:
+        # unsafe: a jar keeps no cookie of an IP address (127.0.0.1) otherwise.
+        jar = aiohttp.CookieJar(unsafe=True)
+        jar.update_cookies({"cafe_route": route.cookie}, URL(server.url))
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=jar) as http:
+        yield http
+
+
+def worker_sockets(route: Route) -> int | None:
+    """How many client connections the route's worker holds on its port now (a gevent
+    server holds two sockets per websocket, a dup: counted once, by the peer's address)."""
+    if route.pid is None or route.port is None:
+        return None
+    try:
+        connections = psutil.Process(route.pid).net_connections(kind="tcp")
+    except (psutil.Error, OSError):
+        return None
+    return len(
+        {
+            c.raddr
+            for c in connections
+            if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port == route.port
+        }
     )
 
 
@@ -2227,6 +2374,18 @@ def report(result: RunResult) -> str:
         f" {result.server_rss_mb_connected} MB with all connected;"
         f" idle CPU {result.server_idle_cpu_percent} % of one core (pings only)"
     )
+    if result.routing:
+        workers = "; ".join(
+            f"{name}: {sent['phones']} phones, {sent['boards']} boards,"
+            f" {sent['sockets']} connections held"
+            for name, sent in result.routing.items()
+        )
+        lines.append(f"workers       {workers}")
+        if len(result.routing) > 1:
+            lines.append(
+                f"              {result.split_tables} of {result.tables} tables with phones"
+                " on more than one worker"
+            )
     if result.transports != ["websocket"]:
         lines.append(f"transports    {' then '.join(result.transports)} (as a browser)")
     for phase in result.phases:
@@ -2252,6 +2411,14 @@ def report(result: RunResult) -> str:
             f"  CPU per post       {phase.server_cpu_ms_per_post} ms of server CPU per post"
             " acknowledged",
             f"  server GC          {format_gc(phase.server_gc)}",
+            *(
+                [
+                    f"  services CPU       {phase.services_cpu_ms_per_post} ms per post"
+                    f" ({', '.join(result.services)}, with their child processes)"
+                ]
+                if result.services
+                else []
+            ),
             f"  bench client       CPU {phase.bench_cpu_percent} % of one core,"
             f" loop lag max {phase.bench_loop_lag_ms_max} ms,"
             f" GC pause max {phase.bench_gc_pause_ms_max} ms,"
@@ -2265,42 +2432,52 @@ def report(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def run(options: Options) -> RunResult:
-    """Set up the server and events, then measure; everything bounded in time."""
-    clients = options.phones + options.boards_per_event * math.ceil(
+def client_count(options: Options) -> int:
+    """Phones and boards the run connects."""
+    return options.phones + options.boards_per_event * math.ceil(
         math.ceil(options.phones / options.phones_per_table) / options.tables_per_event
     )
+
+
+def prepare(options: Options) -> None:
+    """Before any server starts: open-file limit and a look at the posting rate."""
     # One socket per client here; two in a spawned server, which inherits this limit
     # (simple-websocket works on a dup of each accepted socket under gevent).
-    raise_fd_limit(2 * clients + 512)
+    raise_fd_limit(2 * client_count(options) + 512)
     check_rate_limits(options)
-    tables = math.ceil(options.phones / options.phones_per_table)
+
+
+def run(options: Options) -> RunResult:
+    """Set up the server and events, then measure; everything bounded in time."""
+    prepare(options)
     with server_for(options) as server:
-        log(f"server {server.url} (pid {server.pid}, async mode {server.async_mode()})")
-        if options.relay is not None:
-            events = fake_events(tables, options.tables_per_event)
-        else:
-            log(
-                f"creating {math.ceil(tables / options.tables_per_event)} events"
-                f" for {tables} tables"
-            )
-            events = create_events(
-                server, tables, options.tables_per_event, isolated=options.url is None
-            )
-        # Hard bound on the whole measurement: connecting, every phase, drains, goodbyes.
-        batches = math.ceil(clients / options.connect_batch)
-        budget = (
-            batches * (options.connect_timeout + 3 * options.ack_timeout + 5)
-            + options.duration
-            + (options.burst_duration if options.burst else 0)
-            + 3 * (options.ack_timeout + 2 + SETTLE_SECONDS)
-            + IDLE_SECONDS
-            + 1
-            + batches * 5
-            + 60
-            + (options.rejoin_timeout + OUTBOX_RETRY_SECONDS + 30 if options.restart else 0)
-        )
-        return asyncio.run(asyncio.wait_for(measure(options, server, events), budget))
+        return run_on(options, server, isolated=options.url is None)
+
+
+def run_on(options: Options, server: Server, *, isolated: bool) -> RunResult:
+    """Create the events on a server that runs (``isolated``: it keeps everything in its
+    instance folder, and ``server.env``), then measure; everything bounded in time."""
+    tables = math.ceil(options.phones / options.phones_per_table)
+    log(f"server {server.url} (pid {server.pid}, async mode {server.async_mode()})")
+    if options.relay is not None:
+        events = fake_events(tables, options.tables_per_event)
+    else:
+        log(f"creating {math.ceil(tables / options.tables_per_event)} events for {tables} tables")
+        events = create_events(server, tables, options.tables_per_event, isolated=isolated)
+    # Hard bound on the whole measurement: connecting, every phase, drains, goodbyes.
+    batches = math.ceil(client_count(options) / options.connect_batch)
+    budget = (
+        batches * (options.connect_timeout + 3 * options.ack_timeout + 5)
+        + options.duration
+        + (options.burst_duration if options.burst else 0)
+        + 3 * (options.ack_timeout + 2 + SETTLE_SECONDS)
+        + options.idle
+        + 1
+        + batches * 5
+        + 60
+        + (options.rejoin_timeout + OUTBOX_RETRY_SECONDS + 30 if options.restart else 0)
+    )
+    return asyncio.run(asyncio.wait_for(measure(options, server, events), budget))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
