@@ -490,6 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run(options)
     except (TimeoutError, RuntimeError, subprocess.CalledProcessError) as error:
         log(f"error: {error or type(error).__name__}")
+        said = getattr(error, "stderr", None)  # what the failed ``cafe`` command said
+        if said:
+            log(said.decode(errors="replace") if isinstance(said, bytes) else str(said))
         return 1
     print(report(result), flush=True)
     if options.json:

@@ -36,8 +36,9 @@ def test_a_small_burst_is_acknowledged_and_revealed(capsys: pytest.CaptureFixtur
     code = main(
         ["--phones", "6", "--phones-per-table", "3", "--tables-per-event", "1", "--window", "1"]
     )
-    out = capsys.readouterr().out
-    assert code == 0, out
+    captured = capsys.readouterr()
+    out = captured.out
+    assert code == 0, out + captured.err
     assert "phones voting:       6 in 2 event(s)" in out
     assert "boards showing every phone at the end: 2/2" in out
     assert "refused" not in out
