@@ -30,8 +30,8 @@ from typing import Any
 from cafe import create_app
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.operations import create_event
 from cafe.extensions import db, socketio
+from cafe.facilitator.operations import create_event
 
 # Texts like a Cafe Social's (the screen runs on each; none holds personal data).
 TEXTS = (

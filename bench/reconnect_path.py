@@ -45,9 +45,9 @@ from bench.post_path import TEXTS
 from cafe import create_app
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.operations import create_event
 from cafe.extensions import db, socketio
-from cafe.phone import operations as phone_ops
+from cafe.facilitator.operations import create_event
+from cafe.phone import state as phone_payloads
 
 PHONE = "/phone"
 BOARD = "/board"
@@ -165,8 +165,8 @@ def herd(
     app = bench_app(database)
     order = list(seats.phones)
     random.Random(seed).shuffle(order)
-    timed = Timed(phone_ops.phone_state)
-    phone_ops.phone_state = timed  # measured, not changed
+    timed = Timed(phone_payloads.phone_state)
+    phone_payloads.phone_state = timed  # measured, not changed
     connect = join = board = 0.0
     clients: list[tuple[str, Any]] = []
     try:
@@ -204,7 +204,7 @@ def herd(
         if profiler:
             profiler.disable()
     finally:
-        phone_ops.phone_state = timed.function
+        phone_payloads.phone_state = timed.function
     for namespace, each in clients:
         each.disconnect(namespace)
     closed(app)

@@ -32,9 +32,10 @@ from typing import Any
 from cafe import create_app
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.operations import create_event, get_event, set_phase
 from cafe.extensions import db, socketio
+from cafe.facilitator.operations import create_event, set_phase
 from cafe.gathering.operations import create_theme
+from cafe.lookups import get_event
 
 #: The Cafe Social template's vote: 3 dots per phone, at most 2 on one item.
 DOTS, PER_ITEM = 3, 2

@@ -81,8 +81,8 @@ def _register_namespaces() -> None:
         return
     from cafe.board.events import BoardNamespace
     from cafe.broadcast import BOARD, FACILITATOR, PHONE
-    from cafe.events.events import FacilitatorNamespace
     from cafe.extensions import socketio
+    from cafe.facilitator.events import FacilitatorNamespace
     from cafe.phone.events import PhoneNamespace
     from cafe.sockets import unexpected_error
 
@@ -265,13 +265,13 @@ def configure_blueprints(app: Flask) -> None:
     from cafe.auth import views as auth_views
     from cafe.board import views as board_views
     from cafe.documents import views as document_views
-    from cafe.events import views as event_views
+    from cafe.facilitator import views as facilitator_views
     from cafe.gathering import views as gathering_views
     from cafe.minutes import views as minutes_views
     from cafe.phone import views as phone_views
 
     app.register_blueprint(auth_views.bp)
-    app.register_blueprint(event_views.bp)
+    app.register_blueprint(facilitator_views.bp)
     app.register_blueprint(gathering_views.bp)
     app.register_blueprint(minutes_views.bp)
     app.register_blueprint(document_views.bp)

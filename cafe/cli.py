@@ -98,8 +98,8 @@ def run_command(host: str, port: int, no_sample: bool) -> None:
 
     from cafe.auth.operations import create_user, random_password, user_count
     from cafe.database import startup_lock, upgrade_database
-    from cafe.events.operations import create_event
     from cafe.extensions import db, socketio
+    from cafe.facilitator.operations import create_event
     from cafe.hosts import start_host_sweeper
     from cafe.message_queue import (
         SECRET_KEY_DRAWN,
@@ -292,7 +292,7 @@ def event_create(plan: Path, base_url: str | None, owner: str | None) -> None:
     from flask_babel import force_locale
 
     from cafe.database import upgrade_database
-    from cafe.events.operations import create_event
+    from cafe.facilitator.operations import create_event
     from cafe.messages import message_for
 
     parsed = read_plan(plan)

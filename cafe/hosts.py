@@ -6,7 +6,7 @@ who walked off): the role would stay taken, and no other phone at the table coul
 core ideas until a facilitator noticed. The :class:`HostSweeper` of ``cafe run`` looks
 every ``CAFE_HOST_SWEEP_SECONDS`` at the hosted tables where phones sit; a host away from
 its table for ``CAFE_HOST_GRACE_SECONDS`` (default 60) loses the role
-(:func:`cafe.events.operations.release_absent_host`) and the table's phones are offered it
+(:func:`cafe.host_role.release_absent_host`) and the table's phones are offered it
 (``host_offer``).
 
 Absence is counted in process memory from the first sweep that finds the host away while
@@ -30,8 +30,8 @@ from pathlib import PurePath
 from flask import Flask
 from sqlalchemy import select
 
-from cafe.events.operations import release_absent_host
 from cafe.extensions import db, socketio
+from cafe.host_role import release_absent_host
 from cafe.models import EventTable
 from cafe.presence import current_presence
 

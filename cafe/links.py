@@ -35,7 +35,7 @@ def event_links(event: CafeEvent) -> EventLinks:
     return EventLinks(
         phone=base + url_for("phone.join", code=event.join_code),
         board=base + url_for("board.show", token=event.board_token),
-        control=base + url_for("events.control", event_id=event.id),
+        control=base + url_for("facilitator.control", event_id=event.id),
         tables={
             t.position: base + url_for("phone.join_table", code=event.join_code, number=t.position)
             for t in event.tables

@@ -14,8 +14,8 @@ from flask_socketio import ConnectionRefusedError, Namespace
 
 from cafe.auth.ownership import may_manage
 from cafe.domain.errors import DomainError
-from cafe.events.operations import get_event
 from cafe.extensions import db
+from cafe.lookups import get_event
 from cafe.messages import error_ack, message_for
 from cafe.models import CafeEvent
 from cafe.wire import Refusal, log_refusal, logger

@@ -28,8 +28,8 @@ from cafe import create_app
 from cafe.auth.operations import create_user
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.operations import create_event
 from cafe.extensions import db, socketio
+from cafe.facilitator.operations import create_event
 from cafe.models import CafeEvent, User
 
 #: The private PostgreSQL, Redis and nginx fixtures (postgres_url, redis_url, …). Imported by

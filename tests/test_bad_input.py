@@ -509,12 +509,12 @@ def test_a_handler_that_fails_unexpectedly_still_answers_and_rolls_back(
     client one ``server_error`` answer, not a wait for ever; the log names the handler and
     where it failed, never the exception's text."""
     sender, _bystander, _slots = phone_setup
-    from cafe.phone import operations
+    from cafe.phone import state
 
     def broken(*args: Any) -> Any:
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(operations, "phone_state", broken)
+    monkeypatch.setattr(state, "phone_state", broken)
     caplog.clear()
 
     ack = sender.call("sync")

@@ -222,7 +222,7 @@ def migrated_instance(folder: Path, migrated_database: Path | str) -> Path:
 WRITER = """
 from cafe import create_app
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.operations import create_event
+from cafe.facilitator.operations import create_event
 app = create_app()
 with app.app_context():
     for n in range(100000):
@@ -388,8 +388,8 @@ def test_postgres_backup_is_a_pg_dump_that_pg_restore_restores(
 
     from cafe.database import upgrade_database
     from cafe.domain.plan import plan_from_mapping
-    from cafe.events.operations import create_event
     from cafe.extensions import db
+    from cafe.facilitator.operations import create_event
 
     # The example environment file's form: the server's socket folder as ?host=.
     source = (

@@ -15,8 +15,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from cafe.config import from_environment
-from cafe.events.operations import release_absent_host
 from cafe.extensions import db
+from cafe.host_role import release_absent_host
 from cafe.hosts import EXTENSION, HostSweeper, start_host_sweeper
 from cafe.models import AuditEntry, EventTable
 from tests.conftest import (

@@ -162,7 +162,7 @@ def make_app(tmp_path: Path, migrated_database: Path) -> Iterator[Callable[..., 
 
 def an_event(app: Flask) -> EventInfo:
     from cafe.domain.plan import plan_from_mapping
-    from cafe.events.operations import create_event
+    from cafe.facilitator.operations import create_event
 
     with app.app_context():
         event = create_event(

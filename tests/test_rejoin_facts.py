@@ -17,15 +17,11 @@ from sqlalchemy import event as sa_event
 from cafe import broadcast, create_app
 from cafe.domain.codes import device_hash
 from cafe.domain.errors import DomainError
-from cafe.events.operations import (
-    claim_table_host,
-    control_timer,
-    get_event,
-    hide_post,
-    release_table_host,
-)
-from cafe.events.operations import set_phase as set_event_phase
 from cafe.extensions import db, socketio
+from cafe.facilitator.operations import control_timer, hide_post
+from cafe.facilitator.operations import set_phase as set_event_phase
+from cafe.host_role import claim_table_host, release_table_host
+from cafe.lookups import get_event
 from cafe.phone import operations as phone_ops
 from cafe.phone.rejoin import EventPayloads, event_facts
 from tests.conftest import MakeEvent, MakeFacilitator, MakePhone, app_config, new_device, seated

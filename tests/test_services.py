@@ -8,8 +8,8 @@ from sqlalchemy import text
 from cafe import create_app
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.operations import create_event
 from cafe.extensions import db
+from cafe.facilitator.operations import create_event
 from tests.conftest import ROOT, app_config
 from tests.services import DATABASE_TESTS, PostgresServer, ServerDatabases
 

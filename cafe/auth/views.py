@@ -75,7 +75,7 @@ def login() -> ResponseReturnValue:
             login_user(user)
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
-                target = url_for("events.index")
+                target = url_for("facilitator.index")
             return redirect(target)
         throttle.failed(username, address)
         error = _("Wrong username or password.")

@@ -8,8 +8,9 @@ from flask import session
 from flask_socketio import join_room
 
 from cafe import broadcast
+from cafe.board.state import board_state
 from cafe.domain.errors import DomainError
-from cafe.events.operations import board_state, event_by_board_token, get_event
+from cafe.lookups import event_by_board_token, get_event
 from cafe.sockets import CafeNamespace, acknowledged, refuse
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template
 
 from cafe.domain.errors import DomainError
-from cafe.events.operations import event_by_board_token
 from cafe.links import event_links
+from cafe.lookups import event_by_board_token
 
 bp = Blueprint("board", __name__)
 

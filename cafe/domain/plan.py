@@ -273,7 +273,7 @@ def _themes(value: object) -> tuple[PlanTheme, ...]:
         if not (title or body):
             raise DomainError("plan_bad_themes")
         # Only the shape here: whether the template has such a section is the app's to
-        # check (cafe.events.operations.create_event).
+        # check (cafe.facilitator.operations.create_event).
         section = _text(item, "section", limit=32) or None
         themes.append(PlanTheme(title, body, section))
     return tuple(themes)

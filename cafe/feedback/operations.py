@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, select
 from cafe import broadcast
 from cafe.broadcast import EventFields
 from cafe.domain.feedback import Answer, RoleFeedback, check_answer, feedback_summary
-from cafe.events.operations import check_role
 from cafe.extensions import db
+from cafe.lookups import check_role
 from cafe.models import CafeEvent, Feedback, utcnow
 
 #: Answers are anonymous: a line names the event only, never the rating, text or phone.

@@ -1,6 +1,6 @@
 """Verbs of the memo beyond what every document has (``cafe.documents``): its draft,
-publishing, review by table hosts, the words marked as not personal data, the footer logo,
-the public archive, and topic tips.
+publishing, review by table hosts, the words marked as not personal data, the footer logo and
+the public archive (topic tips are :mod:`cafe.tips`).
 
 A draft is assembled from the event and its shared summary the first time the organizer
 opens the minutes; its saves are the document's revisions (:mod:`cafe.documents.revisions`).
@@ -48,16 +48,14 @@ from cafe.models import (
     CafeEvent,
     Document,
     ReviewComment,
-    TopicTip,
     utcnow,
 )
 from cafe.ratelimit import TokenBuckets
 
 log = logging.getLogger(__name__)
 
-#: Longest review comment and topic tip.
+#: Longest review comment.
 MAX_COMMENT = 2_000
-MAX_TIP = 300
 COMMENT_STATUSES = ("open", "accepted", "dismissed")
 
 
@@ -289,32 +287,6 @@ def _apply(event: CafeEvent, comment: ReviewComment, author_id: int | None) -> R
         "review comment applied: event %s, comment %s, revision %s", event.id, comment.id, base + 1
     )
     return comment
-
-
-# --- topic tips --------------------------------------------------------------------------
-
-
-def add_tip(event: CafeEvent, text: object, limiter_key: str) -> TopicTip:
-    """A topic suggested for a next Cafe Social; ``limiter_key`` (a phone's device hash)
-    only counts against the rate limit, it is never stored."""
-    clean = clean_idea_text(text, MAX_TIP)
-    if not _limiter("cafe_post_limiter").allow(limiter_key):
-        raise DomainError("rate_limited")
-    tip = TopicTip(event_id=event.id, text=clean)
-    db.session.add(tip)
-    db.session.commit()
-    return tip
-
-
-def tips(limit: int = 200) -> list[tuple[TopicTip, CafeEvent]]:
-    """Topic tips of every event, newest first, for planning the next one."""
-    rows = db.session.execute(
-        select(TopicTip, CafeEvent)
-        .join(CafeEvent, CafeEvent.id == TopicTip.event_id)
-        .order_by(TopicTip.id.desc())
-        .limit(limit)
-    ).all()
-    return [(tip, event) for tip, event in rows]
 
 
 # --- logo --------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from typing import Any
 from cafe import audit, broadcast
 from cafe.domain.errors import DomainError
 from cafe.domain.privacy import Finding, mask
-from cafe.events.operations import find_post
 from cafe.extensions import db
+from cafe.lookups import find_post
 from cafe.models import CafeEvent, Post, utcnow
 from cafe.moderation.screening import findings_in
 

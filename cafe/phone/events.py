@@ -14,20 +14,16 @@ from flask_socketio import join_room
 from cafe import broadcast
 from cafe.domain.codes import device_hash, is_valid_device_token
 from cafe.domain.errors import DomainError
-from cafe.events.operations import (
-    check_role,
-    claim_table_host,
-    find_table,
-    get_event,
-    release_table_host,
-)
 from cafe.feedback.operations import give_feedback, own_feedback
-from cafe.minutes.operations import add_tip
+from cafe.host_role import claim_table_host, release_table_host
+from cafe.lookups import check_role, find_table, get_event
 from cafe.models import CafeEvent
 from cafe.phone import operations as ops
+from cafe.phone import state
 from cafe.phone.rejoin import event_facts
 from cafe.presence import Seat, current_presence
 from cafe.sockets import CafeNamespace, acknowledged, refuse, socket_session, socket_sid
+from cafe.tips.operations import add_tip
 from cafe.voting.events import PhoneVoting
 
 
@@ -118,7 +114,7 @@ class PhoneNamespace(PhoneVoting, CafeNamespace):
         seat = Seat(event_id=facts.id, table_id=table.id, device=_device())
         if current_presence().sit(sid, seat):
             broadcast.presence_changed(facts)
-        return {"ok": True, "state": ops.phone_state(facts, table, _device(), _language())}
+        return {"ok": True, "state": state.phone_state(facts, table, _device(), _language())}
 
     @acknowledged
     def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +123,7 @@ class PhoneNamespace(PhoneVoting, CafeNamespace):
         facts = event_facts(seat_session.get("event_id"))
         table_id = seat_session.get("table_id")
         table = facts.table(table_id) if table_id is not None else None
-        return {"ok": True, "state": ops.phone_state(facts, table, _device(), _language())}
+        return {"ok": True, "state": state.phone_state(facts, table, _device(), _language())}
 
     def _table(self, event: CafeEvent) -> Any:
         table_id = session.get("table_id")

@@ -68,7 +68,7 @@ class EventFacts:
 
     def table(self, table_id: object) -> TableFacts:
         """The event's table ``table_id`` or ``unknown_table`` (as
-        :func:`cafe.events.operations.find_table`)."""
+        :func:`cafe.lookups.find_table`)."""
         if isinstance(table_id, bool) or not isinstance(table_id, int):
             raise DomainError("unknown_table")
         for table in self.tables:

@@ -78,7 +78,7 @@ def seed_gathering(instance: Path, topic: str, themes: int = 6) -> dict[str, Any
     straight into the live server's database: ``themes`` themes hold a few ideas each, some
     of them merged duplicates. Returns the event's id and the ideas' texts by table."""
     from cafe.domain.plan import plan_from_mapping
-    from cafe.events.operations import create_event
+    from cafe.facilitator.operations import create_event
 
     app = create_app(app_config(instance / "cafe.db"))
     rng = random.Random(300)

@@ -10,16 +10,16 @@ from flask_login import current_user, login_required
 from cafe.auth.ownership import event_or_404, owners_of, share_event, visible_events
 from cafe.domain.errors import DomainError
 from cafe.domain.plan import plan_from_mapping
-from cafe.events.forms import EventForm
-from cafe.events.operations import create_event
 from cafe.extensions import db
+from cafe.facilitator.forms import EventForm
+from cafe.facilitator.operations import create_event
 from cafe.links import event_links
 from cafe.messages import message_for
-from cafe.minutes.operations import tips
 from cafe.models import CafeEvent
+from cafe.tips.operations import tips
 from cafe.workshops import catalogue
 
-bp = Blueprint("events", __name__, url_prefix="/events")
+bp = Blueprint("facilitator", __name__, url_prefix="/events")
 
 
 @bp.before_request
@@ -36,7 +36,7 @@ def index() -> str:
         visible_events(current_user).order_by(CafeEvent.date.desc(), CafeEvent.id.desc())
     ).scalars()
     return render_template(
-        "events/index.html", events=[(e, event_links(e)) for e in events], tips=tips()
+        "facilitator/index.html", events=[(e, event_links(e)) for e in events], tips=tips()
     )
 
 
@@ -53,7 +53,7 @@ def new() -> ResponseReturnValue:
         # Without JavaScript: a button that re-renders the form with one more opener row.
         if len(form.openers) < form.openers.max_entries:
             form.openers.append_entry()
-        return render_template("events/new.html", form=form, error=None, tips=tips())
+        return render_template("facilitator/new.html", form=form, error=None, tips=tips())
     if form.validate_on_submit():
         try:
             plan = plan_from_mapping(form.plan_mapping())
@@ -61,10 +61,10 @@ def new() -> ResponseReturnValue:
             error = message_for(exc)
         else:
             event = create_event(plan, created_by_id=current_user.id)
-            return redirect(url_for("events.control", event_id=event.id))
+            return redirect(url_for("facilitator.control", event_id=event.id))
     status = 400 if error or form.errors else 200
     # The participants' topic tips are at hand where the next event is planned.
-    return render_template("events/new.html", form=form, error=error, tips=tips()), status
+    return render_template("facilitator/new.html", form=form, error=error, tips=tips()), status
 
 
 @bp.route("/<int:event_id>/")
@@ -76,7 +76,7 @@ def control(event_id: int) -> str:
 
 def _control_page(event: CafeEvent, share_error: str | None = None) -> str:
     return render_template(
-        "events/control.html",
+        "facilitator/control.html",
         event=event,
         links=event_links(event),
         owners=owners_of(event),
@@ -94,11 +94,11 @@ def share(event_id: int) -> ResponseReturnValue:
     except DomainError as error:
         db.session.rollback()
         return _control_page(event, share_error=message_for(error)), 400
-    return redirect(url_for("events.control", event_id=event.id, shared=1, _anchor="sharing"))
+    return redirect(url_for("facilitator.control", event_id=event.id, shared=1, _anchor="sharing"))
 
 
 @bp.route("/<int:event_id>/cards")
 def cards(event_id: int) -> str:
     """Printable cards, one per table, each with the QR that seats a phone at that table."""
     event = event_or_404(event_id)
-    return render_template("events/cards.html", event=event, links=event_links(event))
+    return render_template("facilitator/cards.html", event=event, links=event_links(event))

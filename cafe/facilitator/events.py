@@ -11,9 +11,11 @@ from flask_socketio import join_room
 
 from cafe import broadcast
 from cafe.domain.errors import DomainError
-from cafe.events import operations as ops
+from cafe.facilitator import operations as ops
+from cafe.facilitator.state import facilitator_state
 from cafe.feedback.operations import summary_payload as feedback_summary
 from cafe.gathering.events import GatheringHandlers
+from cafe.host_role import offer_table_host, revoke_table_host
 from cafe.moderation import operations as moderation
 from cafe.sockets import (
     CafeNamespace,
@@ -47,7 +49,7 @@ class FacilitatorNamespace(GatheringHandlers, FacilitatorVoting, CafeNamespace):
     def on_sync(self, data: dict[str, Any]) -> dict[str, Any]:
         """Full control-page state: every post (hidden ones flagged), tables, presence; the
         phases in the facilitator's interface language."""
-        state = ops.facilitator_state(facilitator_event(), str(get_locale()))
+        state = facilitator_state(facilitator_event(), str(get_locale()))
         return {"ok": True, "state": state}
 
     @acknowledged
@@ -98,12 +100,12 @@ class FacilitatorNamespace(GatheringHandlers, FacilitatorVoting, CafeNamespace):
     @acknowledged
     def on_revoke_host(self, data: dict[str, Any]) -> dict[str, Any]:
         """Free the host role of table ``{table}`` so another phone can take it."""
-        table = ops.revoke_table_host(facilitator_event(), data.get("table"))
+        table = revoke_table_host(facilitator_event(), data.get("table"))
         return {"ok": True, "table": broadcast.table_payload(table)}
 
     @acknowledged
     def on_offer_host(self, data: dict[str, Any]) -> dict[str, Any]:
         """Offer the host role of table ``{table}`` to its phones (freed first if held);
         the first phone to claim it hosts. The facilitator never learns which phone."""
-        table = ops.offer_table_host(facilitator_event(), data.get("table"))
+        table = offer_table_host(facilitator_event(), data.get("table"))
         return {"ok": True, "table": broadcast.table_payload(table)}

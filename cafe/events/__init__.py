@@ -1,1 +1,0 @@
-"""Creating and running an event: plans, the control page, phases, timer, moderation."""
