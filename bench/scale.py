@@ -57,6 +57,7 @@ from bench.load import (
     run_on,
 )
 from tests.conftest import LiveServer, start_server
+from tests.scaleout import rendered_site, self_signed, stopped, worker_of
 from tests.services import (
     PostgresServer,
     RedisServer,
@@ -67,7 +68,6 @@ from tests.services import (
     start_postgres,
     start_redis,
 )
-from tests.test_scale_out import rendered_site, self_signed, stopped, worker_of
 
 SETUPS = ("one", "two")
 #: Route cookies tried until nginx has sent one to each worker (a consistent hash of the
