@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import socketio
@@ -42,6 +42,33 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT)
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+T = TypeVar("T")
+
+
+def in_a_thread_of_its_own(run: Callable[[], T]) -> T:
+    """``run()`` in a new thread, its result or its exception handed back.
+
+    A bench's ``asyncio.run`` refuses to start where an event loop is running, and in the
+    whole suite one is: the browser tests' session-wide Playwright drives its loop from the
+    main thread (as a greenlet) until the session ends. A new thread has no running loop.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = run()
+        except BaseException as error:  # handed to the caller, whatever it is
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="outside-any-event-loop")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    value: T = outcome["value"]
+    return value
 
 
 class RealClient:

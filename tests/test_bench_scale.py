@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.scale import parse, run_setups
+from tests.helpers import in_a_thread_of_its_own
 from tests.services import PostgresServer, RedisServer
 
 pytestmark = pytest.mark.server
@@ -32,7 +33,9 @@ def test_two_workers_share_a_tiny_load_and_every_core_idea_crosses_the_queue(
     _, options = parse(
         ["--setups", "two", "--phones", "20", "--rate", "1", "--duration", "2", "--idle", "1"]
     )
-    (entry,) = run_setups(["two"], options, postgres_server, redis_server)
+    (entry,) = in_a_thread_of_its_own(
+        lambda: run_setups(["two"], options, postgres_server, redis_server)
+    )
     result = entry.result
     assert result.server_url.startswith("https://")  # through nginx
     assert result.phones_connected == 20 and result.boards_connected == 1

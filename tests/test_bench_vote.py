@@ -11,6 +11,7 @@ import pytest
 from bench.load import EventInfo
 from bench.vote import DOTS, PER_ITEM, Room, count_latencies, main, spread
 from cafe.domain.votes import spread_problem
+from tests.helpers import in_a_thread_of_its_own
 
 
 def test_every_planned_spread_is_one_the_server_accepts() -> None:
@@ -33,8 +34,10 @@ def test_count_latency_runs_from_the_kth_vote_to_the_board_showing_k() -> None:
 
 @pytest.mark.server
 def test_a_small_burst_is_acknowledged_and_revealed(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(
-        ["--phones", "6", "--phones-per-table", "3", "--tables-per-event", "1", "--window", "1"]
+    code = in_a_thread_of_its_own(
+        lambda: main(
+            ["--phones", "6", "--phones-per-table", "3", "--tables-per-event", "1", "--window", "1"]
+        )
     )
     captured = capsys.readouterr()
     out = captured.out
