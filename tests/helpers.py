@@ -9,15 +9,20 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import socketio
 from click.testing import CliRunner, Result
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy import event as sa_event
 
 from cafe.cli import cli
+from cafe.extensions import db
 from tests.conftest import (
     ROOT,
     EventInfo,
@@ -42,6 +47,36 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT)
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def another_worker(app: Flask, sql: str, **params: Any) -> None:
+    """Change the database as another process would: its own connection, not this app."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with engine.begin() as connection:
+        connection.execute(text(sql), params)
+    engine.dispose()
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block, whitespace folded."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+
+
+def verbs(seen: list[str]) -> list[str]:
+    """Each statement's first word, upper case: ``["SELECT", "INSERT", …]``."""
+    return [statement.split(None, 1)[0].upper() for statement in seen]
 
 
 T = TypeVar("T")

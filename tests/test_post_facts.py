@@ -5,41 +5,14 @@ caught by the guarded insert and the post lands where the database says."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import select
 
 from cafe.extensions import db
 from cafe.models import Post
 from tests.conftest import MakeEvent, MakeFacilitator, MakePhone, ack_error, seated
-
-
-def another_worker(app: Flask, sql: str, **params: Any) -> None:
-    """Change the database as another process would: its own connection, not this app."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    with engine.begin() as connection:
-        connection.execute(text(sql), params)
-    engine.dispose()
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs meanwhile (first word, upper case)."""
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement.split(None, 1)[0].upper())
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.helpers import another_worker, statements, verbs
 
 
 def stored(app: Flask) -> list[tuple[str, str | None, str | None]]:
@@ -60,8 +33,8 @@ def test_a_post_runs_one_insert_and_reads_nothing_once_the_event_is_known(
     assert host.call("claim_host")["ok"] is True
     with statements(app) as core_seen:
         assert host.post("Ydinajatus", core=True)["ok"] is True
-    assert seen == ["INSERT"]
-    assert core_seen == ["INSERT"]
+    assert verbs(seen) == ["INSERT"]
+    assert verbs(core_seen) == ["INSERT"]
 
 
 def test_a_phase_changed_by_another_worker_decides_the_section(
@@ -77,7 +50,7 @@ def test_a_phase_changed_by_another_worker_decides_the_section(
         assert writer.post("Pitäisi muuttaa")["ok"] is True
     assert writer.post("Tämäkin pitäisi muuttaa")["ok"] is True
 
-    assert seen.count("INSERT") == 2  # the guarded one stored nothing, then the checked one
+    assert verbs(seen).count("INSERT") == 2  # the guarded one stored nothing, then the checked one
     assert [(t, s) for t, s, _ in stored(app)] == [
         ("Toimi hyvin", "worked"),
         ("Pitäisi muuttaa", "change"),

@@ -6,13 +6,10 @@ app on the same database (another worker) is in the very next join."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event as sa_event
 
 from cafe import broadcast, create_app
 from cafe.domain.codes import device_hash
@@ -25,24 +22,7 @@ from cafe.lookups import get_event
 from cafe.phone import operations as phone_ops
 from cafe.phone.rejoin import EventPayloads, event_facts
 from tests.conftest import MakeEvent, MakeFacilitator, MakePhone, app_config, new_device, seated
-from tests.helpers import host, ok
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
+from tests.helpers import host, ok, statements
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ that joins afterwards reads the new one."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event as sa_event
 
 from cafe.extensions import db
 from cafe.gathering.state import SummaryCache, live_summary
@@ -25,24 +23,7 @@ from tests.conftest import (
     Phone,
     seated,
 )
-from tests.helpers import core, gathering, host, ok
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", record)
+from tests.helpers import core, gathering, host, ok, statements
 
 
 def gathering_reads(seen: list[str]) -> list[str]:

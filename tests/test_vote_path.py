@@ -7,12 +7,10 @@ reveal ranks the room once; phones follow the items of a section vote as they ch
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import func, select
 
 from cafe.extensions import db
 from cafe.models import Vote
@@ -27,34 +25,9 @@ from tests.conftest import (
     ack_error,
     seated,
 )
-from tests.helpers import ok
+from tests.helpers import another_worker, ok, statements, verbs
 
 THEMES = ("Kohtaaminen", "Osallisuus", "Asumisen tuki")
-
-
-def another_worker(app: Flask, sql: str, **params: Any) -> None:
-    """Change the database as another process would: its own connection, not this app."""
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
-    with engine.begin() as connection:
-        connection.execute(text(sql), params)
-    engine.dispose()
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs meanwhile, whole."""
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def voting_on_themes(
@@ -101,7 +74,7 @@ def test_a_vote_runs_one_guarded_write_and_one_read_once_the_round_is_known(
     locks = [s for s in seen if "pg_advisory_xact_lock" in s]
     postgres = app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
     assert len(locks) == (3 if postgres else 0)
-    words = [statement.split(None, 1)[0].upper() for statement in seen if statement not in locks]
+    words = verbs([statement for statement in seen if statement not in locks])
     assert words == ["INSERT", "SELECT", "DELETE", "SELECT", "INSERT", "SELECT"]
     # Neither the event, nor the round, nor the item list is read: only the phone's dots.
     reads = [s for s in seen if s.upper().startswith("SELECT") and s not in locks]
