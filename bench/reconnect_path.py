@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import pstats
 import random
 import statistics
 import tempfile
@@ -41,7 +39,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import Namespace
 
-from bench.post_path import TEXTS
+from bench.post_path import TEXTS, print_profile
 from cafe import create_app
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
@@ -297,12 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         connect, join = min(c for c, _ in bare), min(j for _, j in bare)
         print(f"  floor (bare namespace, same client): connect {connect:.3f}, join {join:.3f}")
     if profiler:
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(30)
-        print(out.getvalue())
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(50)
-        print(out.getvalue())
+        print_profile(profiler, own=30, cumulative=50)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import pstats
 import random
 import statistics
 import tempfile
@@ -29,6 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.post_path import print_profile
 from cafe import create_app
 from cafe.database import upgrade_database
 from cafe.domain.plan import plan_from_mapping
@@ -158,12 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         f" ms; {refused} refused"
     )
     if profiler:
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-        print(out.getvalue())
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
-        print(out.getvalue())
+        print_profile(profiler)
     room.close()
 
 
