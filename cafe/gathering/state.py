@@ -58,20 +58,26 @@ class Gathering:
         return self.cards.get(theme.id if theme is not None else None, [])
 
 
+def ordered_themes(event: CafeEvent) -> list[Theme]:
+    """The event's themes in the order every screen lists them: the gathering's order, and
+    a workshop's section by section in its template's order."""
+    themes = list(
+        db.session.execute(
+            select(Theme).where(Theme.event_id == event.id).order_by(Theme.position, Theme.id)
+        ).scalars()
+    )
+    order = {section: n for n, section in enumerate(template_of(event).sections)}
+    themes.sort(key=lambda theme: order.get(theme.section, -1) if theme.section else -1)
+    return themes
+
+
 def load(event: CafeEvent) -> Gathering:
     """Read themes, items and their visible core ideas in three queries.
 
     An item all of whose core ideas were hidden, deleted or unmarked is left out but kept:
     if its idea comes back, it returns to its theme.
     """
-    themes = list(
-        db.session.execute(
-            select(Theme).where(Theme.event_id == event.id).order_by(Theme.position, Theme.id)
-        ).scalars()
-    )
-    # A workshop's themes read section by section, in the template's order.
-    order = {section: n for n, section in enumerate(template_of(event).sections)}
-    themes.sort(key=lambda theme: order.get(theme.section, -1) if theme.section else -1)
+    themes = ordered_themes(event)
     items = db.session.execute(
         select(GatherItem)
         .where(GatherItem.event_id == event.id)

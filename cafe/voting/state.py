@@ -23,6 +23,7 @@ from cafe.domain.keys import MAX_ID
 from cafe.domain.votes import Ballot, Item, Ranked, chart_svg, spread_problem, tally
 from cafe.domain.workshops import TemplatePhase
 from cafe.extensions import db
+from cafe.gathering.state import ordered_themes
 from cafe.models import CafeEvent, Post, Theme, Vote, VoteRound
 from cafe.workshops import catalogue, template_of, template_of_kind
 
@@ -235,16 +236,7 @@ def items(event: CafeEvent, phase: TemplatePhase) -> list[Item]:
     """What the round votes on, in the order the screens list it: the summary's themes in
     the gathering's order, or the section's visible core ideas oldest first."""
     if phase.section is None:
-        themes = list(
-            db.session.execute(
-                select(Theme).where(Theme.event_id == event.id).order_by(Theme.position, Theme.id)
-            ).scalars()
-        )
-        # A workshop's themes read section by section, in the template's order (as the
-        # gathering and the summary list them).
-        order = {section: n for n, section in enumerate(template_of(event).sections)}
-        themes.sort(key=lambda theme: order.get(theme.section, -1) if theme.section else -1)
-        return [Item(f"{THEME}{theme.id}", _theme_label(theme)) for theme in themes]
+        return [Item(f"{THEME}{theme.id}", _theme_label(theme)) for theme in ordered_themes(event)]
     rows = db.session.execute(_SECTION_CORES, {"event": event.id, "section": phase.section})
     return [Item(f"{POST}{row.id}", row.text) for row in rows]
 
