@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 from cafe.domain.markup import escape_specials, render_inline, render_markdown
 from cafe.domain.summary import run_in_title
 
+#: The Word page's text width (A4 less 22 mm margins), in EMU as python-docx measures
+#: (36,000 per mm), and the tallest a figure (process drawing, vote chart) may be.
+TEXT_WIDTH = 166 * 36_000
+FIGURE_MAX_HEIGHT = 225 * 36_000
+
 #: Word's language tags for the documents' languages (spelling and hyphenation in Word).
 WORD_LANGUAGES = {"fi": "fi-FI", "sv": "sv-FI", "en": "en-GB"}
 
@@ -422,3 +427,23 @@ def set_up_document(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     properties.created = properties.modified = now
     properties.revision = 1
+
+
+def add_figure(document: Document, png: bytes, *, description: str) -> Paragraph:
+    """Put ``png`` into a Word document as a centred picture the text's width, or narrower
+    when that would make it taller than :data:`FIGURE_MAX_HEIGHT`; ``description`` is what
+    a screen reader says for it. Returns the picture's paragraph."""
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        pixels_wide, pixels_high = image.size
+    width = min(TEXT_WIDTH, int(FIGURE_MAX_HEIGHT * pixels_wide / pixels_high))
+    document.add_picture(io.BytesIO(png), width=width)
+    picture = document.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for properties in picture._p.xpath(".//wp:docPr"):
+        properties.set("descr", description)
+    return picture

@@ -16,12 +16,12 @@ memo's and the report's own Markdown, text and Word writers.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
+from cafe.documents.rendering import DocxWriter, add_figure, markdown_blocks
 from cafe.domain.report import PROPOSALS_SECTION
 from cafe.domain.votes import (
     Ranked,
@@ -30,6 +30,7 @@ from cafe.domain.votes import (
     chart_png,
     chart_svg,
     chart_text,
+    ranking_markdown,
     ranking_words,
 )
 from cafe.domain.workshops import TemplatePhase
@@ -37,12 +38,7 @@ from cafe.models import CafeEvent
 from cafe.voting import state
 
 if TYPE_CHECKING:
-    from docx.document import Document
-
-#: The Word page's text width (A4 less 22 mm margins), and the tallest the chart may be
-#: (EMU, as python-docx measures: 36,000 per mm).
-TEXT_WIDTH = 166 * 36_000
-CHART_MAX_HEIGHT = 225 * 36_000
+    pass
 
 
 def on_themes(phase: TemplatePhase) -> bool:
@@ -92,21 +88,17 @@ def chart_figure(ranked: Sequence[Ranked], *, title: str, language: str) -> Mark
     return Markup('<figure class="votes-chart">\n{}</figure>\n').format(Markup(svg))
 
 
-def add_chart(document: Document, ranked: Sequence[Ranked], *, title: str, language: str) -> None:
-    """Put the chart into a Word document as a picture the page's width (or shorter, for a
-    long ranking), centred, with the ranking in words as what a screen reader says."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from PIL import Image
-
+def add_ranking(
+    writer: DocxWriter, ranked: Sequence[Ranked], *, heading: str, language: str
+) -> None:
+    """The ranking in a Word document: its list, then its chart as a picture with the
+    ranking in words as what a screen reader says. Nothing without votes."""
     if not ranked:
         return
+    writer.blocks(markdown_blocks(ranking_markdown(ranked, heading=heading, language=language)))
     column = ranking_words(language)["column"]
-    png = chart_png(ranked, title=title, dots_word=column)
-    with Image.open(io.BytesIO(png)) as image:
-        pixels_wide, pixels_high = image.size
-    width = min(TEXT_WIDTH, int(CHART_MAX_HEIGHT * pixels_wide / pixels_high))
-    document.add_picture(io.BytesIO(png), width=width)
-    picture = document.paragraphs[-1]
-    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for properties in picture._p.xpath(".//wp:docPr"):
-        properties.set("descr", chart_text(ranked, title=title, dots_word=column))
+    add_figure(
+        writer.document,
+        chart_png(ranked, title=heading, dots_word=column),
+        description=chart_text(ranked, title=heading, dots_word=column),
+    )

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 from cafe.documents.rendering import DocxWriter, markdown_blocks, set_up_document, title_runs
-from cafe.documents.votes import add_chart
+from cafe.documents.votes import add_ranking
 from cafe.domain.minutes import (
     TEXTS,
     Memo,
@@ -29,7 +29,6 @@ from cafe.domain.minutes import (
     memo_title,
     next_session_line,
 )
-from cafe.domain.votes import ranking_markdown
 
 #: Width of the footer logo in the Word document: 3 cm in EMU (``docx.shared.Cm(3)``).
 LOGO_WIDTH = 3 * 360_000
@@ -90,13 +89,9 @@ def memo_docx(memo: Memo, *, logo: bytes | None = None) -> bytes:
     writer.blocks(markdown_blocks(memo.intro))
     for theme_title, body in memo.themes:
         writer.blocks(markdown_blocks(body), lead=title_runs(theme_title))
-    ranked = memo_ranking(memo)
-    if ranked:
-        heading = memo_ranking_title(memo)
-        writer.blocks(
-            markdown_blocks(ranking_markdown(ranked, heading=heading, language=memo.language))
-        )
-        add_chart(document, ranked, title=heading, language=memo.language)
+    add_ranking(
+        writer, memo_ranking(memo), heading=memo_ranking_title(memo), language=memo.language
+    )
     nxt = next_session_line(memo)
     if nxt:
         writer.paragraph(nxt)

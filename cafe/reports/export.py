@@ -25,12 +25,13 @@ from cafe.documents.rendering import (
     DocxWriter,
     Export,
     Run,
+    add_figure,
     html_to_pdf,
     markdown_blocks,
     set_up_document,
     title_runs,
 )
-from cafe.documents.votes import add_chart, chart_figure
+from cafe.documents.votes import add_ranking, chart_figure
 from cafe.domain.diagram import process_png, process_svg
 from cafe.domain.errors import DomainError
 from cafe.domain.markup import render_document
@@ -45,15 +46,12 @@ from cafe.domain.report import (
     resource_items,
     step_labels,
 )
-from cafe.domain.votes import ranking_markdown
 
 if TYPE_CHECKING:
     from docx.document import Document
 
 #: The Word page's text width (A4 less 22 mm margins) and the tallest the diagram may be,
 #: leaving room for its caption on the same page (EMU, as python-docx measures).
-TEXT_WIDTH = 166 * 36_000  # 166 mm in EMU (docx.shared.Mm(166))
-DIAGRAM_MAX_HEIGHT = 225 * 36_000  # 225 mm
 #: The steps' numbered list, apart from the lists inside step bodies (numbered from 1 by
 #: the Markdown reader, offset per step below).
 _STEPS_LIST = -1
@@ -148,23 +146,15 @@ def _step_blocks(number: int, lead: str, body: str) -> list[Block]:
 def _diagram(document: Document, report: PilotReport) -> None:
     """The process drawing, as large as the page allows, its caption and credit under it."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from PIL import Image
 
     labels = step_labels(report)
     caption = " ".join(report.caption.split())
     if labels:
-        png = process_png(labels, caption or report.title)
-        with Image.open(io.BytesIO(png)) as image:
-            pixels_wide, pixels_high = image.size
-        width = min(TEXT_WIDTH, int(DIAGRAM_MAX_HEIGHT * pixels_wide / pixels_high))
-        document.add_picture(io.BytesIO(png), width=width)
-        picture = document.paragraphs[-1]
-        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        picture.paragraph_format.keep_with_next = True
         # What a screen reader says for the picture: its caption and the steps in order.
         steps = " ".join(f"{n}. {label}" for n, label in enumerate(labels, 1))
-        for properties in picture._p.xpath(".//wp:docPr"):
-            properties.set("descr", f"{caption} {steps}".strip())
+        png = process_png(labels, caption or report.title)
+        picture = add_figure(document, png, description=f"{caption} {steps}".strip())
+        picture.paragraph_format.keep_with_next = True
     lines = closing_lines(report)
     for index, line in enumerate(lines):
         paragraph = document.add_paragraph(line, style="Caption")
@@ -214,13 +204,12 @@ def report_docx(report: PilotReport) -> bytes:
     for key, text in (("evaluation", report.evaluation), ("results", report.results)):
         document.add_heading(texts[key], level=1)
         writer.blocks(markdown_blocks(text))
-    ranked = report_ranking(report)
-    if ranked:
-        heading = report_ranking_title(report)
-        writer.blocks(
-            markdown_blocks(ranking_markdown(ranked, heading=heading, language=report.language))
-        )
-        add_chart(document, ranked, title=heading, language=report.language)
+    add_ranking(
+        writer,
+        report_ranking(report),
+        heading=report_ranking_title(report),
+        language=report.language,
+    )
     _diagram(document, report)
 
     out = io.BytesIO()
