@@ -294,3 +294,22 @@ def memo_form(**changes: str) -> dict[str, str]:
     }
     fields.update(changes)
     return fields
+
+
+#: The themes :func:`voting_on_themes` writes.
+VOTE_THEMES = ("Kohtaaminen", "Osallisuus", "Asumisen tuki")
+
+
+def voting_on_themes(
+    make_event: MakeEvent, facilitator: MakeFacilitator, *, tables: int = 2
+) -> tuple[EventInfo, Facilitator, list[str]]:
+    """A Cafe Social with three themes, moved to its vote phase; the themes' item keys."""
+    ev = make_event(tables=tables)
+    control = facilitator(ev.id)
+    keys = [
+        f"theme:{ok(control.call('theme_create', {'title': title}))['theme']}"
+        for title in VOTE_THEMES
+    ]
+    ok(control.call("phase", {"phase": "vote"}))
+    control.received()
+    return ev, control, keys

@@ -16,8 +16,6 @@ from cafe.extensions import db
 from cafe.models import Vote
 from cafe.ratelimit import TokenBuckets
 from tests.conftest import (
-    EventInfo,
-    Facilitator,
     MakeEvent,
     MakeFacilitator,
     MakePhone,
@@ -25,23 +23,7 @@ from tests.conftest import (
     ack_error,
     seated,
 )
-from tests.helpers import another_worker, ok, statements, verbs
-
-THEMES = ("Kohtaaminen", "Osallisuus", "Asumisen tuki")
-
-
-def voting_on_themes(
-    make_event: MakeEvent, facilitator: MakeFacilitator
-) -> tuple[EventInfo, Facilitator, list[str]]:
-    """A Cafe Social with three themes, moved to its vote phase; the themes' item keys."""
-    ev = make_event(tables=2)
-    control = facilitator(ev.id)
-    keys = [
-        f"theme:{ok(control.call('theme_create', {'title': title}))['theme']}" for title in THEMES
-    ]
-    ok(control.call("phase", {"phase": "vote"}))
-    control.received()
-    return ev, control, keys
+from tests.helpers import another_worker, ok, statements, verbs, voting_on_themes
 
 
 def vote(phone: Phone, item: str, dots: int) -> Any:

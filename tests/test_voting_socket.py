@@ -29,28 +29,7 @@ from tests.conftest import (
     refused_changing_nothing,
     seated,
 )
-
-THEMES = ("Kohtaaminen", "Osallisuus", "Asumisen tuki")
-
-
-def ok(ack: Any) -> Any:
-    """The acknowledgement, after checking that it says ok."""
-    assert ack["ok"] is True, ack
-    return ack
-
-
-def voting_on_themes(
-    make_event: MakeEvent, facilitator: MakeFacilitator, *, tables: int = 2
-) -> tuple[Any, Facilitator, list[str]]:
-    """A Cafe Social with three themes, moved to its vote phase; the themes' item keys."""
-    ev = make_event(tables=tables)
-    control = facilitator(ev.id)
-    keys = [
-        f"theme:{ok(control.call('theme_create', {'title': title}))['theme']}" for title in THEMES
-    ]
-    ok(control.call("phase", {"phase": "vote"}))
-    control.received()
-    return ev, control, keys
+from tests.helpers import VOTE_THEMES, ok, voting_on_themes
 
 
 def vote(phone: Phone, item: str, dots: int, **extra: Any) -> Any:
@@ -84,7 +63,7 @@ def test_entering_the_vote_phase_opens_voting_on_the_themes(
 ) -> None:
     ev = make_event(tables=1)
     control = facilitator(ev.id)
-    for title in THEMES:
+    for title in VOTE_THEMES:
         ok(control.call("theme_create", {"title": title}))
     listener = seated(phone, ev.code, ev.table_ids[0])
     projector = board(ev.board_token)
@@ -97,7 +76,7 @@ def test_entering_the_vote_phase_opens_voting_on_the_themes(
     assert len(shown) == 1
     assert shown[0]["state"] == "open"
     assert (shown[0]["dots"], shown[0]["per_item"]) == (3, 2)  # the template's defaults
-    assert [item["label"] for item in shown[0]["items"]] == list(THEMES)
+    assert [item["label"] for item in shown[0]["items"]] == list(VOTE_THEMES)
     assert shown[0]["results"] is None
     on_board = projector.received("vote")[0]
     assert (on_board["voters"], on_board["results"], on_board["chart"]) == (0, None, None)
