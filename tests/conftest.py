@@ -105,6 +105,37 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     drop_database(database)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session, whatever database the suite runs
+    on: for tests about the embedded default itself (its file, start-up, health)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "cafe.db"
+    template = create_app(app_config(path))
+    with template.app_context():
+        upgrade_database()
+        db.engine.dispose()  # closing the last connection folds the WAL into the file
+    return path
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Callable[..., Flask]]:
+    """Factory: an app on a migrated SQLite file of its own (a copy: a test may break it),
+    with extra configuration."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        path = tmp_path / f"cafe{len(made)}.db"
+        shutil.copyfile(migrated_sqlite, path)
+        app = create_app(app_config(path) | config)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture
 def app(tmp_path: Path, migrated_database: Path | str) -> Iterator[Flask]:
     """An app on a database migrated with Alembic and without rows, threads for Socket.IO.

@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,30 +47,6 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def sqlite_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Factory: an app on a migrated SQLite file of its own (whatever database the suite
-    runs on: these tests break the file), with extra configuration."""
-    made: list[Flask] = []
-
-    def make(**config: Any) -> Flask:
-        path = tmp_path / f"cafe{len(made)}.db"
-        app = create_app(app_config(path) | config)
-        with app.app_context():
-            from cafe.database import upgrade_database
-
-            upgrade_database()
-        made.append(app)
-        return app
-
-    yield make
-    from cafe.extensions import db
-
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
 
 
 def health(app: Flask) -> tuple[int, dict[str, str]]:

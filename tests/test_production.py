@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -22,7 +21,6 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
-from cafe import create_app
 from cafe.domain.errors import DomainError
 from cafe.message_queue import QueueUnavailable, check_message_queue, redacted
 from cafe.messages import message_for
@@ -33,7 +31,6 @@ from tests.conftest import (
     ROOT,
     EventInfo,
     LiveServer,
-    app_config,
     free_port,
     login,
     parse_links,
@@ -138,28 +135,6 @@ def test_no_queue_configured_needs_nothing() -> None:
 # --- Behind a reverse proxy ----------------------------------------------------------------
 
 
-@pytest.fixture
-def make_app(tmp_path: Path, migrated_database: Path) -> Iterator[Callable[..., Flask]]:
-    """Factory: an app on a copy of the migrated database with extra configuration."""
-    import shutil
-
-    made: list[Flask] = []
-
-    def make(**config: Any) -> Flask:
-        path = tmp_path / f"cafe{len(made)}.db"
-        shutil.copyfile(migrated_database, path)
-        app = create_app(app_config(path) | config)
-        made.append(app)
-        return app
-
-    yield make
-    from cafe.extensions import db
-
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
-
-
 def an_event(app: Flask) -> EventInfo:
     from cafe.domain.plan import plan_from_mapping
     from cafe.facilitator.operations import create_event
@@ -180,8 +155,8 @@ def facilitator_client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def test_behind_a_tls_proxy_links_and_qr_codes_say_https(make_app: Callable[..., Flask]) -> None:
-    app = make_app(CAFE_PROXY_HOPS=1)
+def test_behind_a_tls_proxy_links_and_qr_codes_say_https(sqlite_app: Callable[..., Flask]) -> None:
+    app = sqlite_app(CAFE_PROXY_HOPS=1)
     event = an_event(app)
     http = facilitator_client(app)
     login(http, "fasilitaattori")
@@ -198,9 +173,9 @@ def test_behind_a_tls_proxy_links_and_qr_codes_say_https(make_app: Callable[...,
 
 
 def test_behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent(
-    make_app: Callable[..., Flask],
+    sqlite_app: Callable[..., Flask],
 ) -> None:
-    app = make_app(CAFE_PROXY_HOPS=1)
+    app = sqlite_app(CAFE_PROXY_HOPS=1)
     http = facilitator_client(app)
     response = http.post(
         "/login",
@@ -225,9 +200,9 @@ def test_behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent(
 
 
 def test_without_proxy_hops_forwarded_headers_are_ignored(
-    make_app: Callable[..., Flask],
+    sqlite_app: Callable[..., Flask],
 ) -> None:
-    app = make_app()
+    app = sqlite_app()
     event = an_event(app)
     http = facilitator_client(app)
     response = http.post(
@@ -253,10 +228,10 @@ def test_without_proxy_hops_forwarded_headers_are_ignored(
 
 
 def test_the_join_limiter_counts_the_forwarded_client_not_the_proxy(
-    make_app: Callable[..., Flask],
+    sqlite_app: Callable[..., Flask],
 ) -> None:
     for hops, second_client_limited in ((1, False), (0, True)):
-        app = make_app(CAFE_PROXY_HOPS=hops, CAFE_JOIN_ATTEMPTS_PER_MINUTE=2)
+        app = sqlite_app(CAFE_PROXY_HOPS=hops, CAFE_JOIN_ATTEMPTS_PER_MINUTE=2)
         http = app.test_client()
         statuses = [
             http.post("/", data={"code": "ZZZZZZ"}, headers={"X-Forwarded-For": "203.0.113.5"})
@@ -302,9 +277,9 @@ def message_for_in(app: Flask, language: str, code: str) -> str:
     ],
 )
 def test_socket_origin_is_checked_against_the_forwarded_host_and_port(
-    make_app: Callable[..., Flask], headers: dict[str, str], origin: str, accepted: bool
+    sqlite_app: Callable[..., Flask], headers: dict[str, str], origin: str, accepted: bool
 ) -> None:
-    app = make_app(CAFE_PROXY_HOPS=1)
+    app = sqlite_app(CAFE_PROXY_HOPS=1)
     response = app.test_client().get(
         "/socket.io/?EIO=4&transport=polling", headers=headers | {"Origin": origin}
     )
@@ -430,9 +405,9 @@ def test_the_address_free_log_blanks_what_gevent_writes_through_it() -> None:
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_the_pdf_export_without_weasyprint_says_so_in_the_users_language(
-    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch, language: str
+    sqlite_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch, language: str
 ) -> None:
-    app = make_app()
+    app = sqlite_app()
     event = an_event(app)
     http = facilitator_client(app)
     login(http, "fasilitaattori")
