@@ -102,7 +102,7 @@ IDLE_SECONDS = 5.0
 #: With ``--restart`` every client reconnects on this schedule, as a browser would
 #: (tests/test_bench_load.py checks that the two agree).
 BROWSER_RECONNECTION_DELAY = 0.5
-BROWSER_RECONNECTION_DELAY_MAX = 3.0
+BROWSER_RECONNECTION_DELAY_MAX = 2.0
 BROWSER_RANDOMIZATION_FACTOR = 0.5
 #: socket.io-client's ``timeout``: how long a browser waits for a connection to open.
 BROWSER_CONNECT_TIMEOUT = 20.0
