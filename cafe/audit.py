@@ -23,7 +23,6 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from cafe import broadcast
 from cafe.extensions import db
 from cafe.models import AuditEntry, User
 
@@ -152,6 +151,10 @@ def _announce(session: Session) -> None:
     pending: list[AuditEntry] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
+    # Imported once there is something to send: every app imports this module (its session
+    # hook), and a command that only reads, `cafe export`, never sends (issue 14).
+    from cafe import broadcast
+
     for entry in pending:
         if not inspect(entry).persistent or entry not in session:
             continue

@@ -146,6 +146,9 @@ def test_an_export_imports_its_own_format_library_and_no_socket_layer(
     assert {"flask", "sqlalchemy", "flask_babel"} <= loaded
     assert not loaded & SOCKET_LAYER
     assert not loaded & ({"docx", "weasyprint"} - {library})
+    if fmt == "md":
+        # Markdown is written, never rendered: no Markdown parser, no HTML sanitiser.
+        assert not loaded & {"markdown", "nh3"}
     if library is None:
         # Pillow draws Word's charts and diagrams and checks logos: a text export has none.
         assert "PIL" not in loaded

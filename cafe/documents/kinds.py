@@ -61,9 +61,11 @@ from cafe.minutes import operations as minutes_ops
 from cafe.minutes.export import assembled_memo
 from cafe.minutes.export import export as export_memo
 from cafe.models import CafeEvent
-from cafe.reports import operations as report_ops
-from cafe.reports.export import render_report
 from cafe.workshops import template_of
+
+# A kind's own reading and rendering modules are imported when one of its documents is
+# read or exported (the report's below), not here: `cafe export` of a memo is waited for
+# and need not load the service-pilot report's (issue 14).
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,24 @@ def _report_editor_values(
     }
 
 
+def _current_report(event: CafeEvent) -> PilotReport:
+    from cafe.reports.operations import current_report
+
+    return current_report(event)
+
+
+def _assembled_report(event: CafeEvent) -> PilotReport:
+    from cafe.reports.operations import assembled_report
+
+    return assembled_report(event)
+
+
+def _export_report(event: CafeEvent, fmt: str, report: PilotReport) -> Export:
+    from cafe.reports.export import render_report
+
+    return render_report(report, fmt)
+
+
 _REPORT_LABELS = {
     "goal": lambda: _("Aim of the pilot"),
     "steps": lambda: _("Process steps"),
@@ -281,8 +301,8 @@ REPORT = DocumentKind(
     editor_parts="documents/_report.html",
     sectioned=True,
     planned=True,
-    current=report_ops.current_report,
-    live=report_ops.assembled_report,
+    current=_current_report,
+    live=_assembled_report,
     to_content=report_to_content,
     from_content=report_from_content,
     document_markdown=report_markdown,
@@ -299,7 +319,7 @@ REPORT = DocumentKind(
     ),
     field_label=_report_field_label,
     editor_values=_report_editor_values,
-    export=lambda event, fmt, report: render_report(report, fmt),
+    export=_export_report,
 )
 
 #: Every kind, by the template ``export`` value that names it.

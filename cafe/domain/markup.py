@@ -21,11 +21,15 @@ kept, so a stray ``# `` loses its size, never its words.
 from __future__ import annotations
 
 import re
+from functools import cache
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
 
-import markdown
-import nh3
-from markdown.extensions import Extension
+if TYPE_CHECKING:
+    import nh3
+
+# Python-Markdown and nh3 are imported at the first rendering, not here: a Markdown export
+# only escapes text with this module, and is waited for (issue 14).
 
 #: The tags a summary paragraph may use.
 ALLOWED_TAGS = frozenset(
@@ -44,6 +48,8 @@ DOCUMENT_TAGS = ALLOWED_TAGS | {"h1", "h2", "h3", "hr"}
 
 def _cleaner(tags: frozenset[str]) -> nh3.Cleaner:
     """A sanitiser allowing ``tags``, the link attributes and schemes above, nothing else."""
+    import nh3
+
     return nh3.Cleaner(
         tags=set(tags),
         # Whatever sits inside these must not show up as text either.
@@ -59,9 +65,12 @@ def _cleaner(tags: frozenset[str]) -> nh3.Cleaner:
     )
 
 
-# The sanitisers' settings never change; building them once saves re-parsing them per call.
-_CLEANER = _cleaner(ALLOWED_TAGS)
-_DOCUMENT_CLEANER = _cleaner(DOCUMENT_TAGS)
+@cache
+def _cleaners() -> tuple[nh3.Cleaner, nh3.Cleaner]:
+    """The summary's and the whole document's sanitisers: their settings never change, so
+    they are built once (at first use), not re-parsed per call."""
+    return _cleaner(ALLOWED_TAGS), _cleaner(DOCUMENT_TAGS)
+
 
 # At the start of a one-line title these would turn it into a heading, a quote, a list or a
 # rule ("1. Osallisuus" would become a numbered list), which a title never is.
@@ -69,13 +78,20 @@ _BLOCK_START = re.compile(r"^(?:[#>]|[-+*](?=\s)|[-*_](?=(?:\s*[-*_]){2,}\s*$)|\
 _PARAGRAPH = re.compile(r"<p>(.*)</p>", re.DOTALL)
 
 
-class _NoRawHtml(Extension):
-    """Make Python-Markdown treat ``<tags>`` a user typed as plain text (escaped)."""
+@cache
+def _no_raw_html() -> Any:
+    """The Python-Markdown extension class that makes ``<tags>`` a user typed plain text
+    (escaped); made at first use, with Python-Markdown."""
+    import markdown
+    from markdown.extensions import Extension
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        """Unregister the two places where Markdown passes raw HTML through."""
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
+    class NoRawHtml(Extension):
+        def extendMarkdown(self, md: markdown.Markdown) -> None:
+            """Unregister the two places where Markdown passes raw HTML through."""
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+
+    return NoRawHtml
 
 
 def sanitise_html(html: str) -> str:
@@ -84,13 +100,16 @@ def sanitise_html(html: str) -> str:
     Disallowed tags are removed with their attributes; ``script`` and ``style`` with their
     content too. Exposed so the second layer can be relied on (and tested) on its own.
     """
-    return _CLEANER.clean(html)
+    return _cleaners()[0].clean(html)
 
 
-def _to_html(text: str, cleaner: nh3.Cleaner = _CLEANER) -> str:
+def _to_html(text: str, *, document: bool = False) -> str:
+    import markdown
+
     # A fresh Markdown instance per call: instances keep state between conversions and
     # are not safe to share between greenlets.
-    return cleaner.clean(markdown.markdown(text, extensions=[_NoRawHtml(), "sane_lists"]))
+    html = markdown.markdown(text, extensions=[_no_raw_html()(), "sane_lists"])
+    return _cleaners()[1 if document else 0].clean(html)
 
 
 def _escape_marker(match: re.Match[str]) -> str:
@@ -109,7 +128,7 @@ def render_markdown(text: str) -> str:
 def render_document(text: str) -> str:
     """Render a whole document (the memo) to sanitised HTML: as :func:`render_markdown`,
     with headings and rules allowed too."""
-    return _to_html(text, _DOCUMENT_CLEANER) if text.strip() else ""
+    return _to_html(text, document=True) if text.strip() else ""
 
 
 def render_inline(text: str) -> str:

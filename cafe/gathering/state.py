@@ -20,8 +20,10 @@ from cafe.domain.summary import Source, run_in, trace
 from cafe.domain.voice import PostFact, voice_balance
 from cafe.extensions import db
 from cafe.models import CafeEvent, GatherItem, Post, SummaryIntro, Theme
-from cafe.moderation.screening import findings_in
 from cafe.workshops import template_of
+
+# The privacy screen (word lists, patterns) is imported by the two payloads that show its
+# findings, not here: an export reads the themes' order from this module (issue 14).
 
 #: The section whose themes are the numbered steps of the service process.
 PROCESS_SECTION = "process"
@@ -106,6 +108,8 @@ def _table_names(event: CafeEvent) -> dict[int, tuple[int, str]]:
 
 def card_payload(card: Card, tables: dict[int, tuple[int, str]], language: str) -> dict[str, Any]:
     """An item as the gathering view shows it: text, sources and its trace."""
+    from cafe.moderation.screening import findings_in
+
     sources = [Source(tables[p.table_id][0], tables[p.table_id][1], p.role_tag) for p in card.posts]
     where = trace(sources)
     return {
@@ -287,6 +291,8 @@ def balance_payload(event: CafeEvent, gathering: Gathering) -> dict[str, Any]:
 
 def gathering_payload(event: CafeEvent, gathering: Gathering | None = None) -> dict[str, Any]:
     """Everything the gathering view needs: themes with revisions, cards, intro, balance."""
+    from cafe.moderation.screening import findings_in
+
     gathering = gathering or load(event)
     tables = _table_names(event)
     intro = gathering.intro

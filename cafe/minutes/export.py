@@ -34,7 +34,6 @@ from cafe.domain.minutes import (
 )
 from cafe.domain.plan import DEFAULT_TITLE
 from cafe.extensions import db
-from cafe.minutes.documents import memo_docx
 from cafe.models import CafeEvent, Document, SummaryIntro, Theme
 from cafe.workshops import template_of
 
@@ -104,6 +103,9 @@ def render(
     elif fmt == "txt":
         content = memo_text(memo).encode("utf-8")
     elif fmt == "docx":
+        # The Word writer is imported by a Word export only (python-docx's is lazier still).
+        from cafe.minutes.documents import memo_docx
+
         content = memo_docx(memo, logo=logo if kind is not None else None)
     else:
         lines = [line.strip() for line in memo.footer.splitlines() if line.strip()]
