@@ -51,6 +51,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from uuid import uuid4
 
+from bench.load import cafe_command
+
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "sessions" / "cafe-social-2017-10-31.toml"
 #: Labelled Finnish ideas (``theme<TAB>idea``): ten themes, then eight more on other topics.
@@ -136,11 +138,6 @@ def log(message: str) -> None:
     print(f"[bench.export] {message}", file=sys.stderr, flush=True)
 
 
-def cafe_command() -> str:
-    """The ``cafe`` console script next to this Python (the virtualenv's)."""
-    return str(Path(sys.executable).parent / "cafe")
-
-
 # --- the event -------------------------------------------------------------------------
 
 
@@ -166,18 +163,19 @@ def _device(number: int) -> str:
 def _environment(changes: dict[str, str | None]) -> Iterator[None]:
     saved = {key: os.environ.get(key) for key in changes}
     try:
-        for key, value in changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _set_environment(changes)
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _set_environment(saved)
+
+
+def _set_environment(values: dict[str, str | None]) -> None:
+    """Set each variable of ``values``, or remove it where the value is None."""
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @dataclass
