@@ -235,7 +235,8 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         action="store_true",
         help="SIGKILL the server --restart-at seconds into the steady phase, start it again"
         " on the same folder and port; every client reconnects as a browser would, phones"
-        " rejoin and resend their outbox; report rejoin times, lost and duplicate posts",
+        " rejoin and resend their outbox; report rejoin times, lost and duplicate posts"
+        " (a --relay restarts too, at --rate 0: it keeps no posts)",
     )
     restart.add_argument(
         "--restart-at", type=float, default=10.0, help="seconds into the steady phase"
@@ -298,10 +299,10 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     if args.restart:
         if args.url is not None:
             parser.error("--restart needs a server of its own (no --url)")
-        if args.relay is not None:
-            parser.error(
-                "--restart works with the app only: it reads the app's database (not --relay)"
-            )
+        if args.relay is not None and args.rate != 0:
+            # A relay keeps no posts: what it broadcast as it was killed is gone, so with a
+            # relay only the herd itself is compared.
+            parser.error("--restart with --relay needs --rate 0 (a relay keeps no posts)")
         if not 0 < args.restart_at < args.duration:
             parser.error("--restart-at must fall inside the steady phase (0 < at < --duration)")
         if not 0 < args.rejoin_timeout <= 600:
@@ -559,6 +560,13 @@ def ensure_node_relay() -> None:
         raise RuntimeError(f"npm ci failed:\n{result.stdout}{result.stderr}")
 
 
+def start_relay(kind: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start a reference relay on ``port``, appending its output to ``log_path``."""
+    command, cwd = relay_command(kind, port)
+    with log_path.open("ab") as handle:
+        return subprocess.Popen(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
+
+
 def spawn_relay(kind: str, folder: Path, log_path: Path | None) -> Server:
     """Start a reference relay (``--relay``) on a free loopback port; its output goes to
     ``log_path`` (default: ``relay.log`` in ``folder``)."""
@@ -566,9 +574,8 @@ def spawn_relay(kind: str, folder: Path, log_path: Path | None) -> Server:
         ensure_node_relay()
     port = free_port()
     log_path = log_path or folder / "relay.log"
-    command, cwd = relay_command(kind, port)
-    with log_path.open("wb") as handle:
-        process = subprocess.Popen(command, cwd=cwd, stdout=handle, stderr=subprocess.STDOUT)
+    log_path.write_bytes(b"")
+    process = start_relay(kind, port, log_path)
     return healthy_server(process, port, folder, log_path, f"the {kind} relay")
 
 
@@ -1764,7 +1771,11 @@ async def restart_server(
     await asyncio.to_thread(server.process.wait, 10)
     port = urlsplit(server.url).port
     assert port is not None
-    server.process = start_cafe_run(server.instance, port, server.log_path)
+    server.process = (
+        start_cafe_run(server.instance, port, server.log_path)
+        if options.relay is None
+        else start_relay(options.relay, port, server.log_path)
+    )
     server.pid = server.process.pid
     if context.server_process is not None:
         context.server_process.replace(server.pid)
@@ -1901,7 +1912,8 @@ def restart_result(
     lost_no_trip = sum(trip_after_kill(p) is None for p in phones)
     if lost_no_trip:
         failures["connection never lost"] += lost_no_trip
-    stored = stored_client_ids(server.instance)
+    # A relay keeps no posts (and is run without any, --rate 0).
+    stored = stored_client_ids(server.instance) if options.relay is None else Counter()
     back_count = len(ready) + sum(t.ready_at is not None for t in board_trips)
     herd_cpu = (
         restart.cpu_settled.server - restart.cpu_back.server

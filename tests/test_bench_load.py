@@ -75,13 +75,15 @@ def test_relay_events_have_the_apps_layout_with_made_up_secrets() -> None:
     assert len({e.code for e in events}) == 3
 
 
-def test_restart_is_refused_with_a_relay(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_relay_restarts_only_without_posts(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parse_options(["--relay", "flask", "--restart"])
-    assert "--restart works with the app only" in capsys.readouterr().err
+    assert "--restart with --relay needs --rate 0" in capsys.readouterr().err
+    options = parse_options(["--relay", "flask", "--restart", "--rate", "0"])
+    assert options.restart and options.relay == "flask" and options.rate == 0
 
 
-def run_against_relay(relay: str) -> dict[str, Any]:
+def run_against_relay(relay: str, *extra: str) -> dict[str, Any]:
     """A tiny load run against a relay the bench starts itself; its JSON result."""
     result = subprocess.run(
         [
@@ -97,6 +99,7 @@ def run_against_relay(relay: str) -> dict[str, Any]:
             "--duration",
             "2",
             "--json",
+            *extra,
         ],
         cwd=REPOSITORY,
         capture_output=True,
@@ -145,3 +148,19 @@ def test_a_relay_serves_a_small_run_without_losing_anything(relay: str) -> None:
     assert steady["server_cpu_ms_per_post"] is not None and steady["server_cpu_ms_per_post"] > 0
     # A relay logs no collector pauses.
     assert steady["server_gc"] is None
+
+
+@pytest.mark.server
+def test_a_relay_is_killed_and_every_client_comes_back() -> None:
+    # The herd's floor: the bare Flask-SocketIO relay SIGKILLed and started again on its
+    # port; phones reconnect on the pages' backoff and join again, the board syncs again.
+    report = run_against_relay(
+        "flask", "--rate", "0", "--duration", "6", "--restart", "--restart-at", "1"
+    )
+    restart = report["restart"]
+    assert restart["server_down_seconds"] is not None
+    assert restart["phones_back"] == 20 and restart["boards_back"] == 1
+    assert restart["rejoin_from_back_s"]["n"] == 20
+    assert restart["connected_from_back_s"]["n"] == 21
+    assert restart["posts_sent"] == 0 and restart["acked_lost"] == 0
+    assert restart["server_cpu_ms_per_client"] is not None

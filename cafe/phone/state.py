@@ -76,5 +76,7 @@ _TABLE_POSTS = (
 
 def _table_posts(table_id: int, device: str) -> list[dict[str, Any]]:
     """The payloads of the posts at a table this phone may see (its held ones marked)."""
-    rows = db.session.execute(_TABLE_POSTS, {"table": table_id, "device": device})
+    # On the connection, not through the ORM session: plain rows either way, and the
+    # ORM's execution path cost a tenth of a join (bench/reconnect_path.py: 0.98 -> 0.90 ms).
+    rows = db.session.connection().execute(_TABLE_POSTS, {"table": table_id, "device": device})
     return [broadcast.post_payload(row, own=row.held) for row in rows]
