@@ -208,6 +208,9 @@ JS_MESSAGES: dict[str, Any] = {
     "b_vote_open": _("Vote on your phone: spread your dots over what matters most to you."),
     "b_vote_closed": _("Voting is closed. The results are coming."),
     "b_vote_more": _("The first %(n)s of %(total)s"),
+    # Under the number of phones that have voted: one phone, or any other count.
+    "b_vote_voter": _("phone has voted"),
+    "b_vote_voters": _("phones have voted"),
     # The control page's vote card (static/js/control-vote.js).
     "c_vote_ready": _("Not opened yet: moving to the phase opens voting on %(items)s items."),
     "c_vote_open": _("Voting is open on %(items)s items. Phones that have voted: %(n)s."),

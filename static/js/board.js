@@ -231,7 +231,11 @@ import { TablePager } from "./pages/table-pager.js";
     leadNode.hidden = revealed;
     document.getElementById("vote-voters").textContent = round ? String(round.voters) : "";
     document.getElementById("vote-voters").hidden = revealed || !round;
-    document.getElementById("vote-voters-label").hidden = revealed || !round;
+    const votersLabel = document.getElementById("vote-voters-label");
+    // "1 puhelin on äänestänyt" but "2 puhelinta on äänestänyt": fi, sv and en have one form
+    // for exactly one and another for every other count.
+    votersLabel.textContent = t(round && round.voters === 1 ? "b_vote_voter" : "b_vote_voters");
+    votersLabel.hidden = revealed || !round;
     const box = document.getElementById("vote-chart");
     const chart = revealed ? chartNode(round.chart) : null;
     box.replaceChildren(...(chart ? [chart] : []));

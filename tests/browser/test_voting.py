@@ -34,6 +34,9 @@ def test_three_phones_vote_and_the_board_reveals_the_chart(pages: Pages) -> None
     add_dot(first, 1)
     add_dot(first, 1)
     add_dot(first, 0)
+    # One phone: the word under the count is singular ("1 puhelin", not "1 puhelinta").
+    expect(board.locator("#vote-voters")).to_have_text("1")
+    expect(board.locator("#vote-voters-label")).to_have_text("puhelin on äänestänyt")
     # Three dots placed: every + is off, and the dots left say so (read aloud: aria-live).
     expect(first.locator("#vote-left")).to_have_attribute("aria-live", "polite")
     expect(first.locator("#vote-left")).to_contain_text("0")
@@ -45,6 +48,7 @@ def test_three_phones_vote_and_the_board_reveals_the_chart(pages: Pages) -> None
     add_dot(third, 2)
     add_dot(third, 2)
     expect(board.locator("#vote-voters")).to_have_text("3")
+    expect(board.locator("#vote-voters-label")).to_have_text("puhelinta on äänestänyt")
     # While voting, no results anywhere but the count.
     expect(board.locator("#vote-chart svg")).to_have_count(0)
     expect(first.locator("#vote-results")).to_be_hidden()
