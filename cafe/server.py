@@ -16,6 +16,16 @@ from cafe.serverlog import AddressFreeLog
 
 logger = logging.getLogger("cafe.server")
 
+#: The collector's thresholds while serving. With Python's 700, 4,000 phones at 400
+#: posts/s made 226 young collections in 30 s, the long ones walking 28,000–46,000 live objects
+#: (mostly the gevent Timeout, Waiter, timer and callback objects that each websocket
+#: writer's wait on its queue re-arms, and Engine.IO packets) in 8–48 ms: those pauses were
+#: the steady tail. At 10,000: 10 young collections in 30 s (the longest 51–53 ms), p99
+#: post→board 46–66 → 27–31 ms, CPU per post 1.69–1.81 → 1.57 ms (bench/README.md). The
+#: app makes next to no cyclic garbage per post (bench/post_path.py --garbage: 0.0), so
+#: little of it waits longer for a collection.
+GC_THRESHOLDS = (10_000, 10, 1000)
+
 
 def serve(app: Flask, host: str, port: int) -> None:
     """Serve ``app`` until interrupted."""
@@ -24,7 +34,7 @@ def serve(app: Flask, host: str, port: int) -> None:
     # collections are made rare: gen-2 pauses otherwise dominate the p99 latency.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(700, 10, 1000)
+    gc.set_threshold(*GC_THRESHOLDS)
     _raise_open_file_limit()
     socketio.start_background_task(_collector_upkeep, bool(app.config.get("CAFE_GC_LOG")))
     _address_free_hub()
