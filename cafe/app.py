@@ -231,7 +231,13 @@ def configure_sockets(app: Flask) -> None:
     several processes serve), every packet checked by cafe/wire.py."""
     from cafe import proxy
     from cafe.extensions import socketio
-    from cafe.wire import MAX_TRANSPORT_BYTES, CafePacket, PollingBodies, relay_plain_json
+    from cafe.wire import (
+        MAX_TRANSPORT_BYTES,
+        CafePacket,
+        PlainWebSockets,
+        PollingBodies,
+        relay_plain_json,
+    )
 
     _register_namespaces()
     # Flask-SocketIO keeps the options of an earlier init_app, the queue's manager among
@@ -255,7 +261,7 @@ def configure_sockets(app: Flask) -> None:
     # Relayed emits are read with plain JSON, not the clients' checked decoder (cafe/wire.py).
     relay_plain_json(socketio.server)
     app.wsgi_app = PollingBodies(  # type: ignore[method-assign]
-        app.wsgi_app, "/socket.io/", max_bytes=MAX_TRANSPORT_BYTES
+        PlainWebSockets(app.wsgi_app), "/socket.io/", max_bytes=MAX_TRANSPORT_BYTES
     )
 
 

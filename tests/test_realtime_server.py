@@ -4,6 +4,7 @@ that was away catches up with one ``sync``."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections import Counter
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import websocket
 
 from tests.conftest import LiveServer, new_device, parse_links
 from tests.helpers import RealClient, wait_for
@@ -173,3 +175,27 @@ def test_refused_connection_tells_the_client_why(
         assert namespace not in client.sio.namespaces
     finally:
         client.close()
+
+
+def test_a_websocket_is_opened_without_per_message_compression(
+    live_server: LiveServer, sample: dict[str, str]
+) -> None:
+    """Browsers offer ``permessage-deflate``; the server declines it (cafe/wire.py
+    ``PlainWebSockets``): its answer to the handshake names no extension, and a phone
+    connects over the plain websocket. (websocket-client itself implements no extension:
+    a compressed frame would fail it.)"""
+    url = live_server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+    offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"
+    ws = websocket.create_connection(url, header=[offer], timeout=10)
+    try:
+        assert ws.getstatus() == 101
+        answered = {name.lower() for name in ws.getheaders() or {}}
+        assert "sec-websocket-extensions" not in answered, answered
+        assert str(ws.recv()).startswith("0{")  # Engine.IO's open packet
+        auth = {"code": sample["code"], "device": new_device()}
+        ws.send("40/phone," + json.dumps(auth))
+        answer = str(ws.recv())
+        assert answer.startswith("40/phone,"), answer
+        assert set(json.loads(answer.split(",", 1)[1])) == {"sid"}
+    finally:
+        ws.close()

@@ -83,9 +83,22 @@ def test_the_flask_relay_is_served_as_the_app_is() -> None:
     differ on purpose (the relay keeps Python's, its better setting: see its module)."""
     from bench.relay import flask_relay
     from cafe import server
-    from cafe.wire import MAX_TRANSPORT_BYTES
+    from cafe.wire import MAX_TRANSPORT_BYTES, PlainWebSockets
 
     assert flask_relay.GC_THRESHOLDS == (700, 10, 1000) != server.GC_THRESHOLDS
     assert flask_relay.FREEZE_STEP == RampFreeze().step
     assert flask_relay.LISTEN_BACKLOG == server.LISTEN_BACKLOG
     assert flask_relay.MAX_TRANSPORT_BYTES == MAX_TRANSPORT_BYTES
+    # Both take a browser's offer of per-message compression out of its upgrade request.
+    seen: list[dict[str, object]] = []
+
+    def inner(environ: dict[str, object], start_response: object) -> list[bytes]:
+        seen.append(dict(environ))
+        return []
+
+    for wrap in (flask_relay.plain_websockets, PlainWebSockets):
+        seen.clear()
+        offer = "permessage-deflate; client_max_window_bits"
+        environ = {"HTTP_UPGRADE": "websocket", "HTTP_SEC_WEBSOCKET_EXTENSIONS": offer}
+        wrap(inner)(environ, lambda status, headers: None)
+        assert seen == [{"HTTP_UPGRADE": "websocket"}], wrap

@@ -10,8 +10,8 @@ same fake value per event.
 
 The server is set up as ``cafe run`` sets up the app (cafe/app.py, cafe/server.py), so
 that only the app's own work differs: the same Engine.IO pings and transport limit,
-TCP_NODELAY on every accepted socket, the same listen backlog and garbage-collector
-settings. Run from the repository root::
+websockets without per-message compression, TCP_NODELAY on every accepted socket, the same
+listen backlog and garbage-collector settings. Run from the repository root::
 
     .venv/bin/python -m bench.relay.flask_relay --port 5000 [--host 127.0.0.1]
 """
@@ -48,6 +48,17 @@ class Seat:
     host: bool = False
 
 
+def plain_websockets(wsgi_app: Any) -> Any:
+    """cafe/wire.py ``PlainWebSockets``: the client's websocket extensions are taken out of
+    its upgrade request, so that no websocket is opened with per-message compression."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def fields(data: Any) -> dict[str, Any]:
     """An event's payload as a dict, whatever was sent."""
     return data if isinstance(data, dict) else {}
@@ -77,6 +88,7 @@ def serve(host: str, port: int) -> None:
         ping_timeout=PING_TIMEOUT,
         max_http_buffer_size=MAX_TRANSPORT_BYTES,
     )
+    app.wsgi_app = plain_websockets(app.wsgi_app)  # type: ignore[method-assign]
     seats: dict[str, Seat] = {}
 
     @app.get("/healthz")

@@ -77,3 +77,41 @@ def test_without_websockets_the_phone_page_falls_back_to_long_polling(
         assert [url for url in requests if "transport=polling" in url], requests
     finally:
         page.context.close()
+
+
+def test_chromium_s_offer_of_compressed_websockets_is_declined(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """Chromium offers ``permessage-deflate`` on every websocket; the server's answer names
+    no extension (cafe/wire.py ``PlainWebSockets``), and the page connects all the same."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    offers: list[dict[str, str]] = []
+    answers: list[dict[str, str]] = []
+
+    def lowered(headers: dict[str, str]) -> dict[str, str]:
+        return {name.lower(): value for name, value in headers.items()}
+
+    cdp.on(
+        "Network.webSocketWillSendHandshakeRequest",
+        lambda event: offers.append(lowered(event["request"]["headers"])),
+    )
+    cdp.on(
+        "Network.webSocketHandshakeResponseReceived",
+        lambda event: answers.append(lowered(event["response"]["headers"])),
+    )
+    cdp.send("Network.enable")
+    try:
+        page.goto(parse_links(live_server.output)["phone"])
+        sit(page, "Pöytä 1")
+        expect(page.locator("#status")).not_to_have_class(re.compile("offline"))
+        assert offers and all(
+            "permessage-deflate" in offer.get("sec-websocket-extensions", "") for offer in offers
+        ), offers
+        assert answers and all("sec-websocket-extensions" not in answer for answer in answers), (
+            answers
+        )
+    finally:
+        context.close()

@@ -52,6 +52,8 @@ const io = new Server(httpServer, {
   pingInterval: PING_INTERVAL_MS,
   pingTimeout: PING_TIMEOUT_MS,
   maxHttpBufferSize: MAX_TRANSPORT_BYTES,
+  // No per-message compression, as cafe/wire.py PlainWebSockets (socket.io's default too).
+  perMessageDeflate: false,
 });
 
 const isText = (value) => typeof value === "string" && value.length > 0;
