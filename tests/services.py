@@ -432,6 +432,7 @@ DATABASE_TESTS = frozenset(
         "test_feedback_socket",
         "test_workshop_events",
         "test_voting_socket",
+        "test_vote_path",
     }
 )
 

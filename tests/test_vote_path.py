@@ -177,6 +177,66 @@ def test_two_tabs_of_one_phone_voting_at_once_never_overspend(
     assert over == [2]
 
 
+def test_dots_lowered_while_a_phone_votes_never_leave_it_above_the_new_rule(
+    app: Flask, make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator
+) -> None:
+    """The facilitator lowers the dots to 1 at the instant the phone places its second:
+    either alone is allowed, both together are not. Whichever is stored first, the other
+    is refused (``dots_in_use`` or ``no_dots_left``), round after round; no phone is ever
+    left with more dots than the round now gives (set_dots locks the round before it
+    counts the dots in use)."""
+    ev, control, (first, second, _third) = voting_on_themes(make_event, facilitator)
+    voter = seated(phone, ev.code, ev.table_ids[0])
+    ok(vote(voter, first, 1))
+    rounds = 40
+    app.extensions["cafe_vote_limiter"] = TokenBuckets(burst=10 * rounds, rate_per_minute=60)
+    start = threading.Barrier(2)
+    votes: list[Any] = []
+    settings: list[Any] = []
+    failures: list[BaseException] = []
+
+    def tap() -> None:
+        try:
+            for _ in range(rounds):
+                start.wait(timeout=10)
+                votes.append(vote(voter, second, 1))
+                start.wait(timeout=10)  # both answered; the facilitator puts things back
+                start.wait(timeout=10)
+        except BaseException as error:  # noqa: BLE001 -- reported by the test's thread
+            failures.append(error)
+            start.abort()
+
+    def lower() -> None:
+        try:
+            for _ in range(rounds):
+                start.wait(timeout=10)
+                settings.append(control.call("vote_dots", {"dots": 1, "per_item": 1}))
+                start.wait(timeout=10)
+                if votes[-1]["ok"]:
+                    ok(vote(voter, second, 0))
+                ok(control.call("vote_dots", {"dots": 3, "per_item": 2}))
+                start.wait(timeout=10)
+        except BaseException as error:  # noqa: BLE001 -- reported by the test's thread
+            failures.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=tap), threading.Thread(target=lower)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []
+    for n in range(rounds):
+        pair = [votes[n], settings[n]]
+        assert [answer["ok"] for answer in pair].count(True) == 1, pair
+        if votes[n]["ok"]:
+            assert ack_error(settings[n]) == "dots_in_use", pair
+        else:
+            assert ack_error(votes[n]) in {"no_dots_left", "too_many_on_item"}, pair
+    assert dots_of(app) == 1
+
+
 def test_a_herd_rejoining_after_the_reveal_ranks_the_room_once(
     app: Flask, make_event: MakeEvent, phone: MakePhone, facilitator: MakeFacilitator
 ) -> None:

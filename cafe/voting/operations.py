@@ -399,7 +399,14 @@ def reveal_results(event: CafeEvent, phase_id: object = None) -> RoundView:
 def set_dots(event: CafeEvent, phase_id: object, dots: object, per_item: object) -> RoundView:
     """Change the dots each phone spreads (1–10) and the most on one item (1 to the dots),
     before or while the round is open. Lowering them below what a phone has already
-    placed is refused (``dots_in_use``): its dots would count beyond the new rule."""
+    placed is refused (``dots_in_use``): its dots would count beyond the new rule.
+
+    The new dots are written before the dots in use are counted, and undone if a phone
+    has more: the write holds the round (PostgreSQL's row lock, SQLite's write lock) until
+    the commit, so a vote under way is counted and a vote after it meets the new rule in
+    its guard. Counted first, a vote stored between the count and the commit (another
+    worker, another thread) was left above the lowered rule.
+    """
     phase = _phase_of(event, phase_id)
     total = _whole(dots, "bad_dots_setting", {"max": MAX_DOTS})
     most_allowed = _whole(per_item, "bad_dots_setting", {"max": MAX_DOTS})
@@ -408,13 +415,15 @@ def set_dots(event: CafeEvent, phase_id: object, dots: object, per_item: object)
     found = _round(event, phase)
     if found.state == "closed":
         raise DomainError("voting_closed")
+    if (found.dots, found.per_item) == (total, most_allowed):
+        return _committed(event, phase, "set")
+    found.dots, found.per_item = total, most_allowed
+    db.session.flush()
     used, most = _in_use(event.id, phase.id)
     if total < used or most_allowed < most:
+        db.session.rollback()
         raise DomainError("dots_in_use", {"used": used, "most": most})
-    if (found.dots, found.per_item) != (total, most_allowed):
-        found.dots, found.per_item = total, most_allowed
-        detail = f"{_label(event, phase)}: {total} / {most_allowed}"
-        audit.record(event.id, "vote_dots", detail)
+    audit.record(event.id, "vote_dots", f"{_label(event, phase)}: {total} / {most_allowed}")
     return _committed(event, phase, "set")
 
 
