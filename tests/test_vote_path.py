@@ -31,6 +31,16 @@ def vote(phone: Phone, item: str, dots: int) -> Any:
     return phone.call("vote", {"item": item, "dots": dots, "phase": "vote"})
 
 
+def run_together(threads: list[threading.Thread], failures: list[BaseException]) -> None:
+    """Start the threads, wait for all of them, and fail on what any of them raised."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert failures == []
+
+
 def dots_of(app: Flask, device_hash: str | None = None) -> int:
     """Every dot stored (of one phone, given its device hash)."""
     with app.app_context():
@@ -159,12 +169,7 @@ def test_two_tabs_of_one_phone_voting_at_once_never_overspend(
         threading.Thread(target=tap, args=(other_tab, third)),
     ]
     over: list[int] = []
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert failures == []
+    run_together(threads, failures)
     over.append(dots_of(app, device))
 
     for n in range(rounds):
@@ -220,13 +225,7 @@ def test_dots_lowered_while_a_phone_votes_never_leave_it_above_the_new_rule(
             failures.append(error)
             start.abort()
 
-    threads = [threading.Thread(target=tap), threading.Thread(target=lower)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    assert failures == []
+    run_together([threading.Thread(target=tap), threading.Thread(target=lower)], failures)
     for n in range(rounds):
         pair = [votes[n], settings[n]]
         assert [answer["ok"] for answer in pair].count(True) == 1, pair
