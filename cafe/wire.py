@@ -343,8 +343,9 @@ class PlainWebSockets:
     python-engineio's gevent mode) accepts it with no way to say no: each websocket then
     keeps a zlib compressor and decompressor for its lifetime, and every frame goes through
     them. Measured with clients that offer it as browsers do (bench/README.md): 173 KB of
-    the server's memory per connection instead of 73 KB, 502 MB instead of 267 MB with
-    2,020 connected, and 2.85 ms of CPU per client back after a restart instead of 2.1 ms.
+    the server's memory per connection instead of 73 KB, 502–505 MB instead of 270 MB with
+    2,020 connected, and 2.85–3.06 ms of CPU per client back after a restart instead of
+    2.42–2.65 ms (one window).
     The frames are small JSON (a rejoin's state is the largest), for which compression
     saves a phone little. Socket.IO's own server declines the extension by default too
     (engine.io 3.5, ``perMessageDeflate: false``). HTTP responses are still compressed
